@@ -1,0 +1,103 @@
+"""Chargement de la géographie de référence (COG 2026) construite par `python -m geo.build`.
+
+Deux accès, pour que le moteur reste rapide :
+- `charger_referentiel()` : les tables sans géométrie (communes, EPCI, départements, régions,
+  codes postaux, anciens codes), indexées par code officiel (chaînes, zéros initiaux conservés) ;
+- `charger_geometries(niveau)` : les polygones (EPSG:4326, lon/lat), en couche d'affichage
+  simplifiée (par défaut) ou complète.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+
+DOSSIER_REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
+MILLESIME = "COG 2026"
+
+NiveauGeo = Literal["commune", "epci", "departement", "region"]
+NIVEAUX: tuple[NiveauGeo, ...] = ("commune", "epci", "departement", "region")
+
+
+@dataclass(frozen=True)
+class Referentiel:
+    """Tables de référence sans géométrie.
+
+    Attributes
+    ----------
+    communes : index `code` (INSEE, str) ; colonnes `nom`, `departement`, `region`,
+        `epci` (SIREN, vide pour les 4 communes insulaires hors EPCI), `population` (int,
+        population municipale INSEE), `a_geometrie` (bool), `lon`, `lat` (point intérieur, degrés).
+    epci : index `code` (SIREN) ; `nom`, `type` (CC, CA, CU, METRO, MET69), `population`,
+        `nb_communes`, `departement` et `region` (ceux de la majorité de sa population).
+    departements : index `code` ; `nom`, `region`, `population`.
+    regions : index `code` ; `nom`, `population`.
+    codes_postaux : colonnes `code_postal`, `commune` (une ligne par couple).
+    anciens_codes : colonnes `ancien_code`, `commune` (code INSEE en vigueur).
+    """
+
+    communes: pd.DataFrame
+    epci: pd.DataFrame
+    departements: pd.DataFrame
+    regions: pd.DataFrame
+    codes_postaux: pd.DataFrame
+    anciens_codes: pd.DataFrame
+    millesime: str = MILLESIME
+
+    def table(self, niveau: NiveauGeo) -> pd.DataFrame:
+        """La table du niveau demandé (`commune`, `epci`, `departement`, `region`)."""
+        return {
+            "commune": self.communes,
+            "epci": self.epci,
+            "departement": self.departements,
+            "region": self.regions,
+        }[niveau]
+
+
+def _lire_table(chemin: Path, index: str | None = "code") -> pd.DataFrame:
+    table = pd.read_parquet(chemin)
+    if "geometry" in table.columns:
+        table = table.drop(columns="geometry")
+    return table.set_index(index) if index else table
+
+
+@lru_cache(maxsize=4)
+def charger_referentiel(dossier: Path | None = None) -> Referentiel:
+    """Charge les tables de référence (sans géométrie) depuis `data/reference/`."""
+    d = Path(dossier) if dossier else DOSSIER_REFERENCE
+    communes = pd.read_parquet(d / "communes_table.parquet").set_index("code")
+    return Referentiel(
+        communes=communes,
+        epci=_lire_table(d / "epci_table.parquet"),
+        departements=_lire_table(d / "departements_table.parquet"),
+        regions=_lire_table(d / "regions_table.parquet"),
+        codes_postaux=pd.read_parquet(d / "codes_postaux.parquet"),
+        anciens_codes=pd.read_parquet(d / "anciens_codes.parquet"),
+    )
+
+
+def charger_geometries(
+    niveau: NiveauGeo, *, affichage: bool = True, dossier: Path | None = None
+) -> gpd.GeoDataFrame:
+    """Polygones d'un niveau, index `code`, EPSG:4326.
+
+    `affichage=True` : couche simplifiée par `simplify_coverage` en Lambert-93 (voisins sans
+    trou ni chevauchement) et arrondie, pour les cartes. `affichage=False` : géométries sources.
+    Les communes sans géométrie ne figurent pas dans la couche communale (voir `a_geometrie`).
+    """
+    d = Path(dossier) if dossier else DOSSIER_REFERENCE
+    suffixe = "affichage" if affichage else "complet"
+    gdf = gpd.read_parquet(d / f"{niveau}_{suffixe}.parquet")
+    return gdf.set_index("code")
+
+
+def lire_provenance(dossier: Path | None = None) -> dict:
+    """Le résumé écrit par la construction (sources, versions, comptes)."""
+    d = Path(dossier) if dossier else DOSSIER_REFERENCE
+    return json.loads((d / "provenance.json").read_text(encoding="utf-8"))
