@@ -243,6 +243,13 @@ def construire(sortie: Path, cache: Path) -> dict:
     point = point.where(point.notna(), gpd.GeoSeries(info["mairie"], crs=4326))
     communes["lon"] = point.x.round(5)
     communes["lat"] = point.y.round(5)
+    # Ni polygone ni mairie : position approchée par les communes du même code postal.
+    cp = cog["codes_postaux"].join(communes[["lon", "lat"]], on="commune")
+    approche = cp.groupby("code_postal")[["lon", "lat"]].mean()
+    sans_point = communes.index[communes["lon"].isna()]
+    for code in sans_point:  # quatre communes du Cantal en 2026
+        postaux = cp.loc[cp["commune"] == code, "code_postal"]
+        communes.loc[code, ["lon", "lat"]] = approche.loc[postaux].mean().round(5).to_numpy()
     communes["zone"] = _zone(communes["departement"])
 
     geo_communes = gpd.GeoDataFrame(

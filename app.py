@@ -1,0 +1,37 @@
+"""Couverture des facilitateurs de la clause sociale d'insertion — routeur de l'application.
+
+Lancer : `streamlit run app.py` (voir README). La logique vit dans `geo/` et `coverage/` ;
+les pages ne font que la mise en page.
+"""
+
+import streamlit as st
+
+from ui.carte import preparer_assets_locaux
+
+st.set_page_config(
+    page_title="Facilitateurs de la clause sociale",
+    page_icon=":material/handshake:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+# Leaflet est servi localement (aucun CDN) : copie depuis le paquet pip, une fois par processus.
+preparer_assets_locaux()
+
+PAGES = {
+    "Piloter": [
+        st.Page("pages/accueil.py", title="Accueil", icon=":material/home:", default=True),
+        st.Page("pages/couverture.py", title="Couverture", icon=":material/map:"),
+        st.Page("pages/zones_blanches.py", title="Zones blanches", icon=":material/crisis_alert:"),
+        st.Page("pages/grands_projets.py", title="Grands projets", icon=":material/construction:"),
+    ],
+    "Décider": [
+        st.Page("pages/simulation.py", title="Simulation ETP", icon=":material/calculate:"),
+        st.Page("pages/comite.py", title="Comité de sélection", icon=":material/groups:"),
+    ],
+    "Données": [
+        st.Page("pages/donnees.py", title="Données", icon=":material/database:"),
+    ],
+}
+
+st.navigation(PAGES).run()

@@ -1,0 +1,318 @@
+"""Moteur de couverture : qui couvre quel territoire, avec combien d'ETP.
+
+Tout est calculé sur des codes (pas de géométrie) : les périmètres sont développés en communes
+par jointure sur la table d'appartenance commune → EPCI / département / région du COG, puis
+les ETP de chaque structure sont répartis sur ses communes (part explicite `part_etp`, sinon au
+prorata de la population municipale).
+
+Conventions (documentées dans le README) :
+- seuls les ETP de facilitateurs (`etp_facilitateur`) font la couverture ; les coordinateurs ont
+  un rôle régional d'animation et ne sont pas répartis ;
+- une structure à 0 ETP (une structure candidate nouvelle, par exemple) ne couvre rien ;
+- une commune est `couvert` si au moins une structure l'a dans son périmètre principal,
+  `extension_seule` si elle n'est couverte que par des extensions limitrophes, sinon `non_couvert`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from coverage.modele import DonneesFacilitateurs, Niveau, Role, StatutCouverture
+from geo.reference import NiveauGeo, Referentiel
+
+COLONNES_COMMUNE = ["population", "etp", "etp_principal", "etp_extension", "nb_structures", "structures", "statut"]
+
+_APPARTENANCE: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def table_appartenance(referentiel: Referentiel) -> pd.DataFrame:
+    """Table longue (niveau, code, commune, population) : chaque territoire avec ses communes.
+
+    Calculée une fois par référentiel (≈ 140 000 lignes pour la France entière).
+    """
+    communes = referentiel.communes
+    cache = _APPARTENANCE.get(id(referentiel))
+    if cache is not None and cache[0] is communes:
+        return cache[1]
+    base = pd.DataFrame({"commune": communes.index.to_numpy(), "population": communes["population"].to_numpy()})
+    morceaux = []
+    for niveau, colonne in (("commune", None), ("epci", "epci"), ("departement", "departement"), ("region", "region")):
+        codes = base["commune"] if colonne is None else communes[colonne].to_numpy()
+        morceaux.append(base.assign(niveau=niveau, code=codes))
+    table = pd.concat(morceaux, ignore_index=True).dropna(subset=["code"])
+    table = table.astype({"niveau": "category", "code": str, "commune": str})
+    _APPARTENANCE[id(referentiel)] = (communes, table)
+    return table
+
+
+def _poids(valeurs: pd.Series, groupes: pd.Series) -> np.ndarray:
+    """Parts de chaque ligne dans son groupe, au prorata de `valeurs` (à parts égales si le total est nul)."""
+    total = valeurs.groupby(groupes).transform("sum").to_numpy(dtype=float)
+    effectif = groupes.groupby(groupes).transform("size").to_numpy(dtype=float)
+    v = valeurs.to_numpy(dtype=float)
+    return np.where(total > 0, v / np.where(total > 0, total, 1.0), 1.0 / effectif)
+
+
+def etendre_perimetres(donnees: DonneesFacilitateurs, *, referentiel: Referentiel) -> pd.DataFrame:
+    """Développe les périmètres en communes et y répartit les ETP de facilitateurs.
+
+    Returns
+    -------
+    DataFrame, une ligne par (structure, commune) : `id_structure`, `commune`, `role`
+    (`principal` l'emporte si la commune est aussi en extension), `etp` (ETP de la structure
+    affectés à la commune).
+
+    Notes
+    -----
+    Avec `part_etp` renseignée, la ligne reçoit `etp_facilitateur × part_etp`, répartis sur ses
+    communes au prorata de la population ; sans `part_etp`, les ETP de la structure sont répartis
+    sur l'ensemble des communes distinctes de son périmètre au prorata de la population.
+    """
+    perimetres = donnees.perimetres.reset_index(drop=True)
+    if perimetres.empty:
+        return pd.DataFrame({"id_structure": [], "commune": [], "role": [], "etp": []})
+    etp = donnees.structures.set_index("id_structure")["etp_facilitateur"].astype(float)
+    lignes = perimetres.assign(ligne=np.arange(len(perimetres)))
+    lignes = lignes.assign(niveau=lignes["niveau"].astype(str), code=lignes["code"].astype(str))
+    long = lignes[["ligne", "id_structure", "niveau", "code", "role", "part_etp"]].merge(
+        table_appartenance(referentiel), on=["niveau", "code"], how="inner"
+    )
+    long["etp_structure"] = long["id_structure"].map(etp).fillna(0.0).to_numpy()
+    long["principal"] = long["role"] == Role.PRINCIPAL.value
+    avec_part = long["part_etp"].notna()
+
+    # Parts explicites : la ligne reçoit etp × part, répartie sur ses communes.
+    explicite = long[avec_part]
+    explicite = explicite.assign(
+        etp=explicite["etp_structure"] * explicite["part_etp"].astype(float) * _poids(explicite["population"], explicite["ligne"])
+    )
+    # Prorata population : chaque commune distincte de la structure une fois.
+    prorata = long[~avec_part].sort_values("principal", ascending=False).drop_duplicates(["id_structure", "commune"])
+    prorata = prorata.assign(etp=prorata["etp_structure"] * _poids(prorata["population"], prorata["id_structure"]))
+
+    tout = pd.concat([explicite, prorata], ignore_index=True)
+    resultat = tout.groupby(["id_structure", "commune"], as_index=False, sort=True).agg(
+        principal=("principal", "any"), etp=("etp", "sum"), etp_structure=("etp_structure", "first")
+    )
+    resultat["role"] = np.where(resultat["principal"], Role.PRINCIPAL.value, Role.EXTENSION.value)
+    # Une structure sans ETP de facilitateur ne couvre rien.
+    resultat = resultat[resultat["etp_structure"] > 0]
+    return resultat[["id_structure", "commune", "role", "etp"]].reset_index(drop=True)
+
+
+def couverture_par_commune(donnees: DonneesFacilitateurs, *, referentiel: Referentiel) -> pd.DataFrame:
+    """Couverture de chaque commune du COG.
+
+    Returns
+    -------
+    DataFrame indexé par code commune : `population`, `etp`, `etp_principal`, `etp_extension`,
+    `nb_structures`, `structures` (identifiants séparés par des virgules), `statut`
+    (`non_couvert`, `extension_seule`, `couvert`).
+    """
+    long = etendre_perimetres(donnees, referentiel=referentiel)
+    return _synthese_communes(long, referentiel)
+
+
+def _synthese_communes(long: pd.DataFrame, referentiel: Referentiel) -> pd.DataFrame:
+    principal = long["role"] == Role.PRINCIPAL.value
+    par_commune = (
+        long.assign(etp_principal=long["etp"].where(principal, 0.0), etp_extension=long["etp"].where(~principal, 0.0))
+        .groupby("commune")
+        .agg(
+            etp=("etp", "sum"),
+            etp_principal=("etp_principal", "sum"),
+            etp_extension=("etp_extension", "sum"),
+            nb_structures=("id_structure", "nunique"),
+            structures=("id_structure", ",".join),
+        )
+    )
+    sortie = referentiel.communes[["population"]].join(par_commune)
+    sortie[["etp", "etp_principal", "etp_extension"]] = sortie[["etp", "etp_principal", "etp_extension"]].fillna(0.0)
+    sortie["nb_structures"] = sortie["nb_structures"].fillna(0).astype(int)
+    sortie["structures"] = sortie["structures"].fillna("")
+    a_principal = long.loc[principal, "commune"].unique()
+    statut = np.where(
+        sortie.index.isin(a_principal),
+        StatutCouverture.COUVERT.value,
+        np.where(sortie["nb_structures"] > 0, StatutCouverture.EXTENSION_SEULE.value, StatutCouverture.NON_COUVERT.value),
+    )
+    sortie["statut"] = statut
+    sortie.index.name = "commune"
+    return sortie[COLONNES_COMMUNE]
+
+
+def agreger_couverture(
+    couverture_communes: pd.DataFrame,
+    *,
+    referentiel: Referentiel,
+    niveau: NiveauGeo,
+    perimetres_communes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Agrège la couverture communale à un niveau (`commune`, `epci`, `departement`, `region`).
+
+    Parameters
+    ----------
+    couverture_communes : sortie de `couverture_par_commune`.
+    perimetres_communes : sortie de `etendre_perimetres`, pour compter les structures distinctes
+        d'un territoire (sinon, `nb_structures` est le maximum communal).
+
+    Returns
+    -------
+    DataFrame indexé par code : `nom`, `population`, `population_couverte` (toutes structures),
+    `population_couverte_principal`, `part_population_couverte` (0 à 1), `etp`,
+    `etp_pour_100k_hab` (ETP pour 100 000 habitants), `nb_structures`, `statut` (statut dominant
+    en population), et les parts de population par statut `part_non_couvert`,
+    `part_extension_seule`, `part_couvert`.
+    """
+    table = referentiel.table(niveau)
+    c = couverture_communes
+    if niveau == "commune":
+        cle = pd.Series(c.index, index=c.index)
+    else:
+        cle = referentiel.communes[niveau].reindex(c.index)
+    pop = c["population"].astype(float)
+    statuts = [s.value for s in StatutCouverture]
+    colonnes = {f"pop_{s}": pop.where(c["statut"] == s, 0.0) for s in statuts}
+    travail = pd.DataFrame({"cle": cle, "population": pop, "etp": c["etp"], **colonnes}).dropna(subset=["cle"])
+    agg = travail.groupby("cle").sum(numeric_only=True)
+    sortie = table[["nom"]].join(agg)
+    sortie = sortie.fillna({k: 0.0 for k in ["population", "etp", *colonnes]})
+    total = sortie["population"].where(sortie["population"] > 0)
+    sortie["population_couverte"] = sortie["pop_couvert"] + sortie["pop_extension_seule"]
+    sortie["population_couverte_principal"] = sortie["pop_couvert"]
+    sortie["part_population_couverte"] = (sortie["population_couverte"] / total).fillna(0.0)
+    sortie["etp_pour_100k_hab"] = (sortie["etp"] / total * 100_000).fillna(0.0)
+    for s in statuts:
+        sortie[f"part_{s}"] = (sortie[f"pop_{s}"] / total).fillna(0.0)
+    parts = sortie[[f"part_{s}" for s in statuts]].to_numpy()
+    dominant = np.array(statuts)[parts.argmax(axis=1)]
+    # Territoire sans habitant : le statut vient de la présence de structures.
+    sortie["statut"] = dominant
+    if perimetres_communes is not None and not perimetres_communes.empty:
+        p = perimetres_communes.assign(cle=cle.reindex(perimetres_communes["commune"]).to_numpy()).dropna(subset=["cle"])
+        sortie["nb_structures"] = p.groupby("cle")["id_structure"].nunique().reindex(sortie.index).fillna(0).astype(int)
+    else:
+        sortie["nb_structures"] = c.groupby(cle)["nb_structures"].max().reindex(sortie.index).fillna(0).astype(int)
+    sortie["population"] = sortie["population"].astype(np.int64)
+    sortie.index.name = "code"
+    return sortie[
+        [
+            "nom", "population", "population_couverte", "population_couverte_principal", "part_population_couverte",
+            "etp", "etp_pour_100k_hab", "nb_structures", "statut", "part_non_couvert", "part_extension_seule", "part_couvert",
+        ]
+    ]
+
+
+def structures_du_territoire(
+    perimetres_communes: pd.DataFrame,
+    *,
+    structures: pd.DataFrame,
+    referentiel: Referentiel,
+    niveau: NiveauGeo,
+    code: str,
+) -> pd.DataFrame:
+    """Les structures qui couvrent un territoire : nom, statut, ETP sur ce territoire, rôle.
+
+    Le rôle est `principal` si la structure y a au moins une commune en périmètre principal.
+    """
+    if niveau == "commune":
+        masque = perimetres_communes["commune"] == code
+    else:
+        communes = referentiel.communes.index[referentiel.communes[niveau] == code]
+        masque = perimetres_communes["commune"].isin(communes)
+    sous = perimetres_communes[masque]
+    par = sous.groupby("id_structure").agg(
+        etp_territoire=("etp", "sum"),
+        principal=("role", lambda r: (r == Role.PRINCIPAL.value).any()),
+        nb_communes=("commune", "size"),
+    )
+    par["role"] = np.where(par["principal"], Role.PRINCIPAL.value, Role.EXTENSION.value)
+    infos = structures.set_index("id_structure")[["nom", "statut", "etp_facilitateur"]]
+    sortie = par.join(infos).reset_index().sort_values("etp_territoire", ascending=False)
+    return sortie[["id_structure", "nom", "statut", "role", "etp_territoire", "etp_facilitateur", "nb_communes"]]
+
+
+# --- Modifications « et si » ---------------------------------------------------------------
+
+
+def modifier_etp(donnees: DonneesFacilitateurs, *, id_structure: str, etp: float) -> DonneesFacilitateurs:
+    """Copie des données où la structure porte `etp` ETP de facilitateur."""
+    structures = donnees.structures.copy()
+    structures.loc[structures["id_structure"] == id_structure, "etp_facilitateur"] = float(etp)
+    return replace(donnees, structures=structures)
+
+
+def ajouter_territoire(
+    donnees: DonneesFacilitateurs,
+    *,
+    id_structure: str,
+    niveau: Literal["commune", "epci", "departement", "region"],
+    code: str,
+    role: Literal["principal", "extension"] = "extension",
+) -> DonneesFacilitateurs:
+    """Copie des données où le périmètre de la structure inclut le territoire (sans `part_etp`).
+
+    Si la structure avait des parts explicites, elles sont abandonnées au profit du prorata de
+    population, pour que la somme des parts reste cohérente.
+    """
+    Niveau(niveau), Role(role)  # valeurs contrôlées
+    p = donnees.perimetres
+    deja = (p["id_structure"] == id_structure) & (p["niveau"] == niveau) & (p["code"] == code)
+    if deja.any():
+        return donnees
+    nouvelle = pd.DataFrame([{"id_structure": id_structure, "niveau": niveau, "code": code, "role": role, "part_etp": np.nan}])
+    p = pd.concat([p, nouvelle.astype({"part_etp": float})], ignore_index=True)
+    p.loc[p["id_structure"] == id_structure, "part_etp"] = np.nan
+    return replace(donnees, perimetres=p)
+
+
+def retirer_territoire(
+    donnees: DonneesFacilitateurs, *, id_structure: str, niveau: str, code: str
+) -> DonneesFacilitateurs:
+    """Copie des données sans la ligne de périmètre (structure, niveau, code)."""
+    p = donnees.perimetres
+    garde = ~((p["id_structure"] == id_structure) & (p["niveau"] == niveau) & (p["code"] == code))
+    p = p[garde].reset_index(drop=True)
+    if (~garde).any():
+        p.loc[p["id_structure"] == id_structure, "part_etp"] = np.nan
+    return replace(donnees, perimetres=p)
+
+
+def comparer(avant: pd.DataFrame, apres: pd.DataFrame) -> pd.DataFrame:
+    """Avant/après de deux agrégats de `agreger_couverture` : les territoires qui changent.
+
+    Colonnes : `nom`, `etp_avant`, `etp_apres`, `statut_avant`, `statut_apres`,
+    `part_couverte_avant`, `part_couverte_apres`.
+    """
+    cols = ["etp", "statut", "part_population_couverte"]
+    j = avant[["nom", *cols]].join(apres[cols], suffixes=("_avant", "_apres"))
+    change = (
+        (j["etp_avant"] - j["etp_apres"]).abs().gt(1e-9)
+        | (j["statut_avant"] != j["statut_apres"])
+        | (j["part_population_couverte_avant"] - j["part_population_couverte_apres"]).abs().gt(1e-9)
+    )
+    j = j[change].rename(
+        columns={"part_population_couverte_avant": "part_couverte_avant", "part_population_couverte_apres": "part_couverte_apres"}
+    )
+    return j
+
+
+def chiffres_cles(agregat: pd.DataFrame) -> dict[str, float]:
+    """Chiffres clés d'une sélection de territoires (une ligne par territoire d'un même niveau)."""
+    population = float(agregat["population"].sum())
+    couverte = float(agregat["population_couverte"].sum())
+    etp = float(agregat["etp"].sum())
+    return {
+        "territoires": int(len(agregat)),
+        "population": population,
+        "population_couverte": couverte,
+        "part_population_couverte": couverte / population if population else 0.0,
+        "etp": etp,
+        "etp_pour_100k_hab": etp / population * 100_000 if population else 0.0,
+        "non_couverts": int((agregat["statut"] == StatutCouverture.NON_COUVERT.value).sum()),
+        "extension_seule": int((agregat["statut"] == StatutCouverture.EXTENSION_SEULE.value).sum()),
+    }
