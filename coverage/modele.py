@@ -181,6 +181,12 @@ DOSSIERS = Schema(
         Colonne("cofinancements", "nombre", False, "Cofinancements hors État, FSE+ compris (€)", minimum=0),
         Colonne("derogation_plafond", "booleen", False, "`oui` si la DREETS accorde la dérogation au plafond de 29 473 €"),
         Colonne("dossier_complet", "booleen", True, "`oui` si toutes les pièces de l'annexe 2 sont présentes"),
+        Colonne(
+            "derogation_cerfa",
+            "booleen",
+            False,
+            "`oui` si la DREETS autorise expressément la transmission du CERFA signé après la clôture (jusqu'au 31/08/2025)",
+        ),
         Colonne("date_depot", "date", False, "Date de dépôt (jj/mm/aaaa)"),
         Colonne("note_diagnostic", "nombre", False, "Note du comité : qualité du diagnostic territorial (0 à 5)", minimum=0, maximum=5),
         Colonne("note_marches_etat", "nombre", False, "Note : orientation vers les marchés de l'État (0 à 5)", minimum=0, maximum=5),

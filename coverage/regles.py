@@ -1,0 +1,972 @@
+"""Règles de financement de l'appel à projets, dossier par dossier.
+
+Chaque règle de l'appel est une fonction qui renvoie un `ResultatRegle` (respectée ou non,
+explication en français avec les chiffres, passage de l'appel). Deux usages :
+
+- `detail_regles(dossier)` : le détail règle par règle d'un dossier (fiche dossier, comité) ;
+- `evaluer_dossiers(dossiers)` : toute la table d'un coup, vectorisée (numpy/pandas), qui ajoute
+  `eligible`, `motifs`, `alertes`, `montant_max_aap` et les plafonds.
+
+Les deux chemins partagent les mêmes fonctions de calcul des plafonds (`_plafond_*`), qui
+acceptent indifféremment des scalaires ou des tableaux ; un test vérifie qu'ils concordent.
+
+Règles bloquantes (le dossier est inéligible, `montant_max_aap` = 0) : moins de 0,5 ETP, dossier
+incomplet, dépôt hors délai, aucun montant possible (coût nul, aucun montant demandé, autres
+financements de l'État d'une collectivité atteignant déjà 80 %).
+Règles qui plafonnent le montant sans rendre inéligible : 70 % du coût, 29 473 € par ETP
+(sauf dérogation), 80 % État pour les collectivités, montant demandé.
+Règles d'alerte, non bloquantes : cofinancement d'au moins 30 % et budget équilibré (voir
+`regle_cofinancement` pour le choix fait), structure nouvelle orientée vers le comité national.
+
+Montants en euros (€) pour 12 mois, ETP en équivalents temps plein.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coverage.format import ESPACE, format_date, format_euros, format_nombre
+from coverage.parametres import PARAMETRES_2025, ParametresCampagne
+
+# --------------------------------------------------------------------------------------------
+# Formats français : ceux de `coverage.format` (espaces insécables), plus l'ETP et le taux
+# --------------------------------------------------------------------------------------------
+
+
+def format_etp(etp: float) -> str:
+    """Nombre d'ETP : « 0,5 ETP » (deux décimales au plus, zéros finaux retirés)."""
+    return f"{format_nombre(etp, 2, compact=True, manquant='non renseigné')}{ESPACE}ETP"
+
+
+def format_taux(taux: float) -> str:
+    """Taux (0,7) en pourcentage : « 70 % », « 27,5 % » (une décimale au plus)."""
+    return f"{format_nombre(taux * 100, 1, compact=True)}{ESPACE}%"
+
+
+# --------------------------------------------------------------------------------------------
+# Les règles : codes, libellés, passages de l'appel (un seul endroit)
+# --------------------------------------------------------------------------------------------
+
+_APPEL = "Appel à projets facilitateurs 2025"
+
+
+class CodeRegle(StrEnum):
+    """Code stable de chaque règle ; `libelle` et `reference` pour l'affichage."""
+
+    ETP_MINIMUM = "etp_minimum"
+    DOSSIER_COMPLET = "dossier_complet"
+    DATE_DEPOT = "date_depot"
+    PLAFOND_70 = "plafond_70"
+    PLAFOND_ETP = "plafond_etp"
+    PLAFOND_80 = "plafond_80"
+    COFINANCEMENT = "cofinancement"
+    BUDGET_EQUILIBRE = "budget_equilibre"
+    MONTANT_DEMANDE = "montant_demande"
+    PRIORITE_PNAD = "priorite_pnad"
+    COMITE_NATIONAL = "comite_national"
+
+    @property
+    def libelle(self) -> str:
+        return _LIBELLES[self]
+
+    @property
+    def reference(self) -> str:
+        return _REFERENCES[self]
+
+
+_LIBELLES: dict[CodeRegle, str] = {
+    CodeRegle.ETP_MINIMUM: "Au moins 0,5 ETP",
+    CodeRegle.DOSSIER_COMPLET: "Dossier complet (annexe 2)",
+    CodeRegle.DATE_DEPOT: "Dépôt dans les délais (relèves)",
+    CodeRegle.PLAFOND_70: "Aide AAP ≤ 70 % du coût",
+    CodeRegle.PLAFOND_ETP: "Aide AAP ≤ plafond par ETP",
+    CodeRegle.PLAFOND_80: "Collectivité : financements État ≤ 80 % du coût",
+    CodeRegle.COFINANCEMENT: "Cofinancement d'au moins 30 %",
+    CodeRegle.BUDGET_EQUILIBRE: "Budget équilibré",
+    CodeRegle.MONTANT_DEMANDE: "Montant attribué ≤ montant demandé",
+    CodeRegle.PRIORITE_PNAD: "Priorité : structure financée par le PNAD 2022, 2023 et 2024",
+    CodeRegle.COMITE_NATIONAL: "Structure nouvelle : comité technique national",
+}
+
+_REFERENCES: dict[CodeRegle, str] = {
+    CodeRegle.ETP_MINIMUM: f"{_APPEL}, B 2-1 : « Ces projets doivent couvrir à minima 0,5 ETP »",
+    CodeRegle.DOSSIER_COMPLET: (
+        f"{_APPEL}, B 2-2 : « Les dossiers devront être complets conformément à la liste des pièces "
+        "justificatives définie en annexe 2. Les dossiers incomplets ne seront pas instruits. »"
+    ),
+    CodeRegle.DATE_DEPOT: (
+        f"{_APPEL}, C « Pilotage du projet » : relèves des 4 et 15 juillet 2025 ; « Les porteurs de projet "
+        "devront déposer un dossier complet au plus tard le 15 juillet » ; à titre dérogatoire et sur "
+        "autorisation expresse de la DREETS, CERFA signé transmis « jusqu'au 31 août 2025 »"
+    ),
+    CodeRegle.PLAFOND_70: (
+        f"{_APPEL}, B 2-3 « Montage financier des projets » : « Cet appel finance ces nouveaux ETP à "
+        "hauteur maximale de 70% »"
+    ),
+    CodeRegle.PLAFOND_ETP: (
+        f"{_APPEL}, B 2-3 : « Le montant maximal versé par l'Etat pour un ETP est de 29 473 €. Une "
+        "dérogation à ce montant maximal pourra être examinée pour répondre à des circonstances "
+        "exceptionnelles. »"
+    ),
+    CodeRegle.PLAFOND_80: (
+        f"{_APPEL}, B 2-3 : « Les collectivités territoriales […] devront présenter un budget plafonné "
+        "à 80% de financements État, tous financeurs État confondus, sur l'ETP identifié. Le financement "
+        "par le biais de cet AAP reste plafonné à 70%. »"
+    ),
+    CodeRegle.COFINANCEMENT: (
+        f"{_APPEL}, B 2-3 : « [l'appel] encourage donc le cofinancement à hauteur de 30% minimum » ; "
+        "focus FSE+ : « Les 30% de cofinancement attendus […] peuvent être constitués de crédits FSE+ »"
+    ),
+    CodeRegle.BUDGET_EQUILIBRE: (
+        f"{_APPEL}, B 2-3 : « Les sources de ces cofinancements devront apparaitre dans les budgets "
+        "déposés par les structures » ; annexe 2 : « le budget du projet mettant en avant les cofinanceurs »"
+    ),
+    CodeRegle.MONTANT_DEMANDE: (
+        f"{_APPEL}, D 1 : la convention précise « le montant de la subvention » ; l'aide accordée ne "
+        "dépasse pas le montant demandé dans le CERFA n° 12156*06 (annexe 2)"
+    ),
+    CodeRegle.PRIORITE_PNAD: (
+        f"{_APPEL}, B 2-1 : « Une priorité sera accordée aux projets présentés par les structures d'ores "
+        "et déjà porteuses de facilitateurs de clauses sociales et ayant bénéficié d'un financement au "
+        "titre du PNAD en 2022, 2023 et 2024. »"
+    ),
+    CodeRegle.COMITE_NATIONAL: (
+        f"{_APPEL}, C 1 « Comitologie » : « un comité technique national piloté par la DGEFP, et composé "
+        "de la DAE, l'ANRU, Alliance Ville Emploi (AVE). Ce comité intervient pour apprécier la "
+        "candidature des structures nouvelles (ie qui candidatent pour la première fois). »"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ResultatRegle:
+    """Résultat d'une règle de l'appel pour un dossier.
+
+    Attributes
+    ----------
+    code : str
+        Code stable de la règle (valeur de `CodeRegle`).
+    libelle : str
+        Intitulé court en français.
+    respectee : bool | None
+        True / False ; None quand la règle est informative ou sans objet (ex. règle des 80 %
+        pour une association, date de dépôt non renseignée).
+    explication : str
+        Phrase en français citant la règle et les chiffres du dossier (« 29 473 € »).
+    reference : str
+        Passage de l'appel à projets dont vient la règle.
+    bloquante : bool
+        True quand ce résultat rend le dossier inéligible (montant maximal = 0).
+    """
+
+    code: str
+    libelle: str
+    respectee: bool | None
+    explication: str
+    reference: str
+    bloquante: bool = False
+
+
+def _resultat(code: CodeRegle, respectee: bool | None, explication: str, *, bloquante: bool = False) -> ResultatRegle:
+    return ResultatRegle(code.value, code.libelle, respectee, explication, code.reference, bloquante)
+
+
+# --------------------------------------------------------------------------------------------
+# Calculs partagés (scalaires ou tableaux numpy) : une seule définition de chaque plafond
+# --------------------------------------------------------------------------------------------
+
+_TOLERANCE_EUROS = 0.005  # un demi-centime : comparaisons de montants arrondis au centime
+TOLERANCE_BUDGET = 1.0  # € : écart admis entre le coût et la somme des ressources du budget
+_TOLERANCE_ETP = 1e-9
+
+
+def centimes_bas(montant: Any) -> Any:
+    """Arrondi au centime inférieur (jamais au-dessus d'un plafond), corrigé des erreurs d'arrondi
+    binaire (0,7 × 22 000 = 15 399,999… → 15 400,00)."""
+    return np.floor(np.asarray(montant, dtype=float) * 100 + 1e-6) / 100
+
+
+def _plafond_70(cout: Any, parametres: ParametresCampagne) -> Any:
+    """70 % du coût annuel total, au centime inférieur [€]."""
+    return centimes_bas(parametres.taux_max_aap * np.maximum(np.asarray(cout, dtype=float), 0.0))
+
+
+def _plafond_etp(etp: Any, derogation: Any, parametres: ParametresCampagne) -> Any:
+    """29 473 € × ETP, au centime inférieur [€] ; +inf si la dérogation est accordée."""
+    plafond = centimes_bas(parametres.plafond_etp * np.maximum(np.asarray(etp, dtype=float), 0.0))
+    return np.where(np.asarray(derogation, dtype=bool), np.inf, plafond)
+
+
+def _plafond_80(collectivite: Any, cout: Any, autres_etat: Any, parametres: ParametresCampagne) -> Any:
+    """Collectivité : 80 % du coût − autres financements de l'État [€] ; +inf sinon."""
+    plafond = centimes_bas(
+        parametres.taux_max_etat_collectivite * np.maximum(np.asarray(cout, dtype=float), 0.0)
+        - np.asarray(autres_etat, dtype=float)
+    )
+    return np.where(np.asarray(collectivite, dtype=bool), plafond, np.inf)
+
+
+# Ordre de présentation quand plusieurs plafonds sont égaux (ex. 42 104,29 € par ETP).
+PLAFONDS = ("70 %", "plafond par ETP", "80 % État", "montant demandé")
+
+
+def _min_plafonds(demande: Any, p70: Any, petp: Any, p80: Any) -> tuple[Any, Any]:
+    """Le plus petit des plafonds et l'indice (dans `PLAFONDS`) de celui qui limite."""
+    pile = np.stack(
+        np.broadcast_arrays(
+            np.asarray(p70, dtype=float),
+            np.asarray(petp, dtype=float),
+            np.asarray(p80, dtype=float),
+            centimes_bas(np.maximum(np.asarray(demande, dtype=float), 0.0)),
+        )
+    )
+    indice = np.argmin(pile, axis=0)  # premier minimum : l'ordre de PLAFONDS départage les égalités
+    return np.take_along_axis(pile, indice[None, ...], axis=0)[0], indice
+
+
+def _annees_pnad(valeur: Any) -> set[int]:
+    """« 2022,2023,2024 » → {2022, 2023, 2024} ; ensemble vide si rien n'est renseigné."""
+    if valeur is None or (isinstance(valeur, float) and math.isnan(valeur)) or valeur is pd.NA:
+        return set()
+    if isinstance(valeur, (set, frozenset, list, tuple)):
+        return {int(a) for a in valeur}
+    return {int(a) for a in str(valeur).replace(";", ",").replace(" ", ",").split(",") if a.strip().isdigit()}
+
+
+def _annees_texte(annees: tuple[int, ...] | list[int]) -> str:
+    annees = sorted(annees)
+    if len(annees) <= 1:
+        return "".join(str(a) for a in annees)
+    return ", ".join(str(a) for a in annees[:-1]) + f" et {annees[-1]}"
+
+
+# --------------------------------------------------------------------------------------------
+# Une fonction par règle (valeurs d'un dossier → ResultatRegle)
+# --------------------------------------------------------------------------------------------
+
+
+def regle_etp_minimum(*, etp: float, parametres: ParametresCampagne = PARAMETRES_2025) -> ResultatRegle:
+    """Le projet couvre au moins 0,5 ETP (0,5 exactement est admis). Bloquante."""
+    minimum = parametres.etp_minimum
+    if etp is not None and not math.isnan(etp) and etp >= minimum - _TOLERANCE_ETP:
+        return _resultat(
+            CodeRegle.ETP_MINIMUM,
+            True,
+            f"{format_etp(etp)} demandés : au moins {format_etp(minimum)}, minimum de l'appel.",
+        )
+    return _resultat(
+        CodeRegle.ETP_MINIMUM,
+        False,
+        f"{format_etp(etp) if etp is not None and not math.isnan(etp) else 'ETP non renseignés'} : "
+        f"moins que le minimum de {format_etp(minimum)} par projet ; le dossier n'est pas éligible.",
+        bloquante=True,
+    )
+
+
+def regle_dossier_complet(*, dossier_complet: bool) -> ResultatRegle:
+    """Toutes les pièces de l'annexe 2 sont présentes. Bloquante (« ne seront pas instruits »)."""
+    if dossier_complet is not pd.NA and dossier_complet is not None and bool(dossier_complet):
+        return _resultat(CodeRegle.DOSSIER_COMPLET, True, "Dossier complet : toutes les pièces de l'annexe 2 sont présentes.")
+    return _resultat(
+        CodeRegle.DOSSIER_COMPLET,
+        False,
+        "Dossier incomplet (pièces de l'annexe 2 manquantes) : il n'est pas instruit.",
+        bloquante=True,
+    )
+
+
+def regle_date_depot(
+    *,
+    date_depot: date | datetime | pd.Timestamp | None,
+    derogation_cerfa: bool = False,
+    parametres: ParametresCampagne = PARAMETRES_2025,
+) -> ResultatRegle:
+    """Dépôt au plus tard à la seconde relève, ou jusqu'au 31 août avec la dérogation CERFA.
+
+    Choix retenu (l'appel, partie C) :
+    - jusqu'au 4 juillet inclus : examiné à la première relève ; jusqu'au 15 juillet inclus
+      (clôture) : à la seconde relève ; respectée ;
+    - du 16 juillet au 31 août : recevable seulement si la DREETS a donné son autorisation
+      expresse (`derogation_cerfa`, cas du CERFA signé transmis après la clôture) ; sinon
+      bloquante ;
+    - après le 31 août : bloquante, aucune dérogation prévue ;
+    - date non renseignée : règle non évaluée (None), signalée à vérifier, non bloquante.
+
+    `date_depot` est la date à laquelle le dossier est complet, CERFA signé compris.
+    """
+    p = parametres
+    if date_depot is None or pd.isna(date_depot):
+        return _resultat(
+            CodeRegle.DATE_DEPOT,
+            None,
+            f"Date de dépôt non renseignée : à vérifier (clôture le {format_date(p.date_releve_2)}).",
+        )
+    jour = pd.Timestamp(date_depot).date()
+    depose = f"Déposé le {format_date(jour)}"
+    if jour <= p.date_releve_1:
+        return _resultat(CodeRegle.DATE_DEPOT, True, f"{depose} : examiné à la première relève ({format_date(p.date_releve_1)}).")
+    if jour <= p.date_releve_2:
+        return _resultat(
+            CodeRegle.DATE_DEPOT, True, f"{depose} : examiné à la seconde relève ({format_date(p.date_releve_2)}, clôture)."
+        )
+    if jour <= p.date_limite_cerfa_signe and bool(derogation_cerfa):
+        return _resultat(
+            CodeRegle.DATE_DEPOT,
+            True,
+            f"{depose}, après la clôture du {format_date(p.date_releve_2)} : recevable à titre dérogatoire "
+            f"(CERFA signé transmis au plus tard le {format_date(p.date_limite_cerfa_signe)} sur autorisation "
+            "expresse de la DREETS).",
+        )
+    if jour <= p.date_limite_cerfa_signe:
+        return _resultat(
+            CodeRegle.DATE_DEPOT,
+            False,
+            f"{depose}, après la clôture du {format_date(p.date_releve_2)}, sans autorisation dérogatoire de la "
+            f"DREETS pour le CERFA signé : non recevable.",
+            bloquante=True,
+        )
+    return _resultat(
+        CodeRegle.DATE_DEPOT,
+        False,
+        f"{depose}, après la date limite dérogatoire du {format_date(p.date_limite_cerfa_signe)} : non recevable.",
+        bloquante=True,
+    )
+
+
+def regle_plafond_70(
+    *, montant_demande: float, cout: float, parametres: ParametresCampagne = PARAMETRES_2025
+) -> ResultatRegle:
+    """Aide AAP ≤ 70 % du coût annuel total. Plafonne le montant ; bloquante si le coût est nul."""
+    taux = format_taux(parametres.taux_max_aap)
+    plafond = float(_plafond_70(cout, parametres))
+    if plafond <= 0:
+        return _resultat(
+            CodeRegle.PLAFOND_70,
+            False,
+            f"Coût annuel total de {format_euros(cout)} : {taux} du coût ne permet aucune aide ; "
+            "le dossier n'est pas éligible.",
+            bloquante=True,
+        )
+    base = f"{taux} du coût de {format_euros(cout)} = {format_euros(plafond)}"
+    if montant_demande <= plafond + _TOLERANCE_EUROS:
+        return _resultat(CodeRegle.PLAFOND_70, True, f"Montant demandé {format_euros(montant_demande)} ≤ {base}.")
+    return _resultat(
+        CodeRegle.PLAFOND_70,
+        False,
+        f"Montant demandé {format_euros(montant_demande)} > {base} : l'aide est plafonnée à {format_euros(plafond)}.",
+    )
+
+
+def regle_plafond_etp(
+    *,
+    montant_demande: float,
+    etp: float,
+    derogation_plafond: bool = False,
+    parametres: ParametresCampagne = PARAMETRES_2025,
+) -> ResultatRegle:
+    """Aide AAP ≤ 29 473 € × ETP, sauf dérogation accordée par la DREETS. Plafonne le montant."""
+    unitaire = format_euros(parametres.plafond_etp)
+    if bool(derogation_plafond):
+        return _resultat(
+            CodeRegle.PLAFOND_ETP,
+            True,
+            f"Dérogation accordée (circonstances exceptionnelles) : le plafond de {unitaire} par ETP ne "
+            "s'applique pas ; les autres plafonds restent applicables.",
+        )
+    plafond = float(_plafond_etp(etp, False, parametres))
+    base = f"{unitaire} × {format_etp(etp)} = {format_euros(plafond)}"
+    if montant_demande <= plafond + _TOLERANCE_EUROS:
+        return _resultat(CodeRegle.PLAFOND_ETP, True, f"Montant demandé {format_euros(montant_demande)} ≤ {base}.")
+    return _resultat(
+        CodeRegle.PLAFOND_ETP,
+        False,
+        f"Montant demandé {format_euros(montant_demande)} > {base} : l'aide est plafonnée à "
+        f"{format_euros(plafond)} (sans dérogation).",
+    )
+
+
+def regle_plafond_80(
+    *,
+    statut: str,
+    montant_demande: float,
+    cout: float,
+    autres_financements_etat: float = 0.0,
+    parametres: ParametresCampagne = PARAMETRES_2025,
+) -> ResultatRegle:
+    """Collectivité : AAP + autres financements de l'État ≤ 80 % du coût (l'AAP seul reste ≤ 70 %).
+
+    Sans objet (None) pour les autres statuts. Plafonne le montant à 80 % × coût − autres
+    financements État ; bloquante si ce plafond est nul ou négatif.
+    """
+    taux = format_taux(parametres.taux_max_etat_collectivite)
+    if str(statut) != "collectivite":
+        return _resultat(CodeRegle.PLAFOND_80, None, f"Sans objet : la règle des {taux} ne vise que les collectivités territoriales.")
+    plafond = float(_plafond_80(True, cout, autres_financements_etat, parametres))
+    base = (
+        f"{taux} × {format_euros(cout)} − {format_euros(autres_financements_etat)} d'autres financements de l'État "
+        f"= {format_euros(max(plafond, 0.0))}"
+    )
+    if plafond <= 0:
+        return _resultat(
+            CodeRegle.PLAFOND_80,
+            False,
+            f"Collectivité : les autres financements de l'État ({format_euros(autres_financements_etat)}) atteignent "
+            f"déjà {taux} du coût de {format_euros(cout)} : aucune aide AAP possible ; le dossier n'est pas éligible.",
+            bloquante=True,
+        )
+    if montant_demande <= plafond + _TOLERANCE_EUROS:
+        return _resultat(CodeRegle.PLAFOND_80, True, f"Collectivité : montant demandé {format_euros(montant_demande)} ≤ {base}.")
+    return _resultat(
+        CodeRegle.PLAFOND_80,
+        False,
+        f"Collectivité : montant demandé {format_euros(montant_demande)} > {base} : l'aide est plafonnée à "
+        f"{format_euros(plafond)}.",
+    )
+
+
+def regle_cofinancement(
+    *,
+    cout: float,
+    autres_financements_etat: float = 0.0,
+    cofinancements: float = 0.0,
+    parametres: ParametresCampagne = PARAMETRES_2025,
+) -> ResultatRegle:
+    """Ressources hors AAP ≥ 30 % du coût, vérifié sur le budget déposé. Alerte non bloquante.
+
+    Choix retenu :
+    - le cofinancement est tout ce qui n'est pas l'AAP : autres financements de l'État +
+      cofinancements (FSE+ compris). C'est le complément exact de « finance à hauteur maximale de
+      70% et encourage donc le cofinancement à hauteur de 30% minimum », et c'est cohérent avec la
+      règle des collectivités (70 % AAP + 10 % d'autres crédits État + 20 % hors État est admis :
+      compter seulement les cofinancements hors État signalerait à tort ce budget permis) ;
+    - un manque n'est pas bloquant : l'appel « encourage » le cofinancement, et la part de l'État
+      est déjà bornée par le plafond de 70 %, appliqué au montant maximal quel que soit le
+      budget déposé. Le manque est signalé en alerte, pour que le budget soit revu au
+      conventionnement.
+    """
+    taux = format_taux(parametres.taux_min_cofinancement)
+    hors_aap = (autres_financements_etat or 0.0) + (cofinancements or 0.0)
+    if cout is None or math.isnan(cout) or cout <= 0:
+        return _resultat(CodeRegle.COFINANCEMENT, None, "Coût annuel total nul ou non renseigné : part de cofinancement non calculable.")
+    part = hors_aap / cout
+    detail = (
+        f"Ressources hors AAP (autres financements de l'État {format_euros(autres_financements_etat or 0.0)} + "
+        f"cofinancements {format_euros(cofinancements or 0.0)}) : {format_euros(hors_aap)}, soit "
+        f"{format_taux(part)} du coût de {format_euros(cout)}"
+    )
+    if hors_aap >= parametres.taux_min_cofinancement * cout - _TOLERANCE_EUROS:
+        return _resultat(CodeRegle.COFINANCEMENT, True, f"{detail} (au moins {taux}).")
+    return _resultat(
+        CodeRegle.COFINANCEMENT,
+        False,
+        f"{detail}, moins que les {taux} attendus. Non bloquant : l'aide AAP reste plafonnée à "
+        f"{format_taux(parametres.taux_max_aap)} du coût ; le budget est à compléter au conventionnement.",
+    )
+
+
+def regle_budget_equilibre(
+    *,
+    cout: float,
+    montant_demande: float,
+    autres_financements_etat: float = 0.0,
+    cofinancements: float = 0.0,
+) -> ResultatRegle:
+    """Coût = AAP demandé + autres financements de l'État + cofinancements, à 1 € près. Alerte.
+
+    Non bloquante : un budget déséquilibré est une erreur de saisie ou de montage à corriger avec
+    le porteur ; le montant maximal se calcule sur le coût déclaré.
+    """
+    ressources = (montant_demande or 0.0) + (autres_financements_etat or 0.0) + (cofinancements or 0.0)
+    ecart = ressources - (cout or 0.0)
+    detail = (
+        f"AAP demandé {format_euros(montant_demande or 0.0)} + autres financements de l'État "
+        f"{format_euros(autres_financements_etat or 0.0)} + cofinancements {format_euros(cofinancements or 0.0)} "
+        f"= {format_euros(ressources)}"
+    )
+    if abs(ecart) <= TOLERANCE_BUDGET:
+        return _resultat(CodeRegle.BUDGET_EQUILIBRE, True, f"Budget équilibré : {detail} = coût de {format_euros(cout or 0.0)}.")
+    sens = "excède" if ecart > 0 else "ne couvre pas"
+    return _resultat(
+        CodeRegle.BUDGET_EQUILIBRE,
+        False,
+        f"Budget déséquilibré : {detail} {sens} le coût de {format_euros(cout or 0.0)} (écart "
+        f"{format_euros(abs(ecart))}). À corriger avec le porteur ; non bloquant.",
+    )
+
+
+def regle_montant_demande(*, montant_demande: float, montant_attribue: float | None = None) -> ResultatRegle:
+    """Le montant attribué ne dépasse jamais le montant demandé.
+
+    Sans `montant_attribue` : rappelle que le montant demandé plafonne l'aide (bloquante si rien
+    n'est demandé). Avec `montant_attribue` : vérifie une attribution.
+    """
+    if montant_demande is None or math.isnan(montant_demande) or montant_demande <= 0:
+        return _resultat(
+            CodeRegle.MONTANT_DEMANDE, False, "Aucun montant AAP demandé : rien ne peut être attribué.", bloquante=True
+        )
+    if montant_attribue is None:
+        return _resultat(
+            CodeRegle.MONTANT_DEMANDE,
+            True,
+            f"L'aide attribuée ne dépassera pas le montant demandé de {format_euros(montant_demande)}.",
+        )
+    if montant_attribue <= montant_demande + _TOLERANCE_EUROS:
+        return _resultat(
+            CodeRegle.MONTANT_DEMANDE,
+            True,
+            f"Montant attribué {format_euros(montant_attribue)} ≤ montant demandé {format_euros(montant_demande)}.",
+        )
+    return _resultat(
+        CodeRegle.MONTANT_DEMANDE,
+        False,
+        f"Montant attribué {format_euros(montant_attribue)} > montant demandé {format_euros(montant_demande)} : "
+        "à ramener au montant demandé.",
+    )
+
+
+def regle_priorite_pnad(
+    *, financement_pnad: Any, parametres: ParametresCampagne = PARAMETRES_2025
+) -> ResultatRegle:
+    """Information : structure financée par le PNAD chacune des années prioritaires (2022, 2023, 2024)."""
+    annees_txt = _annees_texte(parametres.annees_pnad_prioritaires)
+    annees = _annees_pnad(financement_pnad)
+    if set(parametres.annees_pnad_prioritaires) <= annees:
+        return _resultat(CodeRegle.PRIORITE_PNAD, None, f"Structure financée par le PNAD en {annees_txt} : projet prioritaire.")
+    deja = f" (financée en {_annees_texte(sorted(annees))})" if annees else ""
+    return _resultat(
+        CodeRegle.PRIORITE_PNAD, None, f"Structure non financée par le PNAD chacune des années {annees_txt}{deja} : pas de priorité."
+    )
+
+
+def regle_comite_national(*, financement_pnad: Any, financement_pnad_connu: bool = True) -> ResultatRegle:
+    """Information : une structure nouvelle (aucun financement PNAD) va au comité technique national.
+
+    Non bloquante : le comité (DGEFP, DAE, ANRU, AVE) apprécie la candidature, la DREETS instruit.
+    """
+    if not financement_pnad_connu:
+        return _resultat(
+            CodeRegle.COMITE_NATIONAL, None, "Financements PNAD de la structure non fournis : orientation vers le comité national à vérifier."
+        )
+    annees = _annees_pnad(financement_pnad)
+    if annees:
+        return _resultat(
+            CodeRegle.COMITE_NATIONAL,
+            None,
+            f"Structure déjà financée par le PNAD ({_annees_texte(sorted(annees))}) : instruction régionale par la DREETS.",
+        )
+    return _resultat(
+        CodeRegle.COMITE_NATIONAL,
+        None,
+        "Structure nouvelle (aucun financement PNAD) : candidature appréciée par le comité technique national "
+        "(DGEFP, DAE, ANRU, AVE).",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Un dossier : détail des règles et montant maximal
+# --------------------------------------------------------------------------------------------
+
+
+def _valeur(dossier: Mapping[str, Any], nom: str, defaut: Any) -> Any:
+    valeur = dossier.get(nom, defaut)
+    if valeur is None or valeur is pd.NA or (isinstance(valeur, float) and math.isnan(valeur)):
+        return defaut
+    return valeur
+
+
+def detail_regles(
+    dossier: Mapping[str, Any] | pd.Series, parametres: ParametresCampagne = PARAMETRES_2025
+) -> list[ResultatRegle]:
+    """Toutes les règles de l'appel pour un dossier, dans l'ordre de la fiche.
+
+    Parameters
+    ----------
+    dossier : Mapping ou pd.Series
+        Une ligne au format `coverage.modele.DOSSIERS` (nombres en float, booléens en bool,
+        `date_depot` date ou NaT), avec en option `financement_pnad` (« 2022,2023,2024 ») et
+        `derogation_cerfa` (bool). Colonnes facultatives absentes : 0 € / False / non renseigné.
+    parametres : ParametresCampagne
+        Chiffres de la campagne.
+
+    Returns
+    -------
+    list[ResultatRegle]
+        Dans l'ordre : ETP minimum, dossier complet, date de dépôt, 70 %, plafond par ETP, 80 %
+        (collectivités), cofinancement, budget équilibré, montant demandé, priorité PNAD, comité
+        national. Le dossier est inéligible si l'un d'eux est `bloquante`.
+
+    Example
+    -------
+    >>> r = detail_regles({"etp_demandes": 0.4, "cout_annuel_total": 20000.0,
+    ...     "montant_aap_demande": 14000.0, "statut": "association", "dossier_complet": True})
+    >>> r[0].respectee, r[0].bloquante
+    (False, True)
+    """
+    etp = float(_valeur(dossier, "etp_demandes", math.nan))
+    cout = float(_valeur(dossier, "cout_annuel_total", 0.0))
+    demande = float(_valeur(dossier, "montant_aap_demande", 0.0))
+    autres = float(_valeur(dossier, "autres_financements_etat", 0.0))
+    cofi = float(_valeur(dossier, "cofinancements", 0.0))
+    statut = str(_valeur(dossier, "statut", ""))
+    pnad_connu = "financement_pnad" in dossier
+    pnad = dossier.get("financement_pnad") if pnad_connu else None
+    return [
+        regle_etp_minimum(etp=etp, parametres=parametres),
+        regle_dossier_complet(dossier_complet=bool(_valeur(dossier, "dossier_complet", False))),
+        regle_date_depot(
+            date_depot=dossier.get("date_depot"),
+            derogation_cerfa=bool(_valeur(dossier, "derogation_cerfa", False)),
+            parametres=parametres,
+        ),
+        regle_plafond_70(montant_demande=demande, cout=cout, parametres=parametres),
+        regle_plafond_etp(
+            montant_demande=demande,
+            etp=0.0 if math.isnan(etp) else etp,
+            derogation_plafond=bool(_valeur(dossier, "derogation_plafond", False)),
+            parametres=parametres,
+        ),
+        regle_plafond_80(
+            statut=statut, montant_demande=demande, cout=cout, autres_financements_etat=autres, parametres=parametres
+        ),
+        regle_cofinancement(cout=cout, autres_financements_etat=autres, cofinancements=cofi, parametres=parametres),
+        regle_budget_equilibre(cout=cout, montant_demande=demande, autres_financements_etat=autres, cofinancements=cofi),
+        regle_montant_demande(montant_demande=demande),
+        regle_priorite_pnad(financement_pnad=pnad, parametres=parametres),
+        regle_comite_national(financement_pnad=pnad, financement_pnad_connu=pnad_connu),
+    ]
+
+
+def montant_max_aap(
+    *,
+    etp_demandes: float,
+    cout_annuel_total: float,
+    montant_aap_demande: float,
+    statut: str = "association",
+    autres_financements_etat: float = 0.0,
+    derogation_plafond: bool = False,
+    dossier_complet: bool = True,
+    date_depot: date | datetime | pd.Timestamp | None = None,
+    derogation_cerfa: bool = False,
+    parametres: ParametresCampagne = PARAMETRES_2025,
+) -> float:
+    """Le plus grand montant AAP que toutes les règles permettent, montant demandé compris [€].
+
+    min(montant demandé, 70 % × coût, 29 473 € × ETP sauf dérogation, pour une collectivité
+    80 % × coût − autres financements de l'État), au centime inférieur ; 0 si le dossier est
+    inéligible (moins de 0,5 ETP, incomplet, hors délai, aucun montant possible).
+
+    Example
+    -------
+    >>> montant_max_aap(etp_demandes=0.5, cout_annuel_total=22000.0, montant_aap_demande=15400.0)
+    14736.5
+    """
+    dossier = {
+        "etp_demandes": etp_demandes,
+        "cout_annuel_total": cout_annuel_total,
+        "montant_aap_demande": montant_aap_demande,
+        "statut": str(statut),
+        "autres_financements_etat": autres_financements_etat,
+        "derogation_plafond": derogation_plafond,
+        "dossier_complet": dossier_complet,
+        "date_depot": date_depot,
+        "derogation_cerfa": derogation_cerfa,
+    }
+    if any(r.bloquante for r in detail_regles(dossier, parametres)):
+        return 0.0
+    montant, _ = _min_plafonds(
+        montant_aap_demande,
+        _plafond_70(cout_annuel_total, parametres),
+        _plafond_etp(etp_demandes, derogation_plafond, parametres),
+        _plafond_80(str(statut) == "collectivite", cout_annuel_total, autres_financements_etat, parametres),
+    )
+    return max(float(montant), 0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Toute la table : évaluation vectorisée
+# --------------------------------------------------------------------------------------------
+
+COLONNES_REQUISES = ("id_dossier", "statut", "etp_demandes", "cout_annuel_total", "montant_aap_demande", "dossier_complet")
+COLONNES_BOOLEENNES = ("dossier_complet", "derogation_plafond", "derogation_cerfa")
+COLONNES_NOTES = ("note_diagnostic", "note_marches_etat", "note_capacite", "note_conflits_interets")
+
+COLONNES_AJOUTEES = (
+    "eligible",
+    "motifs",
+    "alertes",
+    "montant_max_aap",
+    "plafond_70",
+    "plafond_etp",
+    "plafond_80",
+    "plafond_limitant",
+    "releve",
+    "prioritaire_pnad",
+    "comite_national",
+    "score_comite",
+)
+
+
+def _check_dossiers(dossiers: pd.DataFrame) -> None:
+    """Colonnes requises présentes, booléens vraiment booléens ; sinon `ValueError` en français."""
+    manquantes = [c for c in COLONNES_REQUISES if c not in dossiers.columns]
+    if manquantes:
+        raise ValueError(
+            "Colonnes manquantes dans la table des dossiers : "
+            + ", ".join(f"`{c}`" for c in manquantes)
+            + " (attendu : les colonnes du schéma `dossiers`, voir coverage.modele.DOSSIERS)."
+        )
+    for nom in COLONNES_BOOLEENNES:
+        if nom not in dossiers.columns or pd.api.types.is_bool_dtype(dossiers[nom]):
+            continue
+        valeurs = dossiers[nom].dropna()
+        invalides = valeurs[~valeurs.map(lambda v: isinstance(v, (bool, np.bool_)))]
+        if len(invalides):
+            raise ValueError(
+                f"Colonne `{nom}` : « {invalides.iloc[0]} » n'est pas un booléen (attendu : True/False, "
+                "après lecture du fichier par l'importeur)."
+            )
+    for nom in ("etp_demandes", "cout_annuel_total", "montant_aap_demande", "autres_financements_etat", "cofinancements"):
+        if nom in dossiers.columns and not pd.api.types.is_numeric_dtype(dossiers[nom]):
+            raise ValueError(f"Colonne `{nom}` : type {dossiers[nom].dtype} (attendu : nombres, float).")
+
+
+def _nombre(dossiers: pd.DataFrame, nom: str, defaut: float = 0.0) -> np.ndarray:
+    if nom not in dossiers.columns:
+        return np.full(len(dossiers), defaut, dtype=float)
+    return dossiers[nom].astype(float).fillna(defaut).to_numpy()
+
+
+def _booleen(dossiers: pd.DataFrame, nom: str) -> np.ndarray:
+    if nom not in dossiers.columns:
+        return np.zeros(len(dossiers), dtype=bool)
+    return dossiers[nom].astype(object).fillna(False).astype(bool).to_numpy()
+
+
+def _texte_si(condition: np.ndarray, fabrique: Any, index: pd.Index) -> pd.Series:
+    """Série de messages : `fabrique(positions)` pour les lignes où `condition`, "" ailleurs.
+
+    Les nombres ne sont mis en forme que pour les lignes concernées.
+    """
+    sortie = pd.Series("", index=index, dtype=object)
+    positions = np.flatnonzero(condition)
+    if len(positions):
+        sortie.iloc[positions] = np.asarray(fabrique(positions), dtype=object)
+    return sortie
+
+
+def _joindre(messages: list[pd.Series], separateur: str = " ; ") -> pd.Series:
+    """Concatène des séries de messages ligne à ligne, en sautant les vides (vectorisé)."""
+    resultat = pd.Series("", index=messages[0].index, dtype=object) if messages else pd.Series(dtype=object)
+    for m in messages:
+        vide_r, vide_m = resultat.eq(""), m.eq("")
+        resultat = resultat.where(vide_m, resultat.where(vide_r, resultat + separateur) + m)
+    return resultat
+
+
+def evaluer_dossiers(dossiers: pd.DataFrame, *, parametres: ParametresCampagne = PARAMETRES_2025) -> pd.DataFrame:
+    """Applique les règles de l'appel à tous les dossiers (vectorisé) et calcule le montant maximal.
+
+    Parameters
+    ----------
+    dossiers : pd.DataFrame
+        Colonnes de `coverage.modele.DOSSIERS` typées (nombres en float, booléens en bool,
+        `date_depot` datetime/date ou NaT). Requises : `id_dossier`, `statut`, `etp_demandes`,
+        `cout_annuel_total` (€), `montant_aap_demande` (€), `dossier_complet`. Facultatives :
+        `autres_financements_etat`, `cofinancements` (€, 0 si absentes), `derogation_plafond`,
+        `derogation_cerfa` (False), `date_depot`, les quatre notes (0 à 5) et `financement_pnad`
+        (« 2022,2023,2024 », jointe depuis les structures).
+    parametres : ParametresCampagne
+        Chiffres de la campagne (2025 par défaut).
+
+    Returns
+    -------
+    pd.DataFrame
+        Une copie avec, en plus : `eligible` (bool) ; `motifs` (motifs d'inéligibilité, « ; ») ;
+        `alertes` (règles non bloquantes non respectées, « ; ») ; `montant_max_aap` (€, au
+        centime, 0 si inéligible) ; `plafond_70`, `plafond_etp` (NaN si dérogation),
+        `plafond_80` (NaN hors collectivités) en € ; `plafond_limitant` (« 70 % », « plafond par
+        ETP », « 80 % État », « montant demandé », vide si inéligible) ; `releve` (1, 2 ou vide :
+        dérogation, hors délai, date inconnue) ; `prioritaire_pnad` (bool, financée en 2022,
+        2023 et 2024) ; `comite_national` (bool, structure sans financement PNAD) ;
+        `score_comite` (somme des quatre notes, 0 à 20).
+
+    Raises
+    ------
+    ValueError
+        Colonne requise absente ou colonne de type inattendu (message en français).
+
+    Example
+    -------
+    >>> d = pd.DataFrame({"id_dossier": ["A"], "statut": ["association"], "etp_demandes": [1.0],
+    ...     "cout_annuel_total": [40000.0], "montant_aap_demande": [28000.0], "dossier_complet": [True]})
+    >>> evaluer_dossiers(d)["montant_max_aap"].tolist()
+    [28000.0]
+    """
+    _check_dossiers(dossiers)
+    p = parametres
+    index = dossiers.index
+    etp = _nombre(dossiers, "etp_demandes", np.nan)
+    cout = _nombre(dossiers, "cout_annuel_total")
+    demande = _nombre(dossiers, "montant_aap_demande")
+    autres = _nombre(dossiers, "autres_financements_etat")
+    cofi = _nombre(dossiers, "cofinancements")
+    complet = _booleen(dossiers, "dossier_complet")
+    derogation = _booleen(dossiers, "derogation_plafond")
+    derogation_cerfa = _booleen(dossiers, "derogation_cerfa")
+    collectivite = dossiers["statut"].astype(str).eq("collectivite").to_numpy()
+
+    # Plafonds : mêmes fonctions que le chemin dossier par dossier.
+    p70 = _plafond_70(cout, p)
+    petp = _plafond_etp(np.nan_to_num(etp, nan=0.0), derogation, p)
+    p80 = _plafond_80(collectivite, cout, autres, p)
+    montant, limitant = _min_plafonds(demande, p70, petp, p80)
+
+    # Dates : relève 1, relève 2, fenêtre dérogatoire, hors délai.
+    if "date_depot" in dossiers.columns:
+        depot = pd.to_datetime(dossiers["date_depot"], errors="coerce").dt.normalize()
+    else:
+        depot = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    date_connue = depot.notna().to_numpy()
+    jours = depot.to_numpy()
+    r1, r2, lim = (np.datetime64(d) for d in (p.date_releve_1, p.date_releve_2, p.date_limite_cerfa_signe))
+    en_r1 = date_connue & (jours <= r1)
+    en_r2 = date_connue & ~en_r1 & (jours <= r2)
+    fenetre = date_connue & (jours > r2) & (jours <= lim)
+    hors_delai = (fenetre & ~derogation_cerfa) | (date_connue & (jours > lim))
+
+    # Règles bloquantes.
+    etp_insuffisant = ~(etp >= p.etp_minimum - _TOLERANCE_ETP)  # NaN compris
+    incomplet = ~complet
+    sans_demande = demande <= 0
+    cout_nul = p70 <= 0
+    etat_80_atteint = collectivite & (p80 <= 0)
+    ineligible = etp_insuffisant | incomplet | hors_delai | sans_demande | cout_nul | etat_80_atteint
+
+    dates_txt = depot.dt.strftime("%d/%m/%Y").to_numpy()
+    fr_r2, fr_lim = format_date(p.date_releve_2), format_date(p.date_limite_cerfa_signe)
+    motifs = _joindre(
+        [
+            _texte_si(
+                etp_insuffisant,
+                lambda i: [
+                    f"{format_etp(v)} demandés, moins que le minimum de {format_etp(p.etp_minimum)}"
+                    if not math.isnan(v)
+                    else "ETP non renseignés"
+                    for v in etp[i]
+                ],
+                index,
+            ),
+            _texte_si(incomplet, lambda i: ["dossier incomplet (annexe 2) : non instruit"] * len(i), index),
+            _texte_si(
+                hors_delai & fenetre,
+                lambda i: [f"déposé le {d}, après la clôture du {fr_r2}, sans dérogation de la DREETS" for d in dates_txt[i]],
+                index,
+            ),
+            _texte_si(
+                hors_delai & ~fenetre,
+                lambda i: [f"déposé le {d}, après la date limite dérogatoire du {fr_lim}" for d in dates_txt[i]],
+                index,
+            ),
+            _texte_si(sans_demande, lambda i: ["aucun montant AAP demandé"] * len(i), index),
+            _texte_si(cout_nul, lambda i: [f"coût annuel total de {format_euros(v)} : aucune aide possible" for v in cout[i]], index),
+            _texte_si(
+                etat_80_atteint,
+                lambda i: [
+                    f"collectivité : autres financements de l'État ({format_euros(a)}) ≥ "
+                    f"{format_taux(p.taux_max_etat_collectivite)} du coût ({format_euros(c)})"
+                    for a, c in zip(autres[i], cout[i], strict=True)
+                ],
+                index,
+            ),
+        ]
+    )
+
+    # Alertes non bloquantes : plafonds dépassés par la demande (dossiers éligibles : elles
+    # expliquent la réduction du montant), cofinancement, budget, date inconnue (tous).
+    hors_aap = autres + cofi
+    alertes = _joindre(
+        [
+            _texte_si(
+                ~ineligible & (demande > p70 + _TOLERANCE_EUROS),
+                lambda i: [
+                    f"demande de {format_euros(d)} > {format_taux(p.taux_max_aap)} du coût ({format_euros(x)})"
+                    for d, x in zip(demande[i], p70[i], strict=True)
+                ],
+                index,
+            ),
+            _texte_si(
+                ~ineligible & (demande > petp + _TOLERANCE_EUROS),
+                lambda i: [
+                    f"demande de {format_euros(d)} > {format_euros(p.plafond_etp)} × {format_etp(e)} ({format_euros(x)})"
+                    for d, e, x in zip(demande[i], etp[i], petp[i], strict=True)
+                ],
+                index,
+            ),
+            _texte_si(
+                ~ineligible & (demande > p80 + _TOLERANCE_EUROS),
+                lambda i: [
+                    f"demande de {format_euros(d)} > plafond des {format_taux(p.taux_max_etat_collectivite)} "
+                    f"État ({format_euros(x)})"
+                    for d, x in zip(demande[i], p80[i], strict=True)
+                ],
+                index,
+            ),
+            _texte_si(
+                (cout > 0) & (hors_aap < p.taux_min_cofinancement * cout - _TOLERANCE_EUROS),
+                lambda i: [
+                    f"cofinancement hors AAP de {format_taux(h / c)}, moins que "
+                    f"{format_taux(p.taux_min_cofinancement)}"
+                    for h, c in zip(hors_aap[i], cout[i], strict=True)
+                ],
+                index,
+            ),
+            _texte_si(
+                np.abs(demande + autres + cofi - cout) > TOLERANCE_BUDGET,
+                lambda i: [
+                    f"budget déséquilibré (écart de {format_euros(abs(r - c))})"
+                    for r, c in zip((demande + autres + cofi)[i], cout[i], strict=True)
+                ],
+                index,
+            ),
+            _texte_si(
+                ~date_connue, lambda i: [f"date de dépôt non renseignée (clôture le {fr_r2})"] * len(i), index
+            ),
+        ]
+    )
+
+    # PNAD : priorité (toutes les années prioritaires) et structures nouvelles (aucune année).
+    if "financement_pnad" in dossiers.columns:
+        pnad = dossiers["financement_pnad"].astype(object).where(dossiers["financement_pnad"].notna(), "").astype(str)
+        annee_presente = {a: pnad.str.contains(rf"\b{a}\b", regex=True).to_numpy() for a in p.annees_pnad_prioritaires}
+        prioritaire = np.logical_and.reduce(list(annee_presente.values())) if annee_presente else np.zeros(len(index), bool)
+        comite = ~pnad.str.contains(r"\d{4}", regex=True).to_numpy()
+    else:
+        prioritaire = np.zeros(len(index), dtype=bool)
+        comite = np.zeros(len(index), dtype=bool)
+
+    notes = sum((_nombre(dossiers, n) for n in COLONNES_NOTES), start=np.zeros(len(index)))
+
+    sortie = dossiers.copy()
+    sortie["eligible"] = ~ineligible
+    sortie["motifs"] = motifs.astype(str)
+    sortie["alertes"] = alertes.astype(str)
+    sortie["montant_max_aap"] = np.where(ineligible, 0.0, np.maximum(montant, 0.0))
+    sortie["plafond_70"] = p70
+    sortie["plafond_etp"] = np.where(np.isinf(petp), np.nan, petp)
+    sortie["plafond_80"] = np.where(np.isinf(p80), np.nan, p80)
+    sortie["plafond_limitant"] = pd.Series(
+        np.where(ineligible, "", np.asarray(PLAFONDS, dtype=object)[limitant]), index=index, dtype=str
+    )
+    sortie["releve"] = pd.Series(np.where(en_r1, 1, 2), index=index, dtype="Int64").mask(~(en_r1 | en_r2))
+    sortie["prioritaire_pnad"] = prioritaire
+    sortie["comite_national"] = comite
+    sortie["score_comite"] = notes
+    return sortie
