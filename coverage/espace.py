@@ -401,6 +401,23 @@ _MIGRATIONS: tuple[_Migration, ...] = (
             """,
         ),
     ),
+    _Migration(
+        2,
+        "Fichiers de besoins importés (DECP, QPV, NPNRU), gardés tels que déposés",
+        (
+            """
+            CREATE TABLE fichiers_besoins (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                type TEXT NOT NULL CHECK (type IN ('decp', 'qpv', 'npnru')),
+                nom_fichier TEXT NOT NULL,
+                contenu BLOB NOT NULL,
+                auteur TEXT NOT NULL,
+                horodatage TEXT NOT NULL,
+                actif INTEGER NOT NULL DEFAULT 1 CHECK (actif IN (0, 1))
+            ) STRICT
+            """,
+        ),
+    ),
 )
 """Migrations du schéma, dans l'ordre. Pour faire évoluer le schéma, ajouter une migration à la fin
 (jamais modifier une migration déjà livrée) : les bases existantes la reçoivent à leur prochaine ouverture."""
@@ -1194,6 +1211,50 @@ class EspaceSQLite:
                 "INSERT INTO projets_utilisateur (yaml, auteur, horodatage) VALUES (?, ?, ?)", (yaml_text, auteur, horodatage)
             ).lastrowid
         return int(identifiant)  # type: ignore[arg-type]
+
+    # --- Fichiers de besoins -------------------------------------------------------------------
+
+    def enregistrer_fichier_besoins(self, type: str, *, nom_fichier: str, contenu: bytes, auteur: str) -> int:
+        """Garde un fichier de besoins (`decp`, `qpv`, `npnru`) déjà validé ; il devient le fichier actif de son type.
+
+        Le fichier est stocké tel que déposé : il est relu (et revalidé) à chaque chargement.
+        """
+        if type not in ("decp", "qpv", "npnru"):
+            raise ValueError(f"Type de fichier de besoins inconnu : « {type} » (attendu : decp, qpv, npnru).")
+        auteur = _check_texte(auteur, "L'auteur")
+        horodatage = self._maintenant()
+        with self._ecriture() as cx:
+            cx.execute("UPDATE fichiers_besoins SET actif = 0 WHERE type = ?", (type,))
+            identifiant = cx.execute(
+                "INSERT INTO fichiers_besoins (type, nom_fichier, contenu, auteur, horodatage) VALUES (?, ?, ?, ?, ?)",
+                (type, nom_fichier, bytes(contenu), auteur, horodatage),
+            ).lastrowid
+        return int(identifiant)  # type: ignore[arg-type]
+
+    def retirer_fichier_besoins(self, type: str, *, auteur: str) -> None:
+        """Revient à l'échantillon de démonstration pour ce type (le fichier reste dans l'historique)."""
+        _check_texte(auteur, "L'auteur")
+        with self._ecriture() as cx:
+            cx.execute("UPDATE fichiers_besoins SET actif = 0 WHERE type = ?", (type,))
+
+    def fichier_besoins_actif(self, type: str) -> tuple[int, str, bytes] | None:
+        """`(id, nom_fichier, contenu)` du fichier actif de ce type, None s'il n'y en a pas."""
+        with self._lecture() as cx:
+            ligne = cx.execute(
+                "SELECT id, nom_fichier, contenu FROM fichiers_besoins WHERE type = ? AND actif = 1 ORDER BY id DESC LIMIT 1",
+                (type,),
+            ).fetchone()
+        return None if ligne is None else (int(ligne[0]), str(ligne[1]), bytes(ligne[2]))
+
+    def lister_fichiers_besoins(self) -> pd.DataFrame:
+        """Historique des fichiers de besoins importés (sans leur contenu)."""
+        with self._lecture() as cx:
+            lignes = cx.execute(
+                "SELECT id, type, nom_fichier, length(contenu), auteur, horodatage, actif FROM fichiers_besoins ORDER BY id DESC"
+            ).fetchall()
+        return pd.DataFrame(lignes, columns=["id", "type", "nom_fichier", "octets", "auteur", "horodatage", "actif"]).astype(
+            {"actif": bool}
+        )
 
     def projets_utilisateur(self, id: int | None = None) -> str:
         """Texte YAML des projets ajoutés : la dernière version (ou la version `id`) ; `""` si aucune.

@@ -132,11 +132,11 @@ def test_creation_schema_wal_et_version(tmp_path):
     chemin = tmp_path / "sous" / "dossier" / "espace.sqlite"  # dossier parent créé au besoin
     espace = ouvrir_espace(chemin)
     assert chemin.exists()
-    assert espace.version_schema() == VERSION_SCHEMA == 1
+    assert espace.version_schema() == VERSION_SCHEMA == 2  # 1 : schéma initial ; 2 : fichiers de besoins
     assert espace.est_vide()
     with sqlite3.connect(chemin) as cx:
         assert cx.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert cx.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert cx.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,)]
     with pytest.raises(ElementIntrouvable, match="aucune version des données"):
         espace.version_active()
 
@@ -152,7 +152,7 @@ def test_reouverture_ne_reamorce_pas(tmp_path):
     espace = ouvrir_espace(tmp_path / "e.sqlite", initialiser_avec=demo)
     assert len(appels) == 1
     assert espace.lister_versions()["id"].tolist() == [1]
-    assert espace.version_schema() == 1
+    assert espace.version_schema() == VERSION_SCHEMA
 
 
 def test_amorcage_concurrent_une_seule_fois(espace):
@@ -723,3 +723,18 @@ def test_plusieurs_fils_d_execution_partagent_un_espace(espace):
     assert historique["id"].tolist() == list(range(1, 101))
     assert historique["auteur"].value_counts().to_dict() == {f"session {n}": 25 for n in range(4)}
     assert espace.verifier_integrite() == "ok"
+
+
+def test_fichiers_de_besoins_versionnes(tmp_path):
+    from coverage.espace import EspaceSQLite
+
+    e = EspaceSQLite(tmp_path / "b.sqlite")
+    assert e.fichier_besoins_actif("decp") is None
+    e.enregistrer_fichier_besoins("decp", nom_fichier="a.json", contenu=b"{}", auteur="Ana")
+    second = e.enregistrer_fichier_besoins("decp", nom_fichier="b.json", contenu=b"[1]", auteur="Ben")
+    assert e.fichier_besoins_actif("decp") == (second, "b.json", b"[1]")
+    assert len(e.lister_fichiers_besoins()) == 2
+    e.retirer_fichier_besoins("decp", auteur="Ana")
+    assert e.fichier_besoins_actif("decp") is None
+    with pytest.raises(ValueError, match="Type de fichier de besoins inconnu"):
+        e.enregistrer_fichier_besoins("sirene", nom_fichier="x", contenu=b"", auteur="Ana")
