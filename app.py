@@ -10,7 +10,7 @@ from ui.carte import preparer_assets_locaux
 
 st.set_page_config(
     page_title="Facilitateurs de la clause sociale",
-    page_icon=":material/handshake:",
+    page_icon="🤝",
     layout="wide",
     initial_sidebar_state="expanded",
 )

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Lance tous les tests (unitaires, AppTest de chaque page, tests navigateur dans Chromium).
+# Installe d'abord ce qu'il faut sur une machine neuve : paquets pip, et Chromium de Debian.
+set -euo pipefail
+cd "$(dirname "$0")"
+source outils/environnement.sh
+preparer_venv requirements-dev.txt
+preparer_chromium
+exec .venv/bin/python -m pytest "$@"
