@@ -117,30 +117,45 @@ def couverture_par_commune(donnees: DonneesFacilitateurs, *, referentiel: Refere
     return _synthese_communes(long, referentiel)
 
 
+def _liste_structures(long: pd.DataFrame) -> pd.Series:
+    """Identifiants des structures de chaque commune, séparés par des virgules (sans boucle Python)."""
+    trie = long[["commune", "id_structure"]].sort_values(["commune", "id_structure"])
+    rang = trie.groupby("commune", sort=False).cumcount()
+    large = trie.assign(rang=rang.to_numpy()).pivot(index="commune", columns="rang", values="id_structure").fillna("")
+    texte = large[0]
+    for colonne in large.columns[1:]:
+        texte = texte.str.cat(large[colonne], sep=",")
+    return texte.str.rstrip(",")
+
+
 def _synthese_communes(long: pd.DataFrame, referentiel: Referentiel) -> pd.DataFrame:
     principal = long["role"] == Role.PRINCIPAL.value
     par_commune = (
-        long.assign(etp_principal=long["etp"].where(principal, 0.0), etp_extension=long["etp"].where(~principal, 0.0))
+        long.assign(
+            etp_principal=long["etp"].where(principal, 0.0),
+            etp_extension=long["etp"].where(~principal, 0.0),
+            principal=principal,
+        )
         .groupby("commune")
         .agg(
             etp=("etp", "sum"),
             etp_principal=("etp_principal", "sum"),
             etp_extension=("etp_extension", "sum"),
-            nb_structures=("id_structure", "nunique"),
-            structures=("id_structure", ",".join),
+            nb_structures=("id_structure", "size"),  # une ligne par (structure, commune)
+            a_principal=("principal", "any"),
         )
     )
+    par_commune["structures"] = _liste_structures(long) if len(long) else pd.Series(dtype=str)
     sortie = referentiel.communes[["population"]].join(par_commune)
     sortie[["etp", "etp_principal", "etp_extension"]] = sortie[["etp", "etp_principal", "etp_extension"]].fillna(0.0)
     sortie["nb_structures"] = sortie["nb_structures"].fillna(0).astype(int)
     sortie["structures"] = sortie["structures"].fillna("")
-    a_principal = long.loc[principal, "commune"].unique()
-    statut = np.where(
-        sortie.index.isin(a_principal),
+    a_principal = sortie["a_principal"].fillna(False).astype(bool).to_numpy()
+    sortie["statut"] = np.where(
+        a_principal,
         StatutCouverture.COUVERT.value,
         np.where(sortie["nb_structures"] > 0, StatutCouverture.EXTENSION_SEULE.value, StatutCouverture.NON_COUVERT.value),
     )
-    sortie["statut"] = statut
     sortie.index.name = "commune"
     return sortie[COLONNES_COMMUNE]
 
@@ -316,3 +331,36 @@ def chiffres_cles(agregat: pd.DataFrame) -> dict[str, float]:
         "non_couverts": int((agregat["statut"] == StatutCouverture.NON_COUVERT.value).sum()),
         "extension_seule": int((agregat["statut"] == StatutCouverture.EXTENSION_SEULE.value).sum()),
     }
+
+
+def appliquer_modifications(donnees: DonneesFacilitateurs, modifications: list[dict]) -> DonneesFacilitateurs:
+    """Applique dans l'ordre une liste de modifications « et si ».
+
+    Chaque modification est un dict : `{"type": "etp", "id_structure", "etp"}`,
+    `{"type": "ajout", "id_structure", "niveau", "code", "role"}` ou
+    `{"type": "retrait", "id_structure", "niveau", "code"}`.
+    """
+    for m in modifications:
+        if m["type"] == "etp":
+            donnees = modifier_etp(donnees, id_structure=m["id_structure"], etp=m["etp"])
+        elif m["type"] == "ajout":
+            donnees = ajouter_territoire(
+                donnees, id_structure=m["id_structure"], niveau=m["niveau"], code=m["code"], role=m.get("role", "extension")
+            )
+        elif m["type"] == "retrait":
+            donnees = retirer_territoire(donnees, id_structure=m["id_structure"], niveau=m["niveau"], code=m["code"])
+        else:
+            raise ValueError(f"Modification inconnue : {m['type']!r} (attendu : etp, ajout, retrait).")
+    return donnees
+
+
+def decrire_modification(m: dict, *, structures: pd.DataFrame, referentiel: Referentiel) -> str:
+    """Phrase française décrivant une modification « et si »."""
+    nom = structures.set_index("id_structure")["nom"].get(m["id_structure"], m["id_structure"])
+    if m["type"] == "etp":
+        return f"{nom} : {m['etp']:g} ETP de facilitateur".replace(".", ",")
+    table = referentiel.table(m["niveau"])
+    territoire = f"{table.at[m['code'], 'nom']} ({m['code']})" if m["code"] in table.index else m["code"]
+    if m["type"] == "ajout":
+        return f"{nom} : ajout de {Niveau(m['niveau']).libelle.lower()} {territoire} ({Role(m.get('role', 'extension')).libelle.lower()})"
+    return f"{nom} : retrait de {Niveau(m['niveau']).libelle.lower()} {territoire}"

@@ -178,7 +178,13 @@ def generer_structures_perimetres(referentiel: Referentiel, *, graine: int = GRA
 
     # ETP : proportionnels à la population couverte, avec des écarts (capacités inégales).
     brut = s["population"].to_numpy(dtype=float) / 100_000 * rng.lognormal(0.0, 0.45, len(s))
-    etp = np.maximum(0.5, np.round(brut * ETP_CIBLE / brut.sum() * 2) / 2)
+    # Un grand service porte au plus 12 ETP ; le reste est redistribué (quelques itérations suffisent).
+    etp = brut * ETP_CIBLE / brut.sum()
+    for _ in range(5):
+        etp = np.minimum(etp, 12.0)
+        libres = etp < 12.0
+        etp[libres] *= (ETP_CIBLE - etp[~libres].sum()) / etp[libres].sum()
+    etp = np.clip(np.round(etp * 2) / 2, 0.5, 12.0)
     s["etp_facilitateur"] = etp
     s["etp_coordinateur"] = 0.0
     premier_par_region = s.sort_values("population", ascending=False).drop_duplicates("region").index
