@@ -1,0 +1,3 @@
+import sys
+from coverage.cli import main
+sys.exit(main())

@@ -1,0 +1,622 @@
+"""Ligne de commande : `python -m coverage <commande>`, le même moteur que l'application.
+
+Commandes (une fonction par commande, appelable aussi depuis Python) :
+
+- `valider STRUCTURES PERIMETRES [--dossiers D]` : contrôle les fichiers d'échange
+  (`valider`) ;
+- `couverture --structures S --perimetres P --niveau … --sortie OUT.csv` : couverture par
+  territoire (`couverture`) ;
+- `zones-blanches …` : les trois critères de l'appel (`coverage.zones_blanches.executer_zones_blanches`) ;
+- `decp --fichier F --sortie OUT.csv` : indicateurs de marchés publics (`coverage.decp.executer_decp`) ;
+- `simuler --dossiers D --structures S --perimetres P --sortie OUT.csv` : allocation de
+  l'enveloppe (`simuler`).
+
+Codes de sortie : 0 si tout va bien, 1 si un fichier d'entrée est invalide (chaque problème est
+écrit sur la sortie d'erreur, en français, avec fichier, ligne et colonne) ou si la sortie ne peut
+pas être écrite, 2 pour une erreur d'arguments (option inconnue ou manquante, valeur hors liste,
+fichier introuvable).
+
+Les CSV écrits sont « à la française » (`coverage.exports.exporter_csv`) : séparateur `;`,
+UTF-8 avec BOM, virgule décimale, cellules de texte qui ressembleraient à une formule
+échappées par une apostrophe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from coverage.donnees import ResultatImport
+from coverage.format import format_euros, format_nombre, format_pourcentage
+from coverage.lecture import nombre_fr
+from coverage.modele import Niveau, StatutCouverture
+from geo.reference import NiveauGeo, Referentiel
+
+__all__ = [
+    "ARGUMENTS_INVALIDES",
+    "COLONNES_COUVERTURE",
+    "COLONNES_SIMULATION",
+    "DONNEES_INVALIDES",
+    "OK",
+    "construire_parseur",
+    "couverture",
+    "main",
+    "simuler",
+    "table_couverture",
+    "valider",
+]
+
+OK = 0
+"""Code de sortie : tout s'est bien passé."""
+DONNEES_INVALIDES = 1
+"""Code de sortie : fichier d'entrée invalide (ou sortie impossible à écrire)."""
+ARGUMENTS_INVALIDES = 2
+"""Code de sortie : arguments invalides (code d'argparse)."""
+
+COLONNES_COUVERTURE = [
+    "nom", "population", "etp", "etp_pour_100k_hab", "part_population_couverte", "statut", "nb_structures",
+    "libelle_statut", "structures", "population_couverte", "population_couverte_principal", "part_non_couvert",
+    "part_extension_seule", "part_couvert",
+]
+"""Colonnes du CSV de `couverture`, après `code`."""
+
+COLONNES_SIMULATION = [
+    "id_dossier", "id_structure", "nom_structure", "region", "departement", "eligible", "motifs", "etp_demandes",
+    "montant_max_aap", "montant_attribue", "etp_finances", "rang", "statut_financement", "explication",
+]
+"""Colonnes du CSV de `simuler`."""
+
+ModeAllocation = Literal["priorite", "optimisation"]
+
+
+# --------------------------------------------------------------------------------------------
+# argparse en français
+# --------------------------------------------------------------------------------------------
+
+_TRADUCTIONS: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.*)", r"arguments obligatoires manquants : \1"),
+    (r"unrecognized arguments: (.*)", r"arguments inconnus : \1"),
+    (r"ambiguous option: (\S+) could match (.*)", r"option ambiguë : \1 peut désigner \2"),
+    (r"one of the arguments (.*) is required", r"l'un des arguments \1 est obligatoire"),
+    (r"invalid choice: (.*) \(choose from (.*)\)", r"choix invalide : \1 (valeurs possibles : \2)"),
+    (r"expected one argument", r"une valeur est attendue"),
+    (r"expected at least one argument", r"au moins une valeur est attendue"),
+    (r"invalid \S+ value: (.*)", r"valeur invalide : \1"),
+    (r"not allowed with argument (.*)", r"incompatible avec l'argument \1"),
+    (r"ignored explicit argument (.*)", r"valeur inattendue : \1"),
+    (r"^argument (\S+): ", r"argument \1 : "),
+)
+
+
+def _traduire(message: str) -> str:
+    """Traduit les messages d'erreur d'argparse (anglais) en français ; les autres restent tels quels."""
+    for motif, francais in _TRADUCTIONS:
+        message = re.sub(motif, francais, message)
+    return message
+
+
+class _Formateur(argparse.RawDescriptionHelpFormatter):
+    """Aide en français : « Utilisation : » au lieu de « usage: »."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001 (signature d'argparse)
+        return super().add_usage(usage, actions, groups, "Utilisation : " if prefix is None else prefix)
+
+
+class _Parseur(argparse.ArgumentParser):
+    """`ArgumentParser` aux titres, à l'aide (`-h`, `--aide`) et aux erreurs en français (code 2)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 (transmis à argparse)
+        kwargs.setdefault("formatter_class", _Formateur)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--aide", action="help", default=argparse.SUPPRESS, help="affiche cette aide et quitte")
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(ARGUMENTS_INVALIDES, f"{self.prog} : erreur : {_traduire(message)}\n")
+
+
+def _fichier_existant(texte: str) -> Path:
+    """Type argparse : un fichier qui existe (sinon erreur d'arguments, code 2)."""
+    chemin = Path(texte)
+    if not chemin.is_file():
+        raise argparse.ArgumentTypeError(f"fichier introuvable : « {texte} »")
+    return chemin
+
+
+def _montant(texte: str) -> float:
+    """Type argparse : un montant en euros écrit à la française (`4500000`, `4 500 000`, `4,5e6`)."""
+    try:
+        valeur = nombre_fr(texte)
+    except ValueError:
+        try:
+            valeur = float(texte)  # notation scientifique : 4.5e6
+        except ValueError:
+            valeur = None
+    if valeur is None or not math.isfinite(valeur) or valeur < 0:
+        raise argparse.ArgumentTypeError(f"« {texte} » n'est pas un montant valide (attendu : nombre d'euros positif ou nul)")
+    return float(valeur)
+
+
+NIVEAUX_COUVERTURE = tuple(n.value for n in Niveau)
+
+
+def construire_parseur() -> argparse.ArgumentParser:
+    """Le parseur de `python -m coverage` et de ses sous-commandes (aide en français)."""
+    parseur = _Parseur(
+        prog="python -m coverage",
+        description=(
+            "Couverture des facilitateurs de la clause sociale d'insertion, en ligne de commande.\n"
+            "Même moteur que l'application ; géographie de référence COG 2026 (data/reference/)."
+        ),
+        epilog=(
+            "Codes de sortie : 0 = réussite, 1 = données invalides (chaque problème est cité avec "
+            "fichier, ligne et colonne), 2 = arguments invalides.\n"
+            "Aide d'une commande : python -m coverage COMMANDE --aide"
+        ),
+    )
+    commandes = parseur.add_subparsers(title="commandes", dest="commande", required=True, metavar="COMMANDE")
+
+    p = commandes.add_parser(
+        "valider", help="contrôle les fichiers structures, périmètres (et dossiers)",
+        description="Contrôle les fichiers d'échange (CSV ou XLSX) sans rien calculer ni écrire.",
+        epilog="Exemple : python -m coverage valider structures.csv perimetres.csv --dossiers dossiers.csv",
+    )
+    p.add_argument("structures", type=_fichier_existant, metavar="STRUCTURES", help="fichier des structures (CSV ou XLSX)")
+    p.add_argument("perimetres", type=_fichier_existant, metavar="PERIMETRES", help="fichier des périmètres (CSV ou XLSX)")
+    p.add_argument("--dossiers", type=_fichier_existant, metavar="FICHIER", help="fichier des dossiers de candidature (facultatif)")
+
+    p = commandes.add_parser(
+        "couverture", help="couverture par commune, EPCI, département ou région (CSV)",
+        description="Calcule la couverture (ETP, population couverte, statut) de chaque territoire d'un niveau.",
+        epilog=(
+            "Exemple : python -m coverage couverture --structures structures.csv --perimetres perimetres.csv "
+            "--niveau epci --sortie couverture_epci.csv"
+        ),
+    )
+    _options_structures_perimetres(p)
+    p.add_argument("--niveau", choices=NIVEAUX_COUVERTURE, default="epci", help="niveau des territoires (défaut : epci)")
+    p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
+
+    p = commandes.add_parser(
+        "zones-blanches", help="zones blanches selon les trois critères de l'appel (CSV)",
+        description=(
+            "Évalue les trois critères de zone blanche de l'appel (non couvert, couverture limitrophe seule, "
+            "capacité insuffisante) et écrit un territoire par ligne, zones blanches d'abord, avec leur motif."
+        ),
+        epilog=(
+            "Exemple : python -m coverage zones-blanches --structures structures.csv --perimetres perimetres.csv "
+            "--decp decp.json --niveau epci --sortie zones_blanches.csv"
+        ),
+    )
+    _options_structures_perimetres(p)
+    p.add_argument("--decp", type=_fichier_existant, metavar="FICHIER", help="marchés publics DECP (JSON, JSON.GZ ou CSV), facultatif")
+    p.add_argument("--qpv", type=_fichier_existant, metavar="FICHIER", help="quartiers prioritaires (QPV), facultatif")
+    p.add_argument("--npnru", type=_fichier_existant, metavar="FICHIER", help="quartiers NPNRU, facultatif")
+    p.add_argument("--niveau", choices=("epci", "commune"), default="epci", help="niveau des territoires (défaut : epci)")
+    p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
+
+    p = commandes.add_parser(
+        "decp", help="indicateurs de marchés publics (DECP) par territoire (CSV)",
+        description=(
+            "Lit un fichier DECP, place chaque marché sur son territoire d'exécution et écrit les indicateurs "
+            "(nombre, montant, part de l'État, considérations sociales) ; les marchés non placés vont dans "
+            "<sortie>_non_places.csv."
+        ),
+        epilog="Exemple : python -m coverage decp --fichier decp-2024.json --niveau epci --sortie marches_epci.csv",
+    )
+    p.add_argument("--fichier", type=_fichier_existant, required=True, metavar="FICHIER", help="fichier DECP (JSON, JSON.GZ ou CSV)")
+    p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
+    p.add_argument("--niveau", choices=NIVEAUX_COUVERTURE, default="commune", help="niveau des territoires (défaut : commune)")
+    p.add_argument(
+        "--siren-etat", action="append", default=[], metavar="SIREN",
+        help="SIREN d'un acheteur à compter comme État en plus de ceux qui commencent par 1 (répétable)",
+    )
+
+    p = commandes.add_parser(
+        "simuler", help="allocation de l'enveloppe entre les dossiers (CSV)",
+        description=(
+            "Contrôle chaque dossier au regard des règles de l'appel, puis répartit l'enveloppe par ordre de "
+            "priorité ou par optimisation (couverture maximale des zones blanches communales)."
+        ),
+        epilog=(
+            "Exemple : python -m coverage simuler --dossiers dossiers.csv --structures structures.csv "
+            "--perimetres perimetres.csv --enveloppe 4500000 --mode optimisation --sortie allocation.csv"
+        ),
+    )
+    p.add_argument("--dossiers", type=_fichier_existant, required=True, metavar="FICHIER", help="fichier des dossiers (CSV ou XLSX)")
+    _options_structures_perimetres(p)
+    p.add_argument("--enveloppe", type=_montant, default=None, metavar="EUROS", help="enveloppe en € (défaut : 4 500 000, enveloppe nationale 2025)")
+    p.add_argument("--mode", choices=("priorite", "optimisation"), default="priorite",
+                   help="priorite : ordre de priorité de l'appel ; optimisation : MILP (HiGHS) ; défaut : priorite")
+    p.add_argument("--region", metavar="CODE", help="ne simuler que les dossiers d'une région (code INSEE, ex. 84)")
+    p.add_argument("--sans-financement-partiel", action="store_true",
+                   help="ne pas financer partiellement le dossier de la ligne de coupure (au moins 0,5 ETP sinon)")
+    p.add_argument("--financer-prioritaires", action="store_true",
+                   help="optimisation : financer d'abord les structures PNAD 2022, 2023 et 2024")
+    p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
+    return parseur
+
+
+def _options_structures_perimetres(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--structures", type=_fichier_existant, required=True, metavar="FICHIER", help="fichier des structures (CSV ou XLSX)")
+    p.add_argument("--perimetres", type=_fichier_existant, required=True, metavar="FICHIER", help="fichier des périmètres (CSV ou XLSX)")
+
+
+# --------------------------------------------------------------------------------------------
+# Outils communs
+# --------------------------------------------------------------------------------------------
+
+
+def _erreur(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _referentiel(referentiel: Referentiel | None) -> Referentiel:
+    if referentiel is not None:
+        return referentiel
+    from geo.reference import charger_referentiel
+
+    return charger_referentiel()
+
+
+def _importer(
+    *, structures: Path, perimetres: Path, dossiers: Path | None = None, referentiel: Referentiel
+) -> ResultatImport | None:
+    """Lit et valide les fichiers ; None (message écrit) si l'un ne peut pas être ouvert."""
+    from coverage.donnees import importer_fichiers
+
+    fichiers: dict[str, tuple[bytes, str] | None] = {}
+    for cle, chemin in (("structures", structures), ("perimetres", perimetres), ("dossiers", dossiers)):
+        if chemin is None:
+            fichiers[cle] = None
+            continue
+        try:
+            fichiers[cle] = (Path(chemin).read_bytes(), Path(chemin).name)
+        except OSError as exc:
+            _erreur(f"{chemin} : fichier introuvable ou illisible ({exc.strerror}).")
+            return None
+    return importer_fichiers(**fichiers, referentiel=referentiel)
+
+
+def _signaler(resultat: ResultatImport) -> bool:
+    """Écrit avertissements et erreurs sur la sortie d'erreur ; True si les données sont valides."""
+    for probleme in resultat.avertissements:
+        _erreur(f"Avertissement : {probleme}")
+    if resultat.valide:
+        return True
+    for probleme in resultat.erreurs:
+        _erreur(str(probleme))
+    _erreur(f"{_pluriel(len(resultat.erreurs), 'erreur')} : aucune donnée n'a été importée (corrigez le fichier et relancez).")
+    return False
+
+
+def _pluriel(n: int, mot: str) -> str:
+    return f"{format_nombre(n)} {mot}{'s' if n > 1 else ''}"
+
+
+def _ecrire(sortie: Path, contenu: bytes) -> bool:
+    """Écrit le fichier (dossier parent créé au besoin) ; False (message écrit) en cas d'échec."""
+    try:
+        sortie.parent.mkdir(parents=True, exist_ok=True)
+        sortie.write_bytes(contenu)
+    except OSError as exc:
+        _erreur(f"{sortie} : impossible d'écrire le fichier ({exc.strerror}).")
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# valider
+# --------------------------------------------------------------------------------------------
+
+
+def valider(
+    *, structures: Path, perimetres: Path, dossiers: Path | None = None, referentiel: Referentiel | None = None
+) -> int:
+    """`python -m coverage valider` : contrôle les fichiers et écrit un résumé en français.
+
+    Returns
+    -------
+    int
+        0 si les fichiers sont valides (résumé et avertissements sur la sortie standard) ; 1 sinon
+        (une ligne par problème sur la sortie d'erreur : fichier, ligne, colonne, message).
+    """
+    from coverage.couverture import couverture_par_commune
+
+    ref = _referentiel(referentiel)
+    resultat = _importer(structures=structures, perimetres=perimetres, dossiers=dossiers, referentiel=ref)
+    if resultat is None:
+        return DONNEES_INVALIDES
+    if not resultat.valide:
+        _signaler(resultat)
+        return DONNEES_INVALIDES
+    d = resultat.donnees
+    s, p = d.structures, d.perimetres
+    communes = couverture_par_commune(d, referentiel=ref)
+    couvertes = communes["statut"] != StatutCouverture.NON_COUVERT.value
+    population = float(communes["population"].sum())
+    part = float(communes.loc[couvertes, "population"].sum()) / population if population else 0.0
+    principal = int((p["role"] == "principal").sum())
+    lignes = [
+        f"Fichiers valides : {d.source}.",
+        f"- {_pluriel(len(s), 'structure')} ({format_nombre(int((s['etp_facilitateur'] == 0).sum()))} à 0 ETP), "
+        f"{format_nombre(float(s['etp_facilitateur'].sum()), 2, compact=True)} ETP de facilitateurs, "
+        f"{format_nombre(float(s['etp_coordinateur'].fillna(0).sum()), 2, compact=True)} ETP de coordinateurs ;",
+        f"- {_pluriel(len(p), 'ligne')} de périmètre ({format_nombre(principal)} en périmètre principal, "
+        f"{format_nombre(len(p) - principal)} en extension) : {_pluriel(int(couvertes.sum()), 'commune')} "
+        f"couverte{'s' if couvertes.sum() > 1 else ''}, {format_pourcentage(part)} de la population ;",
+    ]
+    if dossiers is not None:
+        lignes.append(f"- {_pluriel(len(d.dossiers), 'dossier')} de candidature ;")
+    lignes[-1] = lignes[-1].removesuffix(" ;") + "."
+    if resultat.avertissements:
+        lignes.append(f"{_pluriel(len(resultat.avertissements), 'avertissement')} (non bloquants) :")
+        lignes += [f"  Avertissement : {a}" for a in resultat.avertissements]
+    else:
+        lignes.append("Aucun avertissement.")
+    print("\n".join(lignes))
+    return OK
+
+
+# --------------------------------------------------------------------------------------------
+# couverture
+# --------------------------------------------------------------------------------------------
+
+
+def table_couverture(
+    couverture_communes: pd.DataFrame,
+    perimetres_communes: pd.DataFrame,
+    *,
+    referentiel: Referentiel,
+    niveau: NiveauGeo,
+) -> pd.DataFrame:
+    """La table écrite par `couverture` : une ligne par territoire du niveau, index `code`.
+
+    Parameters
+    ----------
+    couverture_communes : sortie de `coverage.couverture.couverture_par_commune`.
+    perimetres_communes : sortie de `coverage.couverture.etendre_perimetres`.
+
+    Returns
+    -------
+    DataFrame, colonnes `COLONNES_COUVERTURE` : celles de `agreger_couverture` (population en
+    habitants, ETP, ETP pour 100 000 habitants, parts de population de 0 à 1) arrondies (ETP à
+    4 décimales, ETP pour 100 000 habitants à 3, parts à 4), `libelle_statut` en français et
+    `structures` (identifiants des structures du territoire, triés, séparés par des virgules).
+    """
+    from coverage.couverture import agreger_couverture
+
+    agregat = agreger_couverture(
+        couverture_communes, referentiel=referentiel, niveau=niveau, perimetres_communes=perimetres_communes
+    )
+    agregat["libelle_statut"] = agregat["statut"].map({s.value: s.libelle for s in StatutCouverture})
+    if niveau == "commune":
+        cle = perimetres_communes["commune"]
+    else:
+        cle = perimetres_communes["commune"].map(referentiel.communes[niveau])
+    paires = pd.DataFrame({"cle": cle.to_numpy(), "id_structure": perimetres_communes["id_structure"].to_numpy()})
+    paires = paires.dropna().drop_duplicates().sort_values(["cle", "id_structure"])
+    ids = paires.groupby("cle")["id_structure"].agg(",".join)
+    agregat["structures"] = ids.reindex(agregat.index).fillna("").astype(str)
+    agregat = agregat.round({"etp": 4, "etp_pour_100k_hab": 3, "population_couverte": 0, "population_couverte_principal": 0})
+    agregat = agregat.round({c: 4 for c in ("part_population_couverte", "part_non_couvert", "part_extension_seule", "part_couvert")})
+    agregat[["population_couverte", "population_couverte_principal"]] = agregat[
+        ["population_couverte", "population_couverte_principal"]
+    ].astype(np.int64)
+    return agregat[COLONNES_COUVERTURE]
+
+
+def couverture(
+    *, structures: Path, perimetres: Path, niveau: NiveauGeo, sortie: Path, referentiel: Referentiel | None = None
+) -> int:
+    """`python -m coverage couverture` : écrit la couverture de chaque territoire du niveau.
+
+    Returns
+    -------
+    int
+        0 si le CSV est écrit (colonnes `code;` + `COLONNES_COUVERTURE`) ; 1 si un fichier est
+        invalide ou si la sortie ne peut pas être écrite.
+
+    Raises
+    ------
+    ValueError
+        `niveau` hors de `commune`, `epci`, `departement`, `region` (erreur de programmation :
+        la ligne de commande le refuse avant, code 2).
+    """
+    from coverage.couverture import couverture_par_commune, etendre_perimetres
+    from coverage.exports import exporter_csv
+
+    if niveau not in NIVEAUX_COUVERTURE:
+        raise ValueError(f"niveau : « {niveau} » inconnu (attendu : {', '.join(NIVEAUX_COUVERTURE)}).")
+    ref = _referentiel(referentiel)
+    resultat = _importer(structures=structures, perimetres=perimetres, referentiel=ref)
+    if resultat is None or not _signaler(resultat):
+        return DONNEES_INVALIDES
+    long = etendre_perimetres(resultat.donnees, referentiel=ref)
+    communes = couverture_par_commune(resultat.donnees, referentiel=ref)
+    table = table_couverture(communes, long, referentiel=ref, niveau=niveau)
+    if not _ecrire(Path(sortie), exporter_csv(table)):
+        return DONNEES_INVALIDES
+    population = float(table["population"].sum())
+    couverte = float(table["population_couverte"].sum())
+    statuts = table["statut"].value_counts()
+    print(
+        f"Couverture par {Niveau(niveau).libelle.lower() if niveau != 'epci' else 'EPCI'} : "
+        f"{_pluriel(len(table), 'territoire')}, {format_nombre(float(table['etp'].sum()), 2, compact=True)} ETP de "
+        f"facilitateurs, {format_pourcentage(couverte / population if population else 0.0)} de la population couverte ; "
+        f"{format_nombre(int(statuts.get(StatutCouverture.NON_COUVERT.value, 0)))} non couvert(s), "
+        f"{format_nombre(int(statuts.get(StatutCouverture.EXTENSION_SEULE.value, 0)))} couvert(s) seulement par extension.\n"
+        f"Fichier écrit : {sortie}"
+    )
+    return OK
+
+
+# --------------------------------------------------------------------------------------------
+# zones-blanches et decp : délégation aux modules du domaine
+# --------------------------------------------------------------------------------------------
+
+
+def _zones_blanches(args: argparse.Namespace) -> int:
+    from coverage.zones_blanches import executer_zones_blanches
+
+    return executer_zones_blanches(
+        structures=args.structures, perimetres=args.perimetres, decp=args.decp, qpv=args.qpv, npnru=args.npnru,
+        niveau=args.niveau, sortie=args.sortie,
+    )
+
+
+def _decp(args: argparse.Namespace) -> int:
+    from coverage.decp import executer_decp
+
+    return executer_decp(args.fichier, args.sortie, niveau=args.niveau, sirens_etat=args.siren_etat)
+
+
+# --------------------------------------------------------------------------------------------
+# simuler
+# --------------------------------------------------------------------------------------------
+
+
+def simuler(
+    *,
+    dossiers: Path,
+    structures: Path,
+    perimetres: Path,
+    sortie: Path,
+    enveloppe: float | None = None,
+    mode: ModeAllocation = "priorite",
+    region: str | None = None,
+    financement_partiel: bool = True,
+    financer_prioritaires: bool = False,
+    referentiel: Referentiel | None = None,
+) -> int:
+    """`python -m coverage simuler` : contrôle les dossiers et répartit l'enveloppe.
+
+    Chaîne de l'application (page Simulation) : dossiers évalués par les règles de l'appel,
+    zones blanches communales (besoins sans marchés publics : population seule), puis
+    `allouer_priorite` ou `allouer_optimisation`.
+
+    Parameters
+    ----------
+    enveloppe : en € ; None : enveloppe nationale 2025 (4 500 000 €).
+    mode : `priorite` (ordre de priorité de l'appel) ou `optimisation` (MILP, HiGHS).
+    region : code région : seuls ses dossiers sont simulés (DREETS).
+    financement_partiel : le dossier de la ligne de coupure peut être financé en partie
+        (au moins 0,5 ETP).
+    financer_prioritaires : en optimisation, les structures PNAD 2022-2024 sont financées d'abord.
+
+    Returns
+    -------
+    int
+        0 si le CSV est écrit (colonnes `COLONNES_SIMULATION`, une ligne par dossier, par rang) ;
+        1 si un fichier est invalide, si l'allocation est infaisable (messages en français) ou si
+        la sortie ne peut pas être écrite ; 2 pour une région inconnue.
+
+    Raises
+    ------
+    ValueError
+        `mode` inconnu (la ligne de commande le refuse avant, code 2).
+    """
+    from coverage.allocation import allouer_optimisation, allouer_priorite
+    from coverage.besoins import besoins_par_commune
+    from coverage.couverture import couverture_par_commune
+    from coverage.exports import exporter_csv
+    from coverage.simulation import preparer_simulation
+    from coverage.zones_blanches import evaluer_zones_blanches
+
+    if mode not in ("priorite", "optimisation"):
+        raise ValueError(f"mode : « {mode} » inconnu (attendu : priorite ou optimisation).")
+    ref = _referentiel(referentiel)
+    if region is not None and region not in ref.regions.index:
+        _erreur(f"Région « {region} » inconnue (attendu : un code région du COG, ex. 84 pour Auvergne-Rhône-Alpes).")
+        return ARGUMENTS_INVALIDES
+    resultat = _importer(structures=structures, perimetres=perimetres, dossiers=dossiers, referentiel=ref)
+    if resultat is None or not _signaler(resultat):
+        return DONNEES_INVALIDES
+    donnees = resultat.donnees
+    if region is not None:
+        donnees = replace(donnees, dossiers=donnees.dossiers[donnees.dossiers["region"] == region].reset_index(drop=True))
+    communes = couverture_par_commune(donnees, referentiel=ref)
+    besoins = besoins_par_commune(referentiel=ref)
+    zones = evaluer_zones_blanches(couverture_communes=communes, besoins=besoins, referentiel=ref, niveau="commune")
+    entrees = preparer_simulation(donnees, referentiel=ref, zones_blanches_communes=zones)
+    if mode == "optimisation":
+        allocation = allouer_optimisation(
+            entrees.dossiers, enveloppe=enveloppe, communes_par_dossier=entrees.communes_par_dossier,
+            poids_communes=entrees.poids_communes, financer_prioritaires=financer_prioritaires,
+            financement_partiel=financement_partiel, priorites=entrees.priorites,
+        )
+    else:
+        allocation = allouer_priorite(
+            entrees.dossiers, enveloppe=enveloppe, priorites=entrees.priorites, financement_partiel=financement_partiel,
+            communes_par_dossier=entrees.communes_par_dossier, poids_communes=entrees.poids_communes,
+        )
+    if not allocation.faisable:
+        for message in allocation.messages:
+            _erreur(message)
+        _erreur("Allocation infaisable avec ces paramètres : aucun fichier écrit.")
+        return DONNEES_INVALIDES
+    infos = entrees.dossiers[["id_dossier", "id_structure", "nom_structure", "departement"]]
+    table = allocation.lignes.merge(infos, on="id_dossier", how="left")
+    table = table.sort_values(["rang", "id_dossier"], na_position="last", kind="stable")
+    if not _ecrire(Path(sortie), exporter_csv(table[COLONNES_SIMULATION].reset_index(drop=True))):
+        return DONNEES_INVALIDES
+    finances = int((table["montant_attribue"] > 0).sum())
+    lignes = [
+        f"{allocation.statut_solveur} — {_pluriel(len(table), 'dossier')}"
+        + (f" de la région {ref.regions.at[region, 'nom']}" if region else "") + ", "
+        f"{format_nombre(int(table['eligible'].sum()))} éligible(s), {format_nombre(finances)} financé(s).",
+        f"Enveloppe : {format_euros(allocation.enveloppe)} ; utilisée : {format_euros(allocation.enveloppe_utilisee)} ; "
+        f"restante : {format_euros(allocation.enveloppe_restante)}.",
+        *allocation.messages,
+        f"Fichier écrit : {sortie}",
+    ]
+    print("\n".join(lignes))
+    return OK
+
+
+# --------------------------------------------------------------------------------------------
+# Point d'entrée
+# --------------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Point d'entrée de `python -m coverage` ; rend le code de sortie (0, 1 ou 2).
+
+    Parameters
+    ----------
+    argv : arguments sans le nom du programme ; None : `sys.argv[1:]`.
+
+    Examples
+    --------
+    >>> main(["valider", "structures.csv", "perimetres.csv"])  # doctest: +SKIP
+    0
+    """
+    try:
+        args = construire_parseur().parse_args(argv)
+    except SystemExit as fin:  # --aide (0) ou erreur d'arguments (2)
+        return fin.code if isinstance(fin.code, int) else ARGUMENTS_INVALIDES
+    if args.commande == "valider":
+        return valider(structures=args.structures, perimetres=args.perimetres, dossiers=args.dossiers)
+    if args.commande == "couverture":
+        return couverture(structures=args.structures, perimetres=args.perimetres, niveau=args.niveau, sortie=args.sortie)
+    if args.commande == "zones-blanches":
+        return _zones_blanches(args)
+    if args.commande == "decp":
+        return _decp(args)
+    return simuler(
+        dossiers=args.dossiers, structures=args.structures, perimetres=args.perimetres, sortie=args.sortie,
+        enveloppe=args.enveloppe, mode=args.mode, region=args.region,
+        financement_partiel=not args.sans_financement_partiel, financer_prioritaires=args.financer_prioritaires,
+    )
