@@ -74,7 +74,7 @@ def ms(secondes: float) -> str:
 def recalcul(donnees: DonneesFacilitateurs, ref: Referentiel) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Ce que l'application recalcule après une modification : communes, puis agrégat EPCI."""
     long = etendre_perimetres(donnees, referentiel=ref)
-    communes = couverture_par_commune(donnees, referentiel=ref)
+    communes = couverture_par_commune(donnees, referentiel=ref, perimetres_communes=long)
     return communes, agreger_couverture(communes, referentiel=ref, niveau="epci", perimetres_communes=long)
 
 
@@ -158,7 +158,7 @@ def main() -> None:
     meilleur_minimal = mediane.meilleur
     long = etendre_perimetres(donnees, referentiel=ref)
     t_etendre, _ = mediane(lambda: etendre_perimetres(donnees, referentiel=ref), args.repetitions)
-    t_communes, _ = mediane(lambda: couverture_par_commune(donnees, referentiel=ref), args.repetitions)
+    t_communes, _ = mediane(lambda: couverture_par_commune(donnees, referentiel=ref, perimetres_communes=long), args.repetitions)
     t_agreger, _ = mediane(
         lambda: agreger_couverture(communes, referentiel=ref, niveau="epci", perimetres_communes=long), args.repetitions
     )

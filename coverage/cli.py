@@ -445,7 +445,7 @@ def couverture(
     if resultat is None or not _signaler(resultat):
         return DONNEES_INVALIDES
     long = etendre_perimetres(resultat.donnees, referentiel=ref)
-    communes = couverture_par_commune(resultat.donnees, referentiel=ref)
+    communes = couverture_par_commune(resultat.donnees, referentiel=ref, perimetres_communes=long)
     table = table_couverture(communes, long, referentiel=ref, niveau=niveau)
     if not _ecrire(Path(sortie), exporter_csv(table)):
         return DONNEES_INVALIDES

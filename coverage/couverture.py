@@ -15,7 +15,7 @@ Conventions (documentées dans le README) :
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -49,12 +49,54 @@ def table_appartenance(referentiel: Referentiel) -> pd.DataFrame:
     return table
 
 
-def _poids(valeurs: pd.Series, groupes: pd.Series) -> np.ndarray:
-    """Parts de chaque ligne dans son groupe, au prorata de `valeurs` (à parts égales si le total est nul)."""
-    total = valeurs.groupby(groupes).transform("sum").to_numpy(dtype=float)
-    effectif = groupes.groupby(groupes).transform("size").to_numpy(dtype=float)
-    v = valeurs.to_numpy(dtype=float)
-    return np.where(total > 0, v / np.where(total > 0, total, 1.0), 1.0 / effectif)
+@dataclass(frozen=True)
+class _IndexAppartenance:
+    """Appartenance commune → territoires en tableaux d'entiers (format CSR), pour développer vite.
+
+    `cles` : « niveau|code » de chaque territoire ; les communes du territoire `k` sont
+    `positions[debut[k] : debut[k] + longueur[k]]` (positions dans `referentiel.communes`).
+    """
+
+    cles: pd.Index
+    debut: np.ndarray
+    longueur: np.ndarray
+    positions: np.ndarray
+    population: np.ndarray
+    codes: np.ndarray
+
+
+_INDEX: dict[int, tuple[pd.DataFrame, _IndexAppartenance]] = {}
+
+
+def _index_appartenance(referentiel: Referentiel) -> _IndexAppartenance:
+    communes = referentiel.communes
+    cache = _INDEX.get(id(referentiel))
+    if cache is not None and cache[0] is communes:
+        return cache[1]
+    table = table_appartenance(referentiel)
+    cles = (table["niveau"].astype(str) + "|" + table["code"]).to_numpy(dtype=object)
+    ids, uniques = pd.factorize(cles)
+    ordre = np.argsort(ids, kind="stable")
+    longueur = np.bincount(ids, minlength=len(uniques))
+    debut = np.concatenate([[0], np.cumsum(longueur)[:-1]])
+    positions = communes.index.get_indexer(table["commune"])[ordre]
+    index = _IndexAppartenance(
+        cles=pd.Index(uniques, dtype=object),
+        debut=debut,
+        longueur=longueur,
+        positions=positions,
+        population=communes["population"].to_numpy(dtype=float),
+        codes=communes.index.to_numpy(dtype=object),
+    )
+    _INDEX[id(referentiel)] = (communes, index)
+    return index
+
+
+def _parts(valeurs: np.ndarray, groupes: np.ndarray) -> np.ndarray:
+    """Part de chaque ligne dans son groupe (entiers), au prorata de `valeurs` ; à parts égales si le total est nul."""
+    total = np.bincount(groupes, weights=valeurs)[groupes]
+    effectif = np.bincount(groupes)[groupes].astype(float)
+    return np.where(total > 0, valeurs / np.where(total > 0, total, 1.0), 1.0 / effectif)
 
 
 def etendre_perimetres(donnees: DonneesFacilitateurs, *, referentiel: Referentiel) -> pd.DataFrame:
@@ -71,40 +113,70 @@ def etendre_perimetres(donnees: DonneesFacilitateurs, *, referentiel: Referentie
     Avec `part_etp` renseignée, la ligne reçoit `etp_facilitateur × part_etp`, répartis sur ses
     communes au prorata de la population ; sans `part_etp`, les ETP de la structure sont répartis
     sur l'ensemble des communes distinctes de son périmètre au prorata de la population.
+    Calcul en tableaux d'entiers (développement CSR, `np.bincount`), sans boucle sur les lignes.
     """
-    perimetres = donnees.perimetres.reset_index(drop=True)
-    if perimetres.empty:
-        return pd.DataFrame({"id_structure": [], "commune": [], "role": [], "etp": []})
-    etp = donnees.structures.set_index("id_structure")["etp_facilitateur"].astype(float)
-    lignes = perimetres.assign(ligne=np.arange(len(perimetres)))
-    lignes = lignes.assign(niveau=lignes["niveau"].astype(str), code=lignes["code"].astype(str))
-    long = lignes[["ligne", "id_structure", "niveau", "code", "role", "part_etp"]].merge(
-        table_appartenance(referentiel), on=["niveau", "code"], how="inner"
+    p = donnees.perimetres.reset_index(drop=True)
+    vide = pd.DataFrame({"id_structure": pd.Series(dtype=str), "commune": pd.Series(dtype=str),
+                         "role": pd.Series(dtype=str), "etp": pd.Series(dtype=float)})
+    if p.empty:
+        return vide
+    idx = _index_appartenance(referentiel)
+    cles = (p["niveau"].astype(str) + "|" + p["code"].astype(str)).to_numpy(dtype=object)
+    k = idx.cles.get_indexer(cles)
+    lignes = np.flatnonzero(k >= 0)
+    k = k[lignes]
+    n = idx.longueur[k]
+    ligne = np.repeat(lignes, n)
+    decalage = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    pos = idx.positions[np.repeat(idx.debut[k], n) + decalage]
+    sid, ids_structures = pd.factorize(p["id_structure"].astype(str).to_numpy(dtype=object))
+    etp_par_structure = (
+        donnees.structures.set_index("id_structure")["etp_facilitateur"].astype(float).reindex(ids_structures).fillna(0.0).to_numpy()
     )
-    long["etp_structure"] = long["id_structure"].map(etp).fillna(0.0).to_numpy()
-    long["principal"] = long["role"] == Role.PRINCIPAL.value
-    avec_part = long["part_etp"].notna()
+    s = sid[ligne]
+    principal = (p["role"].astype(str).to_numpy(dtype=object) == Role.PRINCIPAL.value)[ligne]
+    part = p["part_etp"].astype(float).to_numpy()[ligne]
+    pop = idx.population[pos]
+    etp_s = etp_par_structure[s]
+    nb_communes = len(idx.codes)
 
-    # Parts explicites : la ligne reçoit etp × part, répartie sur ses communes.
-    explicite = long[avec_part]
-    explicite = explicite.assign(
-        etp=explicite["etp_structure"] * explicite["part_etp"].astype(float) * _poids(explicite["population"], explicite["ligne"])
-    )
-    # Prorata population : chaque commune distincte de la structure une fois.
-    prorata = long[~avec_part].sort_values("principal", ascending=False).drop_duplicates(["id_structure", "commune"])
-    prorata = prorata.assign(etp=prorata["etp_structure"] * _poids(prorata["population"], prorata["id_structure"]))
+    # Parts explicites : la ligne reçoit etp × part, répartie sur ses communes au prorata.
+    avec_part = ~np.isnan(part)
+    etp = np.zeros(len(pos))
+    if avec_part.any():
+        _, groupe = np.unique(ligne[avec_part], return_inverse=True)
+        etp[avec_part] = etp_s[avec_part] * part[avec_part] * _parts(pop[avec_part], groupe)
+    # Prorata : chaque commune distincte de la structure une fois (le rôle principal d'abord).
+    garde = avec_part.copy()
+    if (~avec_part).any():
+        sans = np.flatnonzero(~avec_part)
+        cle = s[sans].astype(np.int64) * nb_communes + pos[sans]
+        ordre = np.lexsort((~principal[sans], cle))
+        _, premiers = np.unique(cle[ordre], return_index=True)
+        choisis = sans[ordre[premiers]]
+        garde[choisis] = True
+        _, groupe = np.unique(s[choisis], return_inverse=True)
+        etp[choisis] = etp_s[choisis] * _parts(pop[choisis], groupe)
 
-    tout = pd.concat([explicite, prorata], ignore_index=True)
-    resultat = tout.groupby(["id_structure", "commune"], as_index=False, sort=True).agg(
-        principal=("principal", "any"), etp=("etp", "sum"), etp_structure=("etp_structure", "first")
-    )
-    resultat["role"] = np.where(resultat["principal"], Role.PRINCIPAL.value, Role.EXTENSION.value)
-    # Une structure sans ETP de facilitateur ne couvre rien.
-    resultat = resultat[resultat["etp_structure"] > 0]
-    return resultat[["id_structure", "commune", "role", "etp"]].reset_index(drop=True)
+    # Une ligne par (structure, commune) ; une structure sans ETP ne couvre rien.
+    garde &= etp_s > 0
+    cle = s[garde].astype(np.int64) * nb_communes + pos[garde]
+    uniques, inverse = np.unique(cle, return_inverse=True)
+    etp_final = np.bincount(inverse, weights=etp[garde])
+    est_principal = np.bincount(inverse, weights=principal[garde].astype(float)) > 0
+    return pd.DataFrame(
+        {
+            "id_structure": pd.array(ids_structures[uniques // nb_communes], dtype=str),
+            "commune": pd.array(idx.codes[uniques % nb_communes], dtype=str),
+            "role": np.where(est_principal, Role.PRINCIPAL.value, Role.EXTENSION.value),
+            "etp": etp_final,
+        }
+    ).astype({"role": str})
 
 
-def couverture_par_commune(donnees: DonneesFacilitateurs, *, referentiel: Referentiel) -> pd.DataFrame:
+def couverture_par_commune(
+    donnees: DonneesFacilitateurs, *, referentiel: Referentiel, perimetres_communes: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Couverture de chaque commune du COG.
 
     Returns
@@ -112,51 +184,58 @@ def couverture_par_commune(donnees: DonneesFacilitateurs, *, referentiel: Refere
     DataFrame indexé par code commune : `population`, `etp`, `etp_principal`, `etp_extension`,
     `nb_structures`, `structures` (identifiants séparés par des virgules), `statut`
     (`non_couvert`, `extension_seule`, `couvert`).
+
+    `perimetres_communes` : la sortie de `etendre_perimetres` si l'appelant l'a déjà (évite de
+    développer deux fois les périmètres).
     """
-    long = etendre_perimetres(donnees, referentiel=referentiel)
+    long = etendre_perimetres(donnees, referentiel=referentiel) if perimetres_communes is None else perimetres_communes
     return _synthese_communes(long, referentiel)
 
 
-def _liste_structures(long: pd.DataFrame) -> pd.Series:
-    """Identifiants des structures de chaque commune, séparés par des virgules (sans boucle Python)."""
-    trie = long[["commune", "id_structure"]].sort_values(["commune", "id_structure"])
-    rang = trie.groupby("commune", sort=False).cumcount()
-    large = trie.assign(rang=rang.to_numpy()).pivot(index="commune", columns="rang", values="id_structure").fillna("")
-    texte = large[0]
-    for colonne in large.columns[1:]:
-        texte = texte.str.cat(large[colonne], sep=",")
-    return texte.str.rstrip(",")
+def _liste_structures(pos: np.ndarray, ids: np.ndarray, nb_communes: int) -> np.ndarray:
+    """Identifiants des structures de chaque commune, séparés par des virgules (sans boucle Python).
+
+    `pos` : position de la commune de chaque ligne ; `ids` : identifiant de structure (chaînes).
+    """
+    ordre = np.lexsort((ids, pos))
+    pos, ids = pos[ordre], ids[ordre]
+    debut_groupe = np.r_[True, pos[1:] != pos[:-1]]
+    rang = np.arange(len(pos)) - np.maximum.accumulate(np.where(debut_groupe, np.arange(len(pos)), 0))
+    texte = np.full(nb_communes, "", dtype=object)
+    for r in range(int(rang.max()) + 1 if len(rang) else 0):  # au plus quelques structures par commune
+        m = rang == r
+        prefixe = "" if r == 0 else ","
+        texte[pos[m]] = texte[pos[m]] + prefixe + ids[m]
+    return texte
 
 
 def _synthese_communes(long: pd.DataFrame, referentiel: Referentiel) -> pd.DataFrame:
-    principal = long["role"] == Role.PRINCIPAL.value
-    par_commune = (
-        long.assign(
-            etp_principal=long["etp"].where(principal, 0.0),
-            etp_extension=long["etp"].where(~principal, 0.0),
-            principal=principal,
-        )
-        .groupby("commune")
-        .agg(
-            etp=("etp", "sum"),
-            etp_principal=("etp_principal", "sum"),
-            etp_extension=("etp_extension", "sum"),
-            nb_structures=("id_structure", "size"),  # une ligne par (structure, commune)
-            a_principal=("principal", "any"),
-        )
-    )
-    par_commune["structures"] = _liste_structures(long) if len(long) else pd.Series(dtype=str)
-    sortie = referentiel.communes[["population"]].join(par_commune)
-    sortie[["etp", "etp_principal", "etp_extension"]] = sortie[["etp", "etp_principal", "etp_extension"]].fillna(0.0)
-    sortie["nb_structures"] = sortie["nb_structures"].fillna(0).astype(int)
-    sortie["structures"] = sortie["structures"].fillna("")
-    a_principal = sortie["a_principal"].fillna(False).astype(bool).to_numpy()
-    sortie["statut"] = np.where(
+    communes = referentiel.communes
+    n = len(communes)
+    pos = communes.index.get_indexer(long["commune"])
+    principal = (long["role"].to_numpy(dtype=object) == Role.PRINCIPAL.value)
+    etp = long["etp"].to_numpy(dtype=float)
+    total = np.bincount(pos, weights=etp, minlength=n)
+    etp_principal = np.bincount(pos, weights=np.where(principal, etp, 0.0), minlength=n)
+    nb = np.bincount(pos, minlength=n)  # une ligne par (structure, commune)
+    a_principal = np.bincount(pos, weights=principal.astype(float), minlength=n) > 0
+    statut = np.where(
         a_principal,
         StatutCouverture.COUVERT.value,
-        np.where(sortie["nb_structures"] > 0, StatutCouverture.EXTENSION_SEULE.value, StatutCouverture.NON_COUVERT.value),
+        np.where(nb > 0, StatutCouverture.EXTENSION_SEULE.value, StatutCouverture.NON_COUVERT.value),
     )
-    sortie.index.name = "commune"
+    sortie = pd.DataFrame(
+        {
+            "population": communes["population"].to_numpy(),
+            "etp": total,
+            "etp_principal": etp_principal,
+            "etp_extension": total - etp_principal,
+            "nb_structures": nb,
+            "structures": pd.array(_liste_structures(pos, long["id_structure"].to_numpy(dtype=object), n), dtype=str),
+            "statut": pd.array(statut, dtype=str),
+        },
+        index=communes.index.rename("commune"),
+    )
     return sortie[COLONNES_COMMUNE]
 
 

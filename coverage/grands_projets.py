@@ -1750,3 +1750,38 @@ def exporter_registre_geojson(
         features.append({"type": "Feature", "id": p.id, "properties": proprietes, "geometry": mapping(geom)})
     collection = {"type": "FeatureCollection", "features": features}
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def epci_du_projet(
+    empreintes: pd.DataFrame,
+    *,
+    id_projet: str,
+    zones_blanches_epci: pd.DataFrame,
+    structures: pd.DataFrame,
+) -> pd.DataFrame:
+    """Les EPCI traversés par un projet, avec les facilitateurs qui les couvrent et leurs critères de zone blanche.
+
+    Parameters
+    ----------
+    empreintes : sortie de `empreintes`.
+    zones_blanches_epci : `evaluer_zones_blanches(niveau="epci")` (index SIREN) : `nom`, `etp`,
+        `structures`, `criteres`, `est_zone_blanche`.
+    structures : table `structures` (pour les noms).
+
+    Returns
+    -------
+    DataFrame indexé par SIREN : `nom`, `nb_communes_touchees`, `population_touchee`, `etp`
+    (ETP de facilitateurs de tout l'EPCI), `facilitateurs` (noms), `criteres`, `est_zone_blanche`.
+    """
+    e = empreintes[(empreintes["id_projet"] == id_projet) & empreintes["epci"].notna()]
+    par_epci = e.groupby("epci").agg(nb_communes_touchees=("commune", "nunique"), population_touchee=("population", "sum"))
+    zb = zones_blanches_epci.reindex(par_epci.index)
+    noms = structures.set_index("id_structure")["nom"]
+    ids = zb["structures"].fillna("").astype(str).str.split(",").explode()
+    ids = ids[ids != ""]
+    facilitateurs = ids.map(noms).fillna(ids).groupby(level=0).agg(", ".join)
+    sortie = par_epci.join(zb[["nom", "etp", "criteres", "est_zone_blanche"]])
+    sortie["facilitateurs"] = facilitateurs.reindex(sortie.index).fillna("aucun")
+    sortie["est_zone_blanche"] = sortie["est_zone_blanche"].fillna(False).astype(bool)
+    sortie.index.name = "epci"
+    return sortie[["nom", "nb_communes_touchees", "population_touchee", "etp", "facilitateurs", "criteres", "est_zone_blanche"]]

@@ -179,3 +179,28 @@ def afficher_carte(
         feature_group_to_add=groupes or None,
     )
     return code_depuis_retour(retour, gdf)
+
+
+def point_clique(
+    m: folium.Map,
+    *,
+    cle: str,
+    hauteur: int = 450,
+    cadrage: Emprise | None = None,
+    largeur_estimee: int = 800,
+) -> tuple[float, float] | None:
+    """Affiche la carte et renvoie le dernier point cliqué `(lon, lat)` en degrés (EPSG:4326).
+
+    Sert à tracer une ligne ou un polygone point par point : aucun greffon de dessin n'est
+    disponible hors ligne (leaflet-draw n'est distribué par aucun paquet PyPI utilisable).
+    """
+    externes = liens_externes(m)
+    if externes:
+        raise ValueError(f"Carte non affichable hors ligne, ressources externes : {externes}.")
+    centre, zoom = vue_emprise(cadrage, largeur=largeur_estimee, hauteur=hauteur) if cadrage else (None, None)
+    retour = st_folium(m, key=cle, height=hauteur, use_container_width=True, returned_objects=["last_clicked"],
+                       center=centre, zoom=zoom)
+    clic = (retour or {}).get("last_clicked")
+    if not clic:
+        return None
+    return float(clic["lng"]), float(clic["lat"])

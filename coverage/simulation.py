@@ -1,0 +1,181 @@
+"""Simulation de l'enveloppe : assemble dossiers, couverture et zones blanches, puis mesure l'impact.
+
+Entrées de l'allocation (`preparer_simulation`) :
+- les dossiers évalués par les règles de l'appel, avec les années PNAD de leur structure ;
+- les communes de chaque dossier : le périmètre de sa structure (fichier `perimetres`) ;
+- le poids de chaque commune : sa population si c'est une zone blanche (l'un des trois critères
+  de l'appel, au niveau communal), 0 sinon — l'optimisation maximise ainsi la population des
+  zones blanches et des territoires sous-dotés nouvellement couverts.
+
+Impact (`impact_allocation`) : hypothèse explicite, les ETP financés s'ajoutent aux ETP de
+facilitateur déclarés par la structure (une structure nouvelle passe de 0 à ses ETP financés).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from coverage.couverture import agreger_couverture, couverture_par_commune, etendre_perimetres, table_appartenance
+from coverage.modele import DonneesFacilitateurs
+from coverage.parametres import PARAMETRES_2025, ParametresCampagne
+from coverage.regles import evaluer_dossiers
+from coverage.zones_blanches import CRITERES, SeuilsZonesBlanches, evaluer_zones_blanches
+from geo.reference import Referentiel
+
+
+@dataclass(frozen=True)
+class EntreesSimulation:
+    """Ce que les deux modes d'allocation consomment."""
+
+    dossiers: pd.DataFrame
+    communes_par_dossier: pd.DataFrame
+    poids_communes: pd.Series
+    priorites: pd.DataFrame
+
+
+def communes_des_dossiers(donnees: DonneesFacilitateurs, *, referentiel: Referentiel) -> pd.DataFrame:
+    """Table longue `id_dossier`, `commune` : les communes du périmètre de la structure de chaque dossier."""
+    p = donnees.perimetres.assign(niveau=lambda t: t["niveau"].astype(str), code=lambda t: t["code"].astype(str))
+    long = p[["id_structure", "niveau", "code"]].merge(table_appartenance(referentiel), on=["niveau", "code"])
+    lien = donnees.dossiers[["id_dossier", "id_structure"]].merge(long[["id_structure", "commune"]], on="id_structure")
+    return lien[["id_dossier", "commune"]].drop_duplicates().reset_index(drop=True)
+
+
+def evaluer(donnees: DonneesFacilitateurs, *, parametres: ParametresCampagne = PARAMETRES_2025) -> pd.DataFrame:
+    """Dossiers évalués par les règles de l'appel, avec `financement_pnad` et le nom de la structure."""
+    s = donnees.structures.set_index("id_structure")
+    d = donnees.dossiers.assign(
+        financement_pnad=donnees.dossiers["id_structure"].map(s["financement_pnad"]).fillna(""),
+        nom_structure=donnees.dossiers["id_structure"].map(s["nom"]).fillna(""),
+    )
+    return evaluer_dossiers(d, parametres=parametres)
+
+
+def preparer_simulation(
+    donnees: DonneesFacilitateurs,
+    *,
+    referentiel: Referentiel,
+    zones_blanches_communes: pd.DataFrame,
+    parametres: ParametresCampagne = PARAMETRES_2025,
+) -> EntreesSimulation:
+    """Dossiers évalués, communes par dossier, poids des communes et priorités territoriales.
+
+    Parameters
+    ----------
+    zones_blanches_communes : sortie de `evaluer_zones_blanches(niveau="commune")` (index code
+        commune ; `est_zone_blanche`, `population`, `grands_projets`).
+    """
+    evalues = evaluer(donnees, parametres=parametres)
+    lien = communes_des_dossiers(donnees, referentiel=referentiel)
+    zb = zones_blanches_communes
+    poids = zb["population"].where(zb["est_zone_blanche"], 0).astype(float)
+    poids = poids[poids > 0]
+    grand_projet = zb["grands_projets"].fillna("").astype(str).str.len() > 0
+    lien_poids = lien.assign(
+        population_zb=lien["commune"].map(poids).fillna(0.0),
+        grand_projet=lien["commune"].map(grand_projet).fillna(False).astype(bool),
+    )
+    par_dossier = lien_poids.groupby("id_dossier").agg(
+        population_zone_blanche=("population_zb", "sum"), couvre_grand_projet=("grand_projet", "any")
+    )
+    priorites = evalues[["id_dossier"]].join(par_dossier, on="id_dossier").fillna(
+        {"population_zone_blanche": 0.0, "couvre_grand_projet": False}
+    )
+    priorites["couvre_zone_blanche"] = priorites["population_zone_blanche"] > 0
+    priorites["couvre_grand_projet"] = priorites["couvre_grand_projet"].astype(bool)
+    evalues = evalues.merge(priorites, on="id_dossier", how="left")
+    return EntreesSimulation(evalues, lien, poids, priorites)
+
+
+def donnees_apres_allocation(donnees: DonneesFacilitateurs, lignes: pd.DataFrame) -> DonneesFacilitateurs:
+    """Les données après financement : `etp_finances` de chaque dossier ajoutés à sa structure."""
+    finances = lignes[["id_dossier", "etp_finances"]].merge(donnees.dossiers[["id_dossier", "id_structure"]], on="id_dossier")
+    ajout = finances.groupby("id_structure")["etp_finances"].sum()
+    s = donnees.structures.copy()
+    s["etp_facilitateur"] = s["etp_facilitateur"] + s["id_structure"].map(ajout).fillna(0.0).to_numpy()
+    return replace(donnees, structures=s)
+
+
+@dataclass(frozen=True)
+class Impact:
+    """Avant/après d'une allocation."""
+
+    par_region: pd.DataFrame
+    par_departement: pd.DataFrame
+    zones_blanches: pd.DataFrame
+    population_nouvellement_couverte: float
+    enveloppe_utilisee: float
+    part_etat: float
+    etp_finances: float
+    epci_avant: pd.DataFrame
+    epci_apres: pd.DataFrame
+
+
+def _avant_apres(avant: pd.DataFrame, apres: pd.DataFrame) -> pd.DataFrame:
+    t = avant[["nom", "population", "etp", "part_population_couverte"]].join(
+        apres[["etp", "part_population_couverte"]], rsuffix="_apres"
+    )
+    t = t.rename(columns={"etp": "etp_avant", "part_population_couverte": "part_couverte_avant",
+                          "part_population_couverte_apres": "part_couverte_apres"})
+    t["etp_ajoutes"] = t["etp_apres"] - t["etp_avant"]
+    t["etp_pour_100k_avant"] = t["etp_avant"] / t["population"].where(t["population"] > 0) * 100_000
+    t["etp_pour_100k_apres"] = t["etp_apres"] / t["population"].where(t["population"] > 0) * 100_000
+    return t
+
+
+def impact_allocation(
+    donnees: DonneesFacilitateurs,
+    lignes: pd.DataFrame,
+    *,
+    referentiel: Referentiel,
+    besoins: pd.DataFrame,
+    seuils: SeuilsZonesBlanches,
+    dossiers_evalues: pd.DataFrame,
+) -> Impact:
+    """Avant/après : ETP par région et département, zones blanches résolues par critère (EPCI),
+    population nouvellement couverte, enveloppe utilisée, part de l'État.
+
+    `seuils` doit porter un `ratio_capacite_min` fixé (celui de la situation avant) : la même
+    règle s'applique avant et après.
+    """
+    apres_donnees = donnees_apres_allocation(donnees, lignes)
+    long_avant = etendre_perimetres(donnees, referentiel=referentiel)
+    long_apres = etendre_perimetres(apres_donnees, referentiel=referentiel)
+    c_avant = couverture_par_commune(donnees, referentiel=referentiel, perimetres_communes=long_avant)
+    c_apres = couverture_par_commune(apres_donnees, referentiel=referentiel, perimetres_communes=long_apres)
+    par = {}
+    for niveau in ("region", "departement"):
+        a = agreger_couverture(c_avant, referentiel=referentiel, niveau=niveau, perimetres_communes=long_avant)
+        b = agreger_couverture(c_apres, referentiel=referentiel, niveau=niveau, perimetres_communes=long_apres)
+        par[niveau] = _avant_apres(a, b)
+    finances = lignes.merge(dossiers_evalues[["id_dossier", "region", "cout_annuel_total", "autres_financements_etat"]],
+                            on="id_dossier", how="left")
+    finances = finances[finances["montant_attribue"] > 0]
+    region = finances.groupby("region").agg(montant_attribue=("montant_attribue", "sum"), nb_dossiers=("id_dossier", "size"))
+    par["region"] = par["region"].join(region).fillna({"montant_attribue": 0.0, "nb_dossiers": 0})
+
+    zb_avant = evaluer_zones_blanches(couverture_communes=c_avant, besoins=besoins, referentiel=referentiel, niveau="epci", seuils=seuils)
+    zb_apres = evaluer_zones_blanches(couverture_communes=c_apres, besoins=besoins, referentiel=referentiel, niveau="epci", seuils=seuils)
+    lignes_zb = []
+    for critere in CRITERES:
+        avant, apres = zb_avant[critere].astype(bool), zb_apres[critere].astype(bool)
+        resolus = avant & ~apres
+        lignes_zb.append({"critere": critere, "avant": int(avant.sum()), "apres": int(apres.sum()), "resolues": int(resolus.sum()),
+                          "population_resolue": float(zb_avant.loc[resolus, "population"].sum())})
+    nouvellement = (c_avant["statut"] == "non_couvert") & (c_apres["statut"] != "non_couvert")
+    cout = float(finances["cout_annuel_total"].sum())
+    etat = float(finances["montant_attribue"].sum() + finances["autres_financements_etat"].fillna(0).sum())
+    return Impact(
+        par_region=par["region"],
+        par_departement=par["departement"],
+        zones_blanches=pd.DataFrame(lignes_zb),
+        population_nouvellement_couverte=float(c_avant.loc[nouvellement, "population"].sum()),
+        enveloppe_utilisee=float(finances["montant_attribue"].sum()),
+        part_etat=etat / cout if cout else 0.0,
+        etp_finances=float(np.round(finances["etp_finances"].sum(), 6)),
+        epci_avant=zb_avant,
+        epci_apres=zb_apres,
+    )

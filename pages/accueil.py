@@ -1,0 +1,80 @@
+"""Accueil : la carte nationale des départements et des EPCI, les chiffres clés, le millésime."""
+
+import streamlit as st
+
+from coverage.couverture import chiffres_cles
+from coverage.format import format_nombre, format_pourcentage
+from geo.carte import EMPRISES, carte_choroplethe, categories_couverture, couche_contours
+from ui import etat
+from ui.carte import afficher_carte, parametres_tuiles
+from ui.commun import avis_donnees, choix_zone, emprise_selection, metrique, selecteur_territoire, source_geographie
+
+st.title("Facilitateurs de la clause sociale d'insertion")
+st.markdown(
+    "Couverture du territoire par les facilitateurs, zones blanches au sens de l'appel à projets 2025, "
+    "grands projets et simulation de l'enveloppe de 4,5 M€ : pour les **DDETS** (cartes de couverture), "
+    "les **coordinateurs régionaux** (où placer des ETP) et les **DREETS** (comité de sélection)."
+)
+
+ref = etat.referentiel()
+donnees = etat.donnees_actives()
+avis_donnees(donnees)
+
+prov = etat.provenance()
+c1, c2, c3, c4, c5 = st.columns(5)
+metrique(c1, "Communes", len(ref.communes), aide="Métropole et DROM (971, 972, 973, 974, 976)")
+metrique(c2, "EPCI à fiscalité propre", len(ref.epci), aide="Composition au 1er janvier 2026 (DGCL)")
+metrique(c3, "Départements", len(ref.departements))
+metrique(c4, "Régions", len(ref.regions))
+metrique(c5, "Habitants", ref.communes["population"].sum(), aide="Population municipale INSEE (populations légales)")
+st.caption(f"Géographie officielle **{prov['millesime']}**, construite le {prov['construit_le']} — {source_geographie()}.")
+
+selection = selecteur_territoire("accueil")
+regions = etat.agregat_actif("region")
+cles = chiffres_cles(regions)
+d1, d2, d3, d4 = st.columns(4)
+metrique(d1, "Structures porteuses", int((donnees.structures["etp_facilitateur"] > 0).sum()))
+metrique(d2, "ETP de facilitateurs", cles["etp"], decimales=1)
+d3.metric("Population couverte", format_pourcentage(cles["part_population_couverte"]))
+epci = etat.agregat_actif("epci")
+metrique(d4, "EPCI non couverts", int((epci["statut"] == "non_couvert").sum()), aide="Aucun facilitateur sur le territoire")
+
+st.subheader("Carte nationale des EPCI et des départements")
+col_ind, col_zone = st.columns([2, 3])
+indicateur = col_ind.segmented_control(
+    "Indicateur", ["statut", "population"], default="statut", key="accueil_indicateur",
+    format_func={"statut": "Statut de couverture", "population": "Population"}.get,
+) or "statut"
+with col_zone:
+    zone = choix_zone("accueil_zone")
+
+couche = etat.geometries("epci").join(epci[["statut", "etp", "part_population_couverte"]])
+cadrage = emprise_selection(selection) if selection.code else EMPRISES[zone]
+options = dict(
+    champs_infobulle=[("population", "Population"), ("etp", "ETP de facilitateurs")],
+    cadrage=EMPRISES["metropole"],
+    couches_dessus=[couche_contours(etat.geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.2)],
+    attribution=source_geographie(),
+    hauteur=620,
+    **parametres_tuiles(),
+)
+if indicateur == "statut":
+    carte = carte_choroplethe(couche, colonne="statut", libelle="Couverture", palette="categorie",
+                              categories=categories_couverture(), **options)
+else:
+    carte = carte_choroplethe(couche, colonne="population", libelle="Population municipale", palette="sequentielle",
+                              bornes=[15_000, 30_000, 60_000, 150_000], **options)
+code = afficher_carte(carte, cle=f"accueil_carte_{indicateur}", cadrage=cadrage)
+
+if code and code in epci.index:
+    e = epci.loc[code]
+    with st.container(border=True):
+        st.markdown(f"**{e['nom']}** ({code}) — {ref.epci.at[code, 'type']}, département {ref.epci.at[code, 'departement']}")
+        st.write(
+            f"{format_nombre(e['population'])} habitants · {format_nombre(e['etp'], decimales=2)} ETP de facilitateurs · "
+            f"{format_pourcentage(e['part_population_couverte'])} de la population couverte · "
+            f"{int(e['nb_structures'])} structure(s)"
+        )
+        st.page_link("pages/couverture.py", label="Voir le détail dans Couverture", icon=":material/map:")
+else:
+    st.caption("Cliquez sur un EPCI pour afficher sa couverture. Choisissez un territoire dans le volet de gauche pour zoomer.")

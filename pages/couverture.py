@@ -1,0 +1,126 @@
+"""Couverture : qui couvre quel territoire, avec combien d'ETP ; exports ; simulation « et si »."""
+
+import streamlit as st
+
+from coverage.couverture import appliquer_modifications, chiffres_cles, structures_du_territoire
+from coverage.format import format_nombre, format_pourcentage
+from coverage.modele import Statut
+from geo.carte import carte_choroplethe, categories_couverture, couche_contours
+from ui import etat
+from ui.carte import afficher_carte, parametres_tuiles
+from ui.commun import avis_donnees, choix_zone, communes_sans_geometrie, metrique, selecteur_territoire, source_geographie
+from ui.et_si import section_et_si
+from ui.exports import boutons_export
+from ui.territoire import couche, vue_pour
+
+st.title("Couverture des territoires")
+st.caption("Qui couvre quel territoire, avec combien d'ETP de facilitateurs ; EPCI par EPCI et commune par commune.")
+donnees = etat.donnees_actives()
+avis_donnees(donnees)
+ref = etat.referentiel()
+
+selection = selecteur_territoire("couverture")
+modifications = st.session_state.setdefault("couverture_modifs", [])
+simulees = appliquer_modifications(donnees, modifications) if modifications else None
+
+c_ind, c_zone = st.columns([3, 3])
+indicateur = c_ind.segmented_control(
+    "Indicateur", ["statut", "etp_pour_100k_hab", "part_population_couverte"], default="statut", key="couverture_indicateur",
+    format_func={"statut": "Statut", "etp_pour_100k_hab": "ETP pour 100 000 hab.", "part_population_couverte": "Part couverte"}.get,
+) or "statut"
+with c_zone:
+    zone = choix_zone("couverture_zone") if selection.code is None else "metropole"
+vue = vue_pour(selection, zone)
+
+if simulees is not None:
+    etat_affiche = st.segmented_control("Données", ["avant", "apres"], default="apres", key="couverture_avant_apres",
+                                        format_func={"avant": "Avant modifications", "apres": "Après modifications (simulation)"}.get)
+else:
+    etat_affiche = "avant"
+couv = etat.calculer_couverture(simulees) if etat_affiche == "apres" else etat.couverture_active()
+agregat = couv.agregat(vue.niveau) if etat_affiche == "apres" else etat.agregat_actif(vue.niveau)
+agregat = agregat.loc[vue.codes.intersection(agregat.index)]
+
+# Chiffres clés de la sélection
+cles = chiffres_cles(agregat)
+k1, k2, k3, k4, k5 = st.columns(5)
+metrique(k1, "Habitants", cles["population"])
+k2.metric("Population couverte", format_pourcentage(cles["part_population_couverte"]))
+metrique(k3, "ETP de facilitateurs", cles["etp"], decimales=1)
+metrique(k4, "ETP pour 100 000 hab.", cles["etp_pour_100k_hab"], decimales=2)
+metrique(k5, "Territoires non couverts", cles["non_couverts"], aide=f"sur {cles['territoires']} ({vue.niveau})")
+
+# Carte
+st.subheader(vue.titre)
+donnees_affichees = simulees if etat_affiche == "apres" else donnees
+noms_structures = donnees_affichees.structures.set_index("id_structure")["nom"]
+choisies = st.multiselect(
+    "Dessiner le périmètre de structures", list(noms_structures.index), key="couverture_structures",
+    format_func=lambda i: f"{noms_structures[i]} ({i})", max_selections=8,
+)
+dessus = [couche_contours(etat.geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.0)]
+if choisies:
+    contours = etat.contours_structures(donnees_affichees, tuple(choisies))
+    for role, style in (("principal", None), ("extension", "6 4")):
+        partie = contours[contours["role"] == role]
+        if len(partie):
+            dessus.append(couche_contours(partie.set_index("id_structure"), nom=f"Périmètres ({role})", couleur="#000091",
+                                          epaisseur=3.0, tirets=style))
+gdf = couche(vue, agregat)
+infobulle = [("population", "Population"), ("etp", "ETP"), ("nb_structures", "Structures")]
+if indicateur == "statut":
+    carte = carte_choroplethe(gdf, colonne="statut", libelle="Couverture", palette="categorie", categories=categories_couverture(),
+                              champs_infobulle=infobulle, couches_dessus=dessus,
+                              attribution=source_geographie(), **parametres_tuiles())
+elif indicateur == "etp_pour_100k_hab":
+    carte = carte_choroplethe(gdf, colonne=indicateur, libelle="ETP pour 100 000 habitants", palette="sequentielle",
+                              bornes=[0.01, 0.5, 1.0, 2.0], decimales=2, champs_infobulle=infobulle, 
+                              couches_dessus=dessus, attribution=source_geographie(), **parametres_tuiles())
+else:
+    carte = carte_choroplethe(gdf.assign(part=gdf["part_population_couverte"] * 100), colonne="part", libelle="Part de la population couverte",
+                              palette="sequentielle", bornes=[1, 25, 50, 75, 99], unite="%", champs_infobulle=infobulle,
+                              couches_dessus=dessus, attribution=source_geographie(), **parametres_tuiles())
+clique = afficher_carte(carte, cle=f"couverture_carte_{vue.niveau}_{indicateur}_{etat_affiche}", gdf=gdf, cadrage=vue.cadrage)
+if vue.niveau == "commune":
+    communes_sans_geometrie(vue.codes)
+if clique:
+    st.session_state["couverture_clic"] = (vue.niveau, clique)
+
+# Panneau du territoire cliqué
+niveau_clic, code_clic = st.session_state.get("couverture_clic", (None, None))
+if code_clic and code_clic in agregat.index and niveau_clic == vue.niveau:
+    t = agregat.loc[code_clic]
+    with st.container(border=True, key="couverture_panneau"):
+        st.markdown(f"#### {t['nom']} ({code_clic})")
+        st.write(
+            f"{format_nombre(t['population'])} habitants · {categories_couverture()[t['statut']][1]} · "
+            f"{format_nombre(t['etp'], decimales=2)} ETP · {format_nombre(t['etp_pour_100k_hab'], decimales=2)} ETP pour 100 000 hab. · "
+            f"{format_pourcentage(t['part_population_couverte'])} de la population couverte"
+        )
+        presentes = structures_du_territoire(couv.perimetres_communes, structures=donnees_affichees.structures,
+                                             referentiel=ref, niveau=vue.niveau, code=code_clic)
+        if presentes.empty:
+            st.info("Aucune structure ne couvre ce territoire.")
+        else:
+            presentes = presentes.assign(statut=presentes["statut"].map(lambda s: Statut(s).libelle),
+                                         role=presentes["role"].map({"principal": "Principal", "extension": "Extension limitrophe"}))
+            st.dataframe(presentes, hide_index=True, width="stretch", column_config={
+                "id_structure": "Identifiant", "nom": "Structure", "statut": "Statut", "role": "Rôle",
+                "etp_territoire": st.column_config.NumberColumn("ETP sur le territoire", format="%.2f"),
+                "etp_facilitateur": st.column_config.NumberColumn("ETP de la structure", format="%.1f"),
+                "nb_communes": "Communes couvertes"})
+else:
+    st.caption("Cliquez sur un territoire de la carte pour voir les structures qui le couvrent.")
+
+# Tableau et exports
+st.subheader("Tableau des territoires")
+tableau = agregat[["nom", "population", "etp", "etp_pour_100k_hab", "part_population_couverte", "statut", "nb_structures"]]
+st.dataframe(tableau.sort_values("etp_pour_100k_hab"), width="stretch", column_config={
+    "nom": "Territoire", "population": st.column_config.NumberColumn("Population", format="localized"),
+    "etp": st.column_config.NumberColumn("ETP", format="%.2f"),
+    "etp_pour_100k_hab": st.column_config.NumberColumn("ETP / 100 000 hab.", format="%.2f"),
+    "part_population_couverte": st.column_config.ProgressColumn("Part couverte", min_value=0, max_value=1, format="percent"),
+    "statut": "Statut", "nb_structures": "Structures"})
+boutons_export(tableau, gdf[["geometry"]], nom=f"couverture_{vue.niveau}_{selection.code or 'france'}", cle="couverture")
+
+section_et_si(donnees, modifications)

@@ -1,0 +1,113 @@
+"""Données : import des fichiers de l'utilisateur, modèles, versions de l'espace de travail, sources."""
+
+import pandas as pd
+import streamlit as st
+
+from coverage.donnees import importer_fichiers
+from coverage.exports import exporter_xlsx
+from coverage.format import format_nombre
+from coverage.modele import SCHEMAS
+from coverage.modeles_fichiers import modele_csv, modele_xlsx
+from ui import etat
+from ui.commun import avis_donnees
+from ui.donnees_besoins import section_besoins
+
+st.title("Données")
+donnees = etat.donnees_actives()
+avis_donnees(donnees)
+
+onglet = st.segmented_control(
+    "Rubrique", ["import", "versions", "besoins", "sources"], default="import", key="donnees_rubrique",
+    format_func={"import": "Importer structures et dossiers", "versions": "Versions de l'espace de travail",
+                 "besoins": "Besoins : DECP, QPV, NPNRU", "sources": "Sources et millésime"}.get,
+) or "import"
+
+if onglet == "import":
+    st.markdown(
+        "Déposez vos fichiers **structures** et **périmètres** (et, si vous instruisez l'appel à projets, **dossiers**) "
+        "en CSV (`;` ou `,`, UTF-8 ou Windows-1252) ou XLSX. Tout est vérifié avant d'écrire quoi que ce soit : "
+        "un fichier en erreur ne change rien à l'espace de travail."
+    )
+    with st.form("donnees_import"):
+        c1, c2, c3 = st.columns(3)
+        f_structures = c1.file_uploader("Structures", type=["csv", "xlsx"], key="donnees_f_structures")
+        f_perimetres = c2.file_uploader("Périmètres", type=["csv", "xlsx"], key="donnees_f_perimetres")
+        f_dossiers = c3.file_uploader("Dossiers (facultatif)", type=["csv", "xlsx"], key="donnees_f_dossiers")
+        auteur = st.text_input("Votre nom (tracé dans l'historique des versions)")
+        envoye = st.form_submit_button("Vérifier et importer", type="primary")
+    if envoye:
+        if not (f_structures and f_perimetres):
+            st.error("Déposez au moins les fichiers structures et périmètres.")
+        elif not auteur.strip():
+            st.error("Indiquez votre nom : chaque version de l'espace de travail est attribuée.")
+        else:
+            resultat = importer_fichiers(
+                structures=(f_structures.getvalue(), f_structures.name),
+                perimetres=(f_perimetres.getvalue(), f_perimetres.name),
+                dossiers=(f_dossiers.getvalue(), f_dossiers.name) if f_dossiers else None,
+                referentiel=etat.referentiel(),
+            )
+            if not resultat.valide:
+                st.error(f"**Import refusé : {len(resultat.erreurs)} erreur(s).** L'espace de travail n'a pas été modifié.")
+                st.markdown("\n".join(f"- {p}" for p in resultat.erreurs[:200]))
+            else:
+                ident = etat.espace().enregistrer_version(
+                    resultat.donnees, auteur=auteur.strip(), libelle=f"Import {resultat.donnees.source}", source="import")
+                st.success(
+                    f"Import réussi (version n° {ident}) : {len(resultat.donnees.structures)} structures, "
+                    f"{len(resultat.donnees.perimetres)} lignes de périmètre, {len(resultat.donnees.dossiers)} dossiers."
+                )
+            if resultat.avertissements:
+                with st.expander(f"{len(resultat.avertissements)} avertissement(s)", expanded=not resultat.valide):
+                    st.markdown("\n".join(f"- {p}" for p in resultat.avertissements[:200]))
+
+    st.subheader("Modèles de fichiers")
+    for schema in SCHEMAS.values():
+        c1, c2, c3 = st.columns([2, 1, 1])
+        c1.markdown(f"**{schema.nom}** : " + ", ".join(f"`{c.nom}`" for c in schema.colonnes))
+        c2.download_button(f"{schema.nom}.csv", data=modele_csv(schema), file_name=f"{schema.nom}.csv", mime="text/csv",
+                           key=f"donnees_modele_csv_{schema.nom}", on_click="ignore", icon=":material/download:")
+        c3.download_button(f"{schema.nom}.xlsx", data=modele_xlsx(schema), file_name=f"{schema.nom}.xlsx",
+                           key=f"donnees_modele_xlsx_{schema.nom}", on_click="ignore", icon=":material/table:")
+    st.download_button(
+        "Exporter les données actives (XLSX)", on_click="ignore", key="donnees_export_actives", file_name="donnees_facilitateurs.xlsx",
+        data=lambda: exporter_xlsx({"structures": donnees.structures, "perimetres": donnees.perimetres, "dossiers": donnees.dossiers}),
+    )
+
+elif onglet == "versions":
+    versions = etat.espace().lister_versions()
+    st.markdown("Chaque import et chaque modification enregistrée crée une version datée ; toute version peut être restaurée.")
+    st.dataframe(versions, hide_index=True, width="stretch", column_config={
+        "id": "N°", "horodatage": "Date (UTC)", "auteur": "Auteur", "libelle": "Libellé", "source": "Origine",
+        "demo": st.column_config.CheckboxColumn("Démo"), "active": st.column_config.CheckboxColumn("Active")})
+    with st.form("donnees_restaurer"):
+        c1, c2 = st.columns(2)
+        choix = c1.selectbox("Version à restaurer", list(versions["id"]),
+                             format_func=lambda i: f"n° {i} — {versions.set_index('id').at[i, 'libelle']}")
+        auteur = c2.text_input("Votre nom")
+        if st.form_submit_button("Restaurer cette version"):
+            if not auteur.strip():
+                st.error("Indiquez votre nom pour tracer la restauration.")
+            else:
+                etat.espace().restaurer_version(int(choix), auteur=auteur.strip())
+                st.success(f"Version n° {choix} restaurée : elle est maintenant active.")
+                st.rerun()
+
+elif onglet == "besoins":
+    section_besoins()
+
+else:
+    prov = etat.provenance()
+    st.markdown(f"**Géographie de référence : {prov['millesime']}**, construite le {prov['construit_le']} par `{prov['commande']}`.")
+    sources = pd.DataFrame(prov["sources"]).T.reset_index(names="source")
+    st.dataframe(sources, hide_index=True, width="stretch")
+    c = prov["comptes"]
+    st.markdown(
+        f"- {format_nombre(c['communes'])} communes (métropole et DROM), {format_nombre(c['epci'])} EPCI, "
+        f"{c['departements']} départements, {c['regions']} régions, {format_nombre(c['population_totale'])} habitants ;\n"
+        f"- reconstituées depuis leurs communes déléguées : {', '.join(c['communes_reconstituees'])} ;\n"
+        f"- sans contour (comptées partout, signalées sur les cartes) : "
+        + ", ".join(f"{k} {v}" for k, v in c["communes_sans_geometrie"].items())
+        + ";\n- hors EPCI (îles) : " + ", ".join(f"{k} {v}" for k, v in c["communes_hors_epci"].items())
+    )
+    st.caption("Structures, périmètres, ETP, dossiers et marchés de démonstration sont fictifs ; la géographie est officielle.")

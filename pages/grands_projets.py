@@ -1,0 +1,76 @@
+"""Grands projets : NPNRU, Canal Seine-Nord Europe, Bassin minier, lignes nouvelles, face à la couverture."""
+
+import streamlit as st
+
+from coverage.format import format_nombre, format_pourcentage
+from coverage.grands_projets import TypeProjet, bilan_projets, carte_projets, epci_du_projet
+from geo.carte import EMPRISES, carte_choroplethe, categories_couverture, couche_contours
+from ui import etat
+from ui.carte import afficher_carte, parametres_tuiles
+from ui.commun import avis_donnees, source_geographie
+from ui.projets import COULEURS_TYPES, exports_registre, section_ajout
+
+st.title("Grands projets")
+st.caption(
+    "« Des grands projets de rénovation urbaine, de réhabilitation (Bassin minier), de transports (Canal Seine Nord), "
+    "Ligne TGV, s'accompagnent d'un potentiel fort de développement des marchés réservés et des clauses sociales "
+    "d'insertion » (appel, partie B) : où sont-ils, et les facilitateurs y sont-ils ?"
+)
+donnees = etat.donnees_actives()
+avis_donnees(donnees)
+ref = etat.referentiel()
+cle = etat.cle_besoins()
+projets = etat.grands_projets()
+empreintes = etat.empreintes_projets(cle)
+couv = etat.couverture_active()
+zb_communes = etat.zones_blanches("commune")
+bilan = bilan_projets(empreintes, couverture_communes=couv.communes, zones_blanches=zb_communes, projets=projets)
+
+c1, c2 = st.columns(2)
+types = c1.multiselect("Types", [t.value for t in TypeProjet], default=[t.value for t in TypeProjet],
+                       format_func=lambda t: TypeProjet(t).libelle, key="gp_types")
+regions = ref.regions.sort_values("nom")
+region = c2.selectbox("Région", [None, *regions.index], key="gp_region",
+                      format_func=lambda r: "Toutes les régions" if r is None else regions.at[r, "nom"])
+regions_projet = empreintes.groupby("id_projet")["region"].agg(set)
+retenus = [p for p in projets if p.type.value in types and (region is None or region in regions_projet.get(p.id, set()))]
+st.caption(f"{len(retenus)} projet(s) sur {len(projets)}. Les emprises marquées « indicatif » sont approchées : voir la mention de chaque projet.")
+
+# Carte : couverture des EPCI, emprises des projets par-dessus
+formes = carte_projets(retenus, referentiel=ref, communes_geo=etat.communes_completes()).set_index("id")
+epci = etat.agregat_actif("epci")
+dessus = [couche_contours(formes[formes["type"] == t], nom=TypeProjet(t).libelle, couleur=COULEURS_TYPES[t], epaisseur=3.0)
+          for t in types if (formes["type"] == t).any()]
+cadrage = tuple(float(x) for x in formes.total_bounds) if len(formes) else EMPRISES["metropole"]
+carte = carte_choroplethe(etat.geometries("epci").join(epci[["statut", "etp"]]), colonne="statut", libelle="Couverture",
+                          palette="categorie", categories=categories_couverture(), champs_infobulle=[("population", "Population"), ("etp", "ETP")],
+                          cadrage=EMPRISES["metropole"], couches_dessus=dessus, attribution=source_geographie(), **parametres_tuiles())
+afficher_carte(carte, cle="gp_carte", cadrage=cadrage)
+st.caption("Emprises : " + " · ".join(f"<span style='color:{COULEURS_TYPES[t]}'>■</span> {TypeProjet(t).libelle}" for t in types),
+           unsafe_allow_html=True)
+
+# Une carte par projet
+st.subheader("Projets")
+for p in retenus:
+    b = bilan.loc[p.id]
+    with st.container(border=True, key=f"gp_fiche_{p.id}"):
+        st.markdown(f"**{p.nom}** — {p.type.libelle}{', ' + p.periode if p.periode else ''}" + (f" · _{p.mention}_" if p.indicatif else ""))
+        st.write(f"{format_nombre(b['nb_communes'])} communes, {format_nombre(b['nb_epci'])} EPCI (départements {b['departements']}), "
+                 f"{format_nombre(b['population'])} habitants · {format_nombre(b['etp'], decimales=1)} ETP de facilitateurs présents "
+                 f"({format_nombre(b['nb_structures'])} structures) · {format_pourcentage(b['part_population_couverte'])} de la population couverte")
+        if b["alerte"]:
+            st.error(b["alerte_motif"], icon=":material/warning:")
+        if st.toggle("EPCI traversés et facilitateurs", key=f"gp_detail_{p.id}"):
+            st.dataframe(epci_du_projet(empreintes, id_projet=p.id, zones_blanches_epci=etat.zones_blanches("epci"),
+                                        structures=donnees.structures), width="stretch", column_config={
+                "nom": "EPCI", "nb_communes_touchees": "Communes touchées",
+                "population_touchee": st.column_config.NumberColumn("Population touchée", format="localized"),
+                "etp": st.column_config.NumberColumn("ETP de l'EPCI", format="%.2f"), "facilitateurs": "Facilitateurs",
+                "criteres": "Critères de zone blanche", "est_zone_blanche": st.column_config.CheckboxColumn("Zone blanche")})
+        st.caption(f"Source : {p.source}")
+
+st.subheader("Tableau des projets")
+tableau = bilan.loc[[p.id for p in retenus]]
+st.dataframe(tableau.drop(columns=["communes_zone_blanche"], errors="ignore"), width="stretch")
+exports_registre(projets, tableau, formes)
+section_ajout(projets)

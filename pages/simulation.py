@@ -1,0 +1,45 @@
+"""Simulation ETP : règles de l'appel, allocation de l'enveloppe, impact, placements, scénarios."""
+
+import streamlit as st
+
+from coverage.format import format_euros
+from ui import etat
+from ui import simulation as vue
+from ui.commun import avis_donnees
+
+st.title("Simulation de l'enveloppe et des ETP")
+st.caption(
+    "Chaque dossier contrôlé au regard de l'appel à projets 2025 (70 %, 29 473 € par ETP, 80 % pour les collectivités, "
+    "0,5 ETP au moins, dossier complet, dates de relève), puis l'enveloppe répartie par priorités ou par optimisation."
+)
+donnees = etat.donnees_actives()
+avis_donnees(donnees)
+if donnees.dossiers.empty:
+    st.info("Aucun dossier dans l'espace de travail : importez le fichier **dossiers** depuis la page Données, "
+            "ou saisissez un dossier ci-dessous. Les placements suggérés restent disponibles.")
+
+reglages = vue.reglages()
+entrees = vue.entrees_simulation(etat.version_active(), reglages.region)
+rubrique = st.segmented_control(
+    "Rubrique", list(vue.RUBRIQUES), default="allocation", key="simulation_rubrique", format_func=vue.RUBRIQUES.get,
+) or "allocation"
+
+if rubrique == "dossiers":
+    vue.section_dossiers(entrees, donnees)
+elif rubrique == "placements":
+    vue.section_placements(reglages.region)
+elif rubrique == "scenarios":
+    vue.section_scenarios(reglages)
+else:
+    resultat = vue.allouer(entrees, reglages)
+    if not resultat.faisable:
+        st.error("**Paramètres infaisables** : " + " ".join(resultat.messages))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Enveloppe", format_euros(resultat.enveloppe, centimes=False))
+    c2.metric("Attribué", format_euros(resultat.enveloppe_utilisee, centimes=False))
+    c3.metric("Reste", format_euros(resultat.enveloppe_restante, centimes=False))
+    c4.metric("ETP financés", f"{resultat.lignes['etp_finances'].sum():.2f}".replace(".", ","))
+    if rubrique == "allocation":
+        vue.section_allocation(resultat, entrees, reglages)
+    else:
+        vue.section_impact(resultat, entrees, donnees)

@@ -1,0 +1,104 @@
+"""Zones blanches au sens de l'appel à projets : trois critères, chacun avec ses chiffres."""
+
+import streamlit as st
+
+from coverage.format import format_nombre, format_pourcentage
+from coverage.zones_blanches import CRITERES, LIBELLES_CRITERES, REFERENCES_CRITERES, resume_zones_blanches
+from geo.carte import carte_choroplethe, couche_contours
+from ui import etat
+from ui.achats import vue_achats_territoire
+from ui.cartes_avant_apres import CATEGORIES_ZB, critere_principal
+from ui.carte import afficher_carte, parametres_tuiles
+from ui.commun import avis_donnees, choix_zone, communes_sans_geometrie, selecteur_territoire, source_geographie
+from ui.exports import boutons_export
+from ui.reglages_zb import avis_sources, formulaire_reglages
+from ui.territoire import couche, vue_pour
+
+st.title("Zones blanches")
+with st.expander("Définition de l'appel à projets (partie B, « Focus sur la définition de zone blanche »)"):
+    st.markdown(
+        "> Est considéré comme « zone blanche » tout territoire non couvert par l'action d'un facilitateur ou faisant l'objet "
+        "d'une couverture par un facilitateur « limitrophe » du fait de l'extension de son périmètre sur lesquels des besoins "
+        "sont identifiés, ainsi que tout territoire dont les capacités de réponse des structures existantes sont insuffisantes "
+        "au regard des besoins existants, et notamment en termes de couverture des marchés de l'État."
+    )
+    for c in CRITERES:
+        st.markdown(f"- **{LIBELLES_CRITERES[c]}** — {REFERENCES_CRITERES[c]}")
+donnees = etat.donnees_actives()
+avis_donnees(donnees)
+avis_sources()
+
+selection = selecteur_territoire("zb")
+zone = choix_zone("zb_zone") if selection.code is None else "metropole"
+vue = vue_pour(selection, zone)
+niveau = "commune" if vue.niveau == "commune" else "epci"
+formulaire_reglages(niveau)
+zb = etat.zones_blanches(niveau)
+zb_vue = zb.loc[vue.codes.intersection(zb.index)]
+
+# Synthèse par critère
+resume = resume_zones_blanches(zb_vue)
+colonnes = st.columns(4)
+for col, (critere, ligne) in zip(colonnes, resume.iterrows()):
+    col.metric(ligne["libelle"], format_nombre(ligne["nb_territoires"]), help=f"{format_nombre(ligne['population'])} habitants")
+st.caption(f"{vue.titre} — seuils : {zb.attrs.get('seuils').justification if zb.attrs.get('seuils') else ''}")
+
+# Carte par critère
+choix_critere = st.segmented_control(
+    "Critère", ["tous", *CRITERES], default="tous", key="zb_critere",
+    format_func=lambda c: "Critère principal" if c == "tous" else LIBELLES_CRITERES[c],
+) or "tous"
+gdf = couche(vue, zb_vue.drop(columns=["nom"]).join(zb_vue[["nom"]]))
+if choix_critere == "tous":
+    gdf["zone"] = critere_principal(zb_vue).reindex(gdf.index)
+    categories = CATEGORIES_ZB
+else:
+    gdf["zone"] = gdf[choix_critere].map({True: "oui", False: "non"})
+    categories = {"oui": (CATEGORIES_ZB[choix_critere][0], LIBELLES_CRITERES[choix_critere]), "non": ("#E5E5E5", "Critère non rempli")}
+carte = carte_choroplethe(
+    gdf, colonne="zone", libelle="Zones blanches", palette="categorie", categories=categories,
+    champs_infobulle=[("population", "Population"), ("etp", "ETP"), ("indice_besoin", "Indice de besoin")],
+    couches_dessus=[couche_contours(etat.geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.0)],
+    attribution=source_geographie(), **parametres_tuiles(),
+)
+clique = afficher_carte(carte, cle=f"zb_carte_{niveau}_{choix_critere}", gdf=gdf, cadrage=vue.cadrage)
+if vue.niveau == "commune":
+    communes_sans_geometrie(vue.codes)
+if clique:
+    st.session_state["zb_clic"] = (niveau, clique)
+
+# Panneau du territoire : besoins à côté de la couverture
+niveau_clic, code_clic = st.session_state.get("zb_clic", (None, None))
+if code_clic and niveau_clic == niveau and code_clic in zb.index:
+    t = zb.loc[code_clic]
+    with st.container(border=True, key="zb_panneau"):
+        st.markdown(f"#### {t['nom']} ({code_clic})")
+        if t["est_zone_blanche"]:
+            st.error(t["motif"], icon=":material/crisis_alert:")
+        else:
+            st.success("Pas une zone blanche avec les seuils en cours.", icon=":material/check_circle:")
+        c1, c2 = st.columns(2)
+        c1.markdown("**Couverture**")
+        c1.write(f"{format_nombre(t['etp'], decimales=2)} ETP (dont {format_nombre(t['etp_extension'], decimales=2)} par extension) · "
+                 f"{format_pourcentage(1 - t['part_non_couverte'])} de la population couverte · structures : {t['structures'] or 'aucune'}")
+        c2.markdown("**Besoins**")
+        c2.write(f"{format_nombre(t['population'])} habitants · indice de besoin {format_nombre(t['indice_besoin'], decimales=2)} · "
+                 f"{format_nombre(t['nb_marches_etat'])} marchés de l'État · {format_nombre(t['nb_qpv'])} QPV · "
+                 f"grands projets : {t['grands_projets'] or 'aucun'}")
+        vue_achats_territoire(niveau, code_clic)
+
+# Tableau classé et exports
+st.subheader("Zones blanches classées")
+liste = zb_vue[zb_vue["est_zone_blanche"]].sort_values(["indice_besoin"], ascending=False)
+tableau = liste[["nom", "departement", "criteres", "motif", "population", "etp", "indice_besoin", "ratio_capacite",
+                 "nb_marches_etat", "montant_etat", "part_consideration_sociale"]].copy()
+tableau.attrs = {}  # les seuils (objet Python) ne passent pas dans le tableau affiché
+st.dataframe(tableau, width="stretch", height=420, column_config={
+    "nom": "Territoire", "departement": "Dép.", "criteres": "Critères", "motif": st.column_config.TextColumn("Motif", width="large"),
+    "population": st.column_config.NumberColumn("Population", format="localized"),
+    "etp": st.column_config.NumberColumn("ETP", format="%.2f"),
+    "indice_besoin": st.column_config.NumberColumn("Indice de besoin", format="%.2f"),
+    "ratio_capacite": st.column_config.NumberColumn("ETP par unité de besoin", format="%.2f"),
+    "nb_marches_etat": "Marchés de l'État", "montant_etat": st.column_config.NumberColumn("Montant État (€ HT)", format="%.0f"),
+    "part_consideration_sociale": st.column_config.NumberColumn("Part avec considération sociale", format="percent")})
+boutons_export(tableau, etat.geometries(vue.niveau)[["geometry"]], nom=f"zones_blanches_{niveau}_{selection.code or 'france'}", cle="zb")

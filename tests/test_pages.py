@@ -1,0 +1,110 @@
+"""Chaque page de l'application, exécutée par AppTest depuis le point d'entrée `app.py`."""
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+RACINE = Path(__file__).resolve().parent.parent
+DELAI = 120
+
+
+@pytest.fixture(scope="module")
+def app():
+    at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _page(app: AppTest, chemin: str) -> AppTest:
+    app.switch_page(chemin)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _textes(at: AppTest) -> str:
+    morceaux = [m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
+    morceaux += [i.value for i in at.info] + [e.value for e in at.error] + [s.value for s in at.success]
+    return "\n".join(str(m) for m in morceaux)
+
+
+def test_accueil_chiffres_cles_et_millesime(app):
+    at = _page(app, "pages/accueil.py")
+    assert at.title[0].value == "Facilitateurs de la clause sociale d'insertion"
+    metriques = {m.label: m.value for m in at.metric}
+    assert metriques["Communes"] == "34\u00a0875"
+    assert metriques["EPCI à fiscalité propre"] == "1\u00a0255"
+    assert metriques["Départements"] == "101"
+    assert "COG 2026" in _textes(at)
+    assert "Données fictives de démonstration" in _textes(at)
+
+
+def test_couverture_chiffres_de_la_france_entiere(app):
+    at = _page(app, "pages/couverture.py")
+    assert at.title[0].value == "Couverture des territoires"
+    metriques = {m.label: m.value for m in at.metric}
+    assert metriques["ETP de facilitateurs"] == "599,5"
+    assert re.fullmatch(r"\d+,\d\u00a0%", metriques["Population couverte"])
+    assert len(at.dataframe) >= 1
+
+
+def test_couverture_selection_d_un_departement(app):
+    at = _page(app, "pages/couverture.py")
+    at.sidebar.selectbox(key="couverture_region").set_value("84").run()
+    at.sidebar.selectbox(key="couverture_departement").set_value("01").run()
+    assert not at.exception
+    assert any("Communes — Ain (01)" in s.value for s in at.subheader)
+
+
+def test_couverture_et_si_ajout_d_un_territoire(app):
+    at = _page(app, "pages/couverture.py")
+    at.session_state["couverture_modifs"] = [{"type": "etp", "id_structure": "S0001", "etp": 10.0}]
+    at.run()
+    assert not at.exception
+    metriques = {m.label: m.value for m in at.metric}
+    # S0001 passe de 4 à 10 ETP : + 6 ETP sur la France entière
+    assert metriques["ETP de facilitateurs"].startswith("605,5")
+
+
+def test_zones_blanches(app):
+    at = _page(app, "pages/zones_blanches.py")
+    assert at.title[0].value == "Zones blanches"
+    libelles = [m.label for m in at.metric]
+    assert "Non couvert" in libelles
+    assert any("Zones blanches" in lib for lib in libelles)
+    assert "échantillon DECP fictif" in _textes(at)
+
+
+def test_grands_projets(app):
+    at = _page(app, "pages/grands_projets.py")
+    assert at.title[0].value == "Grands projets"
+    assert "Canal Seine-Nord Europe" in _textes(at)
+
+
+def test_simulation_allocation_dans_l_enveloppe(app):
+    at = _page(app, "pages/simulation.py")
+    metriques = {m.label: m.value for m in at.metric}
+    assert metriques["Enveloppe"] == "4\u00a0500\u00a0000\u00a0€"
+    attribue = int(metriques["Attribué"].replace("\u00a0", "").replace("€", ""))
+    assert 0 < attribue <= 4_500_000
+
+
+def test_simulation_mode_optimisation(app):
+    at = _page(app, "pages/simulation.py")
+    at.sidebar.radio(key="simulation_mode").set_value("optimisation").run()
+    assert not at.exception
+    assert any("optimal" in c.value.lower() or "solution" in c.value.lower() for c in at.caption)
+
+
+def test_comite(app):
+    at = _page(app, "pages/comite.py")
+    assert at.title[0].value.startswith("Comité de sélection")
+
+
+def test_donnees_modeles_et_sources(app):
+    at = _page(app, "pages/donnees.py")
+    assert at.title[0].value == "Données"
+    assert "structures" in _textes(at)

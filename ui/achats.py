@@ -1,0 +1,37 @@
+"""Vue « commande publique » d'un territoire : acheteurs, mois, considération sociale contre l'objectif PNAD."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from coverage.decp import perimetre_achats, vue_achats
+from coverage.format import format_euros, format_nombre, format_pourcentage
+from ui import etat
+
+
+def vue_achats_territoire(niveau: str, code: str) -> None:
+    marches = etat.marches_places()
+    perimetre = perimetre_achats(etat.referentiel(), niveau=niveau, code=code)
+    vues = vue_achats(marches.places, **perimetre)
+    totaux = vues["totaux"].iloc[0]
+    st.markdown("**Commande publique (DECP)**" + (" — échantillon fictif" if marches.demo else ""))
+    if totaux["nb_marches"] == 0:
+        st.caption("Aucun marché placé sur ce territoire.")
+        return
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Marchés", format_nombre(totaux["nb_marches"]))
+    c2.metric("Montant (€ HT)", format_euros(totaux["montant_total"], centimes=False))
+    c3.metric("Part des marchés de l'État", format_pourcentage(totaux["part_marches_etat"]))
+    part = totaux["part_consideration_sociale"]
+    c4.metric("Avec considération sociale", format_pourcentage(part) if pd.notna(part) else "inconnue",
+              delta=None if pd.isna(part) else f"{format_nombre((part - 0.30) * 100, decimales=1)} pts vs objectif PNAD 30 %")
+    par_mois = vues["par_mois"]
+    if len(par_mois):
+        st.markdown("Marchés par mois (nombre) et part avec considération sociale")
+        st.bar_chart(par_mois[["nb_marches"]].rename(columns={"nb_marches": "Marchés"}), color="#000091", height=220)
+        st.line_chart((par_mois[["part_consideration_sociale"]] * 100).assign(objectif=30.0)
+                      .rename(columns={"part_consideration_sociale": "Part sociale (%)", "objectif": "Objectif PNAD (%)"}), height=200)
+    c1, c2 = st.columns(2)
+    c1.dataframe(vues["par_type_acheteur"], hide_index=True, width="stretch")
+    c2.dataframe(vues["top_acheteurs"], hide_index=True, width="stretch")

@@ -1,0 +1,192 @@
+"""Sections de la page Comité de sélection : fiche dossier, décision, synthèse, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from coverage.comite import (
+    CRITERES_COMITE,
+    decisions_manquantes,
+    decisions_par_dossier,
+    exporter_conventions_xlsx,
+    lignes_financement,
+    liste_conventions,
+    synthese_comite,
+)
+from coverage.espace import ConflitEdition, Decision
+from coverage.format import format_euros, format_nombre, format_pourcentage
+from coverage.parametres import PARAMETRES_2025
+from coverage.proces_verbal import generer_proces_verbal
+from coverage.regles import detail_regles
+from coverage.simulation import impact_allocation
+from geo.carte import carte_choroplethe, couche_contours
+from geo.carte_statique import avant_apres_png, carte_region_png
+from ui import etat
+from ui.carte import afficher_carte
+from ui.cartes_avant_apres import CATEGORIES_ZB, cartes_avant_apres, critere_principal
+from ui.commun import source_geographie
+
+STYLE_PRESENTATION = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none !important;}
+.stMainBlockContainer, .block-container {max-width: 100% !important; padding-top: 1.5rem !important;}
+.stMarkdown p, .stMarkdown li, [data-testid="stMetricValue"] {font-size: 1.45rem !important;}
+h1 {font-size: 2.6rem !important;} h2, h3 {font-size: 2rem !important;}
+</style>
+"""
+
+
+def propositions(comite: str, dossiers: pd.DataFrame, scenario_id: int | None) -> pd.DataFrame:
+    """Montant et ETP proposés par le scénario choisi (index id_dossier), sinon l'allocation par priorités en cours."""
+    if scenario_id is not None:
+        lignes = etat.espace().charger_scenario(scenario_id).resultats["dossiers"]
+    else:
+        from ui.simulation import Reglages, _allouer
+
+        reglages = Reglages(None, PARAMETRES_2025.enveloppe_nationale, "priorite", True, False)
+        lignes = _allouer(etat.version_active(), etat.cle_besoins(), reglages, *etat.reglages_zones_blanches("commune")).lignes
+    return lignes.set_index("id_dossier")[["montant_attribue", "etp_finances"]].reindex(dossiers["id_dossier"]).fillna(0.0)
+
+
+def fiche_dossier(ligne: pd.Series, proposition: pd.Series, *, donnees, entrees, presentation: bool) -> None:
+    """Structure, périmètre, budget, règles de l'appel, notes du comité, montant proposé."""
+    st.markdown(f"## {ligne['id_dossier']} — {ligne['nom_structure']}")
+    st.caption(f"{ligne['statut']} · département {ligne['departement']} · SIRET {ligne.get('siret') or 'non renseigné'} · "
+               + ("structure nouvelle (comité technique national)" if ligne.get("structure_nouvelle") else
+                  f"financée par le PNAD : {ligne.get('financement_pnad') or 'non'}"))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("ETP demandés", format_nombre(ligne["etp_demandes"], decimales=2))
+    c2.metric("Coût annuel", format_euros(ligne["cout_annuel_total"], centimes=False))
+    c3.metric("Maximum finançable", format_euros(ligne["montant_max_aap"]))
+    c4.metric("Proposé (scénario)", format_euros(proposition["montant_attribue"]),
+              help=f"{format_nombre(proposition['etp_finances'], decimales=2)} ETP")
+    gauche, droite = st.columns([3, 2])
+    with gauche:
+        for r in detail_regles(ligne.to_dict(), PARAMETRES_2025):
+            icone = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/info:"}[r.respectee]
+            st.markdown(f"{icone} **{r.libelle}** — {r.explication}")
+        st.markdown("**Notes du comité (0 à 5)** : " + " · ".join(
+            f"{lib} {format_nombre(ligne[col], decimales=1)}" for col, lib in CRITERES_COMITE.items() if pd.notna(ligne.get(col))))
+    with droite:
+        e = entrees.dossiers.set_index("id_dossier").loc[ligne["id_dossier"]]
+        st.markdown(f"Zones blanches couvertes : **{format_nombre(e['population_zone_blanche'])} habitants** · "
+                    f"grand projet : **{'oui' if e['couvre_grand_projet'] else 'non'}**")
+        carte_perimetre(ligne, donnees, hauteur=420 if presentation else 320)
+
+
+def carte_perimetre(ligne: pd.Series, donnees, *, hauteur: int) -> None:
+    contours = etat.contours_structures(donnees, (ligne["id_structure"],))
+    if contours.empty:
+        st.caption("Périmètre sans contour.")
+        return
+    zb = etat.zones_blanches("epci")
+    deps = set(etat.referentiel().communes.loc[etat.referentiel().communes["departement"] == ligne["departement"], "epci"].dropna())
+    geo = etat.geometries("epci")
+    geo = geo[geo.index.isin(deps | set(zb.index[zb["departement"] == ligne["departement"]]))]
+    gdf = geo[["nom", "geometry"]].join(zb[["population", "etp"]]).assign(zone=critere_principal(zb).reindex(geo.index))
+    dessus = [couche_contours(contours.set_index("id_structure"), nom="Périmètre", couleur="#000091", epaisseur=3)]
+    m = carte_choroplethe(gdf, colonne="zone", libelle="Zones blanches", palette="categorie", categories=CATEGORIES_ZB,
+                          couches_dessus=dessus, hauteur=hauteur, attribution=source_geographie())
+    afficher_carte(m, cle=f"comite_carte_{ligne['id_dossier']}", cadrage=tuple(float(x) for x in contours.total_bounds))
+
+
+def formulaire_decision(comite: str, ligne: pd.Series, courante: pd.Series | None, proposition: pd.Series) -> None:
+    """Décision obligatoirement motivée ; versionnée, jamais écrasée (conflit signalé)."""
+    if courante is not None and courante["decision"]:
+        st.info(f"Décision en vigueur : **{courante['decision_libelle']}** ({courante['date_decision']}, {courante['auteur']}) — "
+                f"{courante['motif']}")
+    version = int(courante["version"]) if courante is not None and pd.notna(courante["version"]) else 0
+    with st.form(f"comite_decision_{ligne['id_dossier']}"):
+        decision = st.radio("Décision", [d.value for d in Decision], horizontal=True, format_func=lambda d: Decision(d).libelle)
+        motif = st.text_area("Motif (obligatoire)", height=80)
+        c1, c2, c3 = st.columns(3)
+        etp = c1.number_input("ETP retenus", 0.0, 50.0, float(proposition["etp_finances"] or ligne["etp_demandes"]), 0.1)
+        montant = c2.number_input("Montant retenu (€)", 0.0, 5_000_000.0, float(proposition["montant_attribue"] or ligne["montant_max_aap"]), 100.0)
+        auteur = c3.text_input("Votre nom", key=f"comite_auteur_{ligne['id_dossier']}",
+                               value=st.session_state.get("comite_auteur_defaut", ""))
+        if not st.form_submit_button("Enregistrer la décision", type="primary"):
+            return
+    st.session_state["comite_auteur_defaut"] = auteur
+    avec_montant = Decision(decision).avec_montant
+    try:
+        etat.espace().enregistrer_decision(
+            comite=comite, id_dossier=ligne["id_dossier"], decision=decision, motif=motif, auteur=auteur, version_attendue=version,
+            etp_retenus=etp if avec_montant else None, montant_retenu=montant if avec_montant else None)
+    except ConflitEdition as conflit:
+        st.error(f"{conflit} La page a été rechargée avec la décision la plus récente : relisez-la avant de décider.")
+        return
+    except ValueError as erreur:
+        st.error(str(erreur))
+        return
+    st.toast(f"Décision enregistrée pour {ligne['id_dossier']}.", icon=":material/check:")
+    st.rerun()
+
+
+def synthese(comite: str, libelle: str, dossiers: pd.DataFrame, decisions: pd.DataFrame, *, donnees, entrees, enveloppe: float) -> dict:
+    seuils, _ = etat.reglages_zones_blanches("epci")
+    lignes = lignes_financement(decisions)
+    impact = impact_allocation(donnees, lignes, referentiel=etat.referentiel(), besoins=etat.besoins(), seuils=seuils,
+                               dossiers_evalues=entrees.dossiers)
+    resolues = int(impact.zones_blanches["resolues"].sum())
+    s = synthese_comite(dossiers, decisions, enveloppe_disponible=enveloppe, zones_blanches_resolues=resolues)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Enveloppe utilisée", format_euros(s["enveloppe_utilisee"], centimes=False),
+              help=f"sur {format_euros(enveloppe, centimes=False)} disponibles")
+    c2.metric("Part de l'enveloppe", format_pourcentage(s["part_enveloppe_utilisee"]))
+    c3.metric("ETP financés", format_nombre(s["etp_finances"], decimales=2))
+    c4.metric("Zones blanches (EPCI) résolues", format_nombre(resolues))
+    if s["depassement_enveloppe"]:
+        st.error("Les décisions dépassent l'enveloppe disponible.")
+    if s["decisions_manquantes"]:
+        st.warning(f"{len(s['decisions_manquantes'])} dossier(s) sans décision : " + ", ".join(s["decisions_manquantes"]))
+    st.write(" · ".join(f"{Decision(k).libelle} : {v}" for k, v in s["par_decision"].items()))
+    region = None if comite == "national" else comite
+    cartes_avant_apres(impact.epci_avant, impact.epci_apres, cle="comite", region=region)
+    st.session_state["comite_impact"] = (impact.epci_avant, impact.epci_apres, lignes)
+    return s
+
+
+def exports(comite: str, libelle: str, dossiers: pd.DataFrame, decisions: pd.DataFrame, s: dict, *, donnees) -> None:
+    st.subheader("Exports")
+    e = etat.espace()
+    region = None if comite == "national" else comite
+    avant, apres, lignes = st.session_state["comite_impact"]
+    surligner = etat.contours_structures(donnees, tuple(dossiers.loc[dossiers["id_dossier"].isin(lignes["id_dossier"]), "id_structure"]))
+    carte = lambda: avant_apres_png(region, avant=avant.assign(statut=critere_principal(avant)),  # noqa: E731
+                                    apres=apres.assign(statut=critere_principal(apres)), titre=f"Zones blanches — {libelle}",
+                                    categories=CATEGORIES_ZB, titre_legende="Zones blanches", surligner=surligner,
+                                    donnees_fictives=donnees.demo)
+    c1, c2, c3, c4 = st.columns(4)
+    date_comite = c1.date_input("Date du comité", value=dt.date.today(), format="DD/MM/YYYY", key="comite_date")
+    debut = c2.date_input("Début des conventions", value=dt.date(2025, 9, 1), format="DD/MM/YYYY", key="comite_debut")
+    manquantes = decisions_manquantes(dossiers, decisions)
+    if manquantes:
+        c3.button("Procès-verbal (PDF)", disabled=True, key="comite_pdf_off",
+                  help="Impossible tant que des décisions manquent.")
+        st.warning("Procès-verbal indisponible : décision manquante pour " + ", ".join(manquantes) + ".")
+    else:
+        c3.download_button("Procès-verbal (PDF)", file_name=f"proces_verbal_{comite}.pdf", mime="application/pdf", on_click="ignore",
+                           key="comite_pdf", data=lambda: generer_proces_verbal(
+                               comite_libelle=libelle, date_comite=date_comite, dossiers=dossiers,
+                               decisions=e.decisions_courantes(comite), historique=e.historique_decisions(comite), synthese=s,
+                               carte_png=carte_region_png(region, indicateurs=apres.assign(statut=critere_principal(apres)),
+                                                          titre=f"Zones blanches après le comité — {libelle}", categories=CATEGORIES_ZB,
+                                                          titre_legende="Zones blanches", surligner=surligner,
+                                                          donnees_fictives=donnees.demo),
+                               donnees_fictives=donnees.demo))
+    c4.download_button("Conventions (XLSX)", file_name=f"conventions_{comite}.xlsx", on_click="ignore", key="comite_xlsx",
+                       data=lambda: exporter_conventions_xlsx(
+                           liste_conventions(dossiers, e.decisions_courantes(comite), donnees.structures, date_debut=debut),
+                           comite_libelle=libelle, donnees_fictives=donnees.demo))
+    st.download_button("Cartes avant/après (PNG, diapositives)", file_name=f"cartes_{comite}.png", mime="image/png",
+                       on_click="ignore", key="comite_png", data=carte)
+
+
+def tableau_decisions(dossiers: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    t = decisions_par_dossier(dossiers, decisions)
+    return t[["id_dossier", "nom_structure", "etp_demandes", "montant_max_aap", "decision_libelle", "etp_retenus", "montant_retenu",
+              "motif", "auteur", "date_decision"]]
+

@@ -1,0 +1,71 @@
+"""Données > Besoins : import des DECP, des contours QPV et de la liste NPNRU (tout ou rien)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coverage.decp import contrats_non_places, lire_decp, placer_contrats
+from coverage.exports import exporter_csv
+from coverage.format import format_nombre
+from coverage.lecture import ErreurLecture
+from coverage.qpv import lire_npnru, lire_qpv
+from ui import etat
+
+TYPES = {
+    "decp": ("Marchés publics (DECP consolidées, JSON 2022/2024 ou CSV à plat)", ["json", "gz", "csv"]),
+    "qpv": ("Contours des QPV 2024 (GeoJSON, GeoPackage ou shapefile zippé)", ["geojson", "json", "gpkg", "zip"]),
+    "npnru": ("Liste des quartiers NPNRU (CSV ou XLSX : code_qpv, nom, interet, commune)", ["csv", "xlsx"]),
+}
+
+
+def _verifier(type_: str, contenu: bytes, nom: str) -> str:
+    """Relit le fichier comme le fera l'application ; lève ErreurLecture s'il est invalide. Rend un résumé."""
+    ref = etat.referentiel()
+    if type_ == "decp":
+        lus = lire_decp(contenu, nom_fichier=nom)
+        places = placer_contrats(lus.contrats, referentiel=ref)
+        non_places = int((places["niveau_placement"] == "non_place").sum())
+        return f"{format_nombre(lus.nb_contrats)} marchés lus, {lus.doublons} doublons retirés, {format_nombre(non_places)} non placés."
+    if type_ == "qpv":
+        return f"{format_nombre(len(lire_qpv(contenu, nom, referentiel=ref)))} lignes quartier × commune."
+    return f"{format_nombre(len(lire_npnru(contenu, nom)))} quartiers NPNRU."
+
+
+def section_besoins() -> None:
+    st.markdown(
+        "Les besoins des zones blanches combinent la population, la commande publique (DECP), les quartiers prioritaires "
+        "et les grands projets. Tant que vous n'importez rien, des **échantillons fictifs** sont utilisés et signalés."
+    )
+    e = etat.espace()
+    for type_, (libelle, extensions) in TYPES.items():
+        actif = e.fichier_besoins_actif(type_)
+        with st.container(border=True):
+            st.markdown(f"**{libelle}** — actif : {actif[1] if actif else 'échantillon de démonstration'}")
+            with st.form(f"donnees_besoins_{type_}"):
+                fichier = st.file_uploader("Fichier", type=extensions, key=f"donnees_fichier_{type_}")
+                auteur = st.text_input("Votre nom", key=f"donnees_auteur_{type_}")
+                c1, c2 = st.columns(2)
+                importer = c1.form_submit_button("Vérifier et importer", type="primary")
+                revenir = c2.form_submit_button("Revenir à l'échantillon", disabled=actif is None)
+            if importer:
+                if not fichier or not auteur.strip():
+                    st.error("Déposez un fichier et indiquez votre nom.")
+                    continue
+                try:
+                    resume = _verifier(type_, fichier.getvalue(), fichier.name)
+                except ErreurLecture as erreur:
+                    st.error("**Import refusé, rien n'a changé.**\n\n" + "\n".join(f"- {p}" for p in erreur.problemes))
+                    continue
+                e.enregistrer_fichier_besoins(type_, nom_fichier=fichier.name, contenu=fichier.getvalue(), auteur=auteur.strip())
+                st.success(f"{fichier.name} importé : {resume}")
+            if revenir:
+                e.retirer_fichier_besoins(type_, auteur=auteur.strip() or "inconnu")
+                st.rerun()
+
+    marches = etat.marches_places()
+    non_places = contrats_non_places(marches.places)
+    st.subheader(f"Marchés non placés : {format_nombre(len(non_places))}")
+    st.caption("Jamais ignorés en silence : ils comptent dans les totaux nationaux mais ne peuvent pas être rattachés à un territoire.")
+    st.dataframe(non_places.head(500), hide_index=True, width="stretch")
+    st.download_button("Exporter les marchés non placés (CSV)", data=lambda: exporter_csv(non_places), file_name="marches_non_places.csv",
+                       on_click="ignore", key="donnees_non_places")

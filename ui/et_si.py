@@ -1,0 +1,77 @@
+"""Simulation « et si » de la page Couverture : ETP d'une structure, ajout ou retrait de territoires."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coverage.couverture import appliquer_modifications, chiffres_cles, comparer, decrire_modification
+from coverage.format import format_nombre, format_pourcentage
+from coverage.modele import DonneesFacilitateurs, Niveau, Role
+from ui import etat
+
+ACTIONS = {"etp": "Changer les ETP", "ajout": "Ajouter un territoire au périmètre", "retrait": "Retirer un territoire du périmètre"}
+
+
+def _formulaire(donnees: DonneesFacilitateurs, modifications: list[dict]) -> None:
+    ref = etat.referentiel()
+    structures = appliquer_modifications(donnees, modifications).structures.set_index("id_structure")
+    with st.form("couverture_form_et_si", border=True):
+        c1, c2 = st.columns(2)
+        ident = c1.selectbox("Structure", list(structures.index), format_func=lambda i: f"{structures.at[i, 'nom']} ({i})")
+        action = c2.radio("Modification", list(ACTIONS), format_func=ACTIONS.get, horizontal=False)
+        c3, c4, c5, c6 = st.columns(4)
+        etp = c3.number_input("Nouveaux ETP", min_value=0.0, max_value=50.0, step=0.5, value=1.0)
+        niveau = c4.selectbox("Niveau", [n.value for n in Niveau], index=1, format_func=lambda n: Niveau(n).libelle)
+        code = c5.text_input("Code du territoire", placeholder="ex. 200042935, 01001, 38")
+        role = c6.selectbox("Rôle", [r.value for r in Role], index=1, format_func=lambda r: Role(r).libelle)
+        if not st.form_submit_button("Ajouter à la simulation", type="primary"):
+            return
+    if action == "etp":
+        modifications.append({"type": "etp", "id_structure": ident, "etp": float(etp)})
+        return
+    code = code.strip()
+    table = ref.table(niveau)
+    if code not in table.index:
+        st.error(f"Code {niveau} « {code} » inconnu au COG 2026 : saisissez un code officiel (commune INSEE, SIREN d'EPCI, département ou région).")
+        return
+    modifications.append({"type": action, "id_structure": ident, "niveau": niveau, "code": code, "role": role})
+
+
+def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict]) -> None:
+    """Formulaire, liste des modifications, avant/après, enregistrement ou abandon."""
+    st.subheader("Simulation « et si »")
+    st.caption("Changez les ETP d'une structure ou étendez son périmètre : avant/après immédiat, puis enregistrez ou abandonnez.")
+    _formulaire(donnees, modifications)
+    if not modifications:
+        return
+    ref = etat.referentiel()
+    for m in modifications:
+        st.markdown(f"- {decrire_modification(m, structures=donnees.structures, referentiel=ref)}")
+    apres = etat.calculer_couverture(appliquer_modifications(donnees, modifications))
+    avant_epci, apres_epci = etat.agregat_actif("epci"), apres.agregat("epci")
+    a, b = chiffres_cles(etat.agregat_actif("region")), chiffres_cles(apres.agregat("region"))
+    c1, c2, c3 = st.columns(3)
+    c1.metric("ETP de facilitateurs", format_nombre(b["etp"], decimales=1), delta=format_nombre(b["etp"] - a["etp"], decimales=1))
+    c2.metric("Population couverte", format_pourcentage(b["part_population_couverte"]),
+              delta=f"{format_nombre(b['population_couverte'] - a['population_couverte'])} hab.")
+    na, nb = (avant_epci["statut"] == "non_couvert").sum(), (apres_epci["statut"] == "non_couvert").sum()
+    c3.metric("EPCI non couverts", int(nb), delta=int(nb - na), delta_color="inverse")
+    diff = comparer(avant_epci, apres_epci)
+    st.dataframe(diff, width="stretch", column_config={
+        "nom": "EPCI", "etp_avant": st.column_config.NumberColumn("ETP avant", format="%.2f"),
+        "etp_apres": st.column_config.NumberColumn("ETP après", format="%.2f"), "statut_avant": "Statut avant",
+        "statut_apres": "Statut après",
+        "part_couverte_avant": st.column_config.ProgressColumn("Couverte avant", min_value=0, max_value=1, format="percent"),
+        "part_couverte_apres": st.column_config.ProgressColumn("Couverte après", min_value=0, max_value=1, format="percent")})
+    c1, c2, c3 = st.columns([2, 1, 1])
+    auteur = c1.text_input("Votre nom (tracé dans l'historique)", key="couverture_auteur")
+    if c2.button("Enregistrer dans l'espace de travail", type="primary", disabled=not auteur.strip()):
+        resultat = appliquer_modifications(donnees, modifications)
+        libelle = " ; ".join(decrire_modification(m, structures=donnees.structures, referentiel=ref) for m in modifications)
+        etat.espace().enregistrer_version(resultat, auteur=auteur.strip(), libelle=libelle[:500], source="modification")
+        modifications.clear()
+        st.toast("Modifications enregistrées : nouvelle version active de l'espace de travail.", icon=":material/check:")
+        st.rerun()
+    if c3.button("Abandonner les modifications"):
+        modifications.clear()
+        st.rerun()

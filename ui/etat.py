@@ -1,0 +1,230 @@
+"""État partagé de l'application : référentiel, espace de travail, couverture (avec caches Streamlit).
+
+- `st.cache_resource` pour les données de référence en lecture seule, chargées une fois ;
+- `st.cache_data` pour les calculs, indexés par le numéro de version des données (jamais par
+  un GeoDataFrame) ;
+- les fonctions du domaine (`geo/`, `coverage/`) restent sans cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from coverage.couverture import agreger_couverture, couverture_par_commune, etendre_perimetres
+from coverage.donnees import donnees_demo
+from coverage.espace import EspaceSQLite, ouvrir_espace
+from coverage.modele import DonneesFacilitateurs
+from geo.reference import NiveauGeo, Referentiel, charger_geometries, charger_referentiel, lire_provenance
+
+
+@st.cache_resource(show_spinner="Chargement de la géographie de référence…")
+def referentiel() -> Referentiel:
+    return charger_referentiel()
+
+
+@st.cache_resource(show_spinner="Chargement des contours…")
+def geometries(niveau: NiveauGeo) -> gpd.GeoDataFrame:
+    """Couche d'affichage simplifiée d'un niveau (EPSG:4326, index code)."""
+    return charger_geometries(niveau)
+
+
+@st.cache_resource
+def provenance() -> dict:
+    return lire_provenance()
+
+
+@st.cache_resource(show_spinner="Ouverture de l'espace de travail…")
+def espace() -> EspaceSQLite:
+    """L'espace de travail SQLite, créé et amorcé avec la démonstration au premier démarrage."""
+    ref = referentiel()
+    return ouvrir_espace(initialiser_avec=lambda: donnees_demo(ref))
+
+
+def version_active() -> int:
+    return espace().version_active()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _donnees_version(version: int) -> DonneesFacilitateurs:
+    return espace().charger_version(version)
+
+
+def donnees_actives() -> DonneesFacilitateurs:
+    """Les données de la version active de l'espace de travail."""
+    return _donnees_version(version_active())
+
+
+@dataclass(frozen=True)
+class Couverture:
+    """Couverture d'une version : table communale et table longue structure × commune."""
+
+    communes: pd.DataFrame
+    perimetres_communes: pd.DataFrame
+
+    def agregat(self, niveau: NiveauGeo) -> pd.DataFrame:
+        return _agregat(self, niveau)
+
+
+def _agregat(couv: Couverture, niveau: NiveauGeo) -> pd.DataFrame:
+    return agreger_couverture(
+        couv.communes, referentiel=referentiel(), niveau=niveau, perimetres_communes=couv.perimetres_communes
+    )
+
+
+def calculer_couverture(donnees: DonneesFacilitateurs) -> Couverture:
+    """Couverture de données quelconques (sans cache : pour les simulations « et si »)."""
+    ref = referentiel()
+    long = etendre_perimetres(donnees, referentiel=ref)
+    return Couverture(communes=couverture_par_commune(donnees, referentiel=ref, perimetres_communes=long), perimetres_communes=long)
+
+
+@st.cache_data(show_spinner="Calcul de la couverture…", max_entries=8)
+def _couverture_version(version: int) -> Couverture:
+    return calculer_couverture(_donnees_version(version))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _agregat_version(version: int, niveau: str) -> pd.DataFrame:
+    return _couverture_version(version).agregat(niveau)  # type: ignore[arg-type]
+
+
+def couverture_active() -> Couverture:
+    return _couverture_version(version_active())
+
+
+def agregat_actif(niveau: NiveauGeo) -> pd.DataFrame:
+    """Agrégat de couverture de la version active au niveau demandé (mis en cache)."""
+    return _agregat_version(version_active(), niveau)
+
+
+def vider_caches_donnees() -> None:
+    """Après un import ou une restauration : les calculs indexés par version restent valides,
+    seule la version active change ; rien à vider sauf la liste des versions affichée."""
+    st.session_state.pop("donnees_versions", None)
+
+
+def contours_structures(donnees: DonneesFacilitateurs, ids: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Contours (principal / extension) des périmètres des structures choisies."""
+    from geo.perimetres import contours_perimetres
+
+    couches = {n: geometries(n) for n in ("commune", "epci", "departement", "region")}
+    return contours_perimetres(donnees.perimetres, ids=ids, couches=couches)
+
+
+# --- Besoins, grands projets et zones blanches ----------------------------------------------
+
+
+@st.cache_resource(show_spinner="Chargement des contours communaux complets…")
+def communes_completes() -> gpd.GeoDataFrame:
+    """Polygones communaux complets (EPSG:4326), pour les empreintes des grands projets."""
+    return charger_geometries("commune", affichage=False)
+
+
+def cle_besoins() -> tuple:
+    """Identifie les sources de besoins actives (fichiers importés ou démo, projets ajoutés)."""
+    e = espace()
+    fichiers = tuple((t, (e.fichier_besoins_actif(t) or (0,))[0]) for t in ("decp", "qpv", "npnru"))
+    projets = e.historique_projets_utilisateur()
+    return fichiers + (("projets", int(projets["id"].max()) if len(projets) else 0),)
+
+
+@st.cache_data(show_spinner="Lecture des grands projets…", max_entries=4)
+def _projets(cle: tuple):
+    from coverage.analyse import registre_complet
+
+    return registre_complet(referentiel=referentiel(), yaml_utilisateur=espace().projets_utilisateur())
+
+
+def grands_projets():
+    """Le registre des grands projets (fichier du dépôt + projets ajoutés dans l'application)."""
+    return _projets(cle_besoins())
+
+
+@st.cache_data(show_spinner="Calcul des empreintes des grands projets…", max_entries=4)
+def empreintes_projets(cle: tuple) -> pd.DataFrame:
+    from coverage.grands_projets import empreintes
+
+    return empreintes(_projets(cle), referentiel=referentiel(), communes_geo=communes_completes())
+
+
+@st.cache_data(show_spinner="Placement des marchés publics (DECP)…", max_entries=4)
+def _marches_places(cle: tuple):
+    from coverage.analyse import charger_marches
+
+    return charger_marches(espace().fichier_besoins_actif("decp"), referentiel=referentiel())
+
+
+def marches_places():
+    """Marchés DECP placés sur les communes (`SourceMarches` : table, nom, démo)."""
+    return _marches_places(cle_besoins())
+
+
+@st.cache_data(show_spinner="Lecture des quartiers prioritaires…", max_entries=4)
+def _quartiers(cle: tuple):
+    from coverage.analyse import charger_quartiers
+
+    e = espace()
+    return charger_quartiers(e.fichier_besoins_actif("qpv"), e.fichier_besoins_actif("npnru"), referentiel=referentiel())
+
+
+def quartiers():
+    return _quartiers(cle_besoins())
+
+
+@st.cache_data(show_spinner="Calcul des besoins…", max_entries=4)
+def _besoins(cle: tuple) -> pd.DataFrame:
+    from coverage.besoins import besoins_par_commune
+    from coverage.decp import indicateurs_marches
+
+    marches = indicateurs_marches(_marches_places(cle).places, referentiel=referentiel(), niveau="commune")
+    return besoins_par_commune(
+        referentiel=referentiel(),
+        marches=marches,
+        quartiers=_quartiers(cle).par_commune,
+        grands_projets=empreintes_projets(cle)[["commune", "id_projet"]],
+    )
+
+
+def besoins() -> pd.DataFrame:
+    """Besoins par commune : population, marchés (DECP), QPV/NPNRU, grands projets."""
+    return _besoins(cle_besoins())
+
+
+@st.cache_data(show_spinner="Évaluation des zones blanches…", max_entries=16)
+def _zones_blanches(version: int, cle: tuple, niveau: str, seuils, poids) -> pd.DataFrame:
+    from coverage.zones_blanches import evaluer_zones_blanches
+
+    return evaluer_zones_blanches(
+        couverture_communes=_couverture_version(version).communes, besoins=_besoins(cle), referentiel=referentiel(),
+        niveau=niveau, seuils=seuils, poids=poids, libelles_projets=libelles_projets(cle),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _seuils_defaut(version: int, cle: tuple, niveau: str, poids):
+    from coverage.zones_blanches import seuils_par_defaut
+
+    return seuils_par_defaut(_couverture_version(version).communes, _besoins(cle), referentiel=referentiel(), niveau=niveau, poids=poids)
+
+
+def libelles_projets(cle: tuple) -> dict[str, str]:
+    return {p.id: p.nom for p in _projets(cle)}
+
+
+def reglages_zones_blanches(niveau: str):
+    """(seuils, poids) choisis par l'utilisateur (page Zones blanches), sinon les valeurs par défaut."""
+    from coverage.besoins import PoidsBesoin
+
+    poids = st.session_state.get("zb_poids") or PoidsBesoin()
+    seuils = st.session_state.get(f"zb_seuils_{niveau}") or _seuils_defaut(version_active(), cle_besoins(), niveau, poids)
+    return seuils, poids
+
+
+def zones_blanches(niveau: str) -> pd.DataFrame:
+    """Zones blanches de la version active au niveau `commune` ou `epci`, avec les réglages en cours."""
+    seuils, poids = reglages_zones_blanches(niveau)
+    return _zones_blanches(version_active(), cle_besoins(), niveau, seuils, poids)

@@ -1,0 +1,51 @@
+"""Réglages des zones blanches (seuils et poids de l'indice de besoin) et provenance des besoins."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from coverage.besoins import LIBELLES_COMPOSANTES, PoidsBesoin
+from coverage.format import format_nombre
+from ui import etat
+
+
+def avis_sources() -> None:
+    """Dit d'où viennent les besoins affichés, et lesquels sont fictifs ou illustratifs."""
+    marches, quartiers = etat.marches_places(), etat.quartiers()
+    lignes = [
+        f"**Marchés publics** : {'échantillon DECP fictif de démonstration' if marches.demo else marches.nom} — "
+        f"{format_nombre(len(marches.places))} marchés, dont {format_nombre(marches.nb_non_places)} non placés (listés page Données).",
+        f"**Quartiers prioritaires** : {'échantillon illustratif (fictif)' if quartiers.demo else quartiers.nom}.",
+        "**Grands projets** : registre `data/grands_projets.yaml` (tracés indicatifs) et projets ajoutés.",
+        "**Population** : population municipale INSEE, COG 2026.",
+    ]
+    (st.warning if marches.demo or quartiers.demo else st.info)("  \n".join(lignes), icon=":material/info:")
+
+
+def formulaire_reglages(niveau: str) -> None:
+    """Seuils et poids modifiables ; les valeurs par défaut viennent de la distribution nationale."""
+    seuils, poids = etat.reglages_zones_blanches(niveau)
+    with st.sidebar.expander("Seuils et poids", expanded=False), st.form(f"zb_form_{niveau}", border=False):
+        st.caption(seuils.justification or "Seuils par défaut.")
+        part = st.slider("Non couvert : part de la population sans facilitateur ≥", 0.05, 1.0, float(seuils.part_non_couverte_min), 0.05)
+        ext = st.slider("Limitrophe : part couverte seulement par extension ≥", 0.05, 1.0, float(seuils.part_extension_min), 0.05)
+        ratio = st.number_input("Capacité insuffisante : ETP par unité de besoin <", 0.0, 50.0, float(seuils.ratio_capacite_min or 0), 0.01)
+        pop = st.number_input("Besoins identifiés : population ≥", 0, 1_000_000, int(seuils.population_besoin_min), 1000)
+        st.markdown("**Poids de l'indice de besoin**")
+        valeurs = {k: st.slider(LIBELLES_COMPOSANTES[k], 0.0, 1.0, float(getattr(poids, k)), 0.05) for k in LIBELLES_COMPOSANTES}
+        c1, c2 = st.columns(2)
+        if c1.form_submit_button("Appliquer", type="primary"):
+            try:
+                st.session_state["zb_poids"] = PoidsBesoin(**valeurs)
+                st.session_state[f"zb_seuils_{niveau}"] = dataclasses.replace(
+                    seuils, part_non_couverte_min=part, part_extension_min=ext, ratio_capacite_min=ratio,
+                    population_besoin_min=pop, justification="Seuils choisis par l'utilisateur.")
+            except ValueError as erreur:
+                st.error(str(erreur))
+            st.rerun()
+        if c2.form_submit_button("Valeurs par défaut"):
+            for cle in ("zb_poids", "zb_seuils_commune", "zb_seuils_epci"):
+                st.session_state.pop(cle, None)
+            st.rerun()

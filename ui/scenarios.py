@@ -1,0 +1,107 @@
+"""Scénarios du simulateur : enregistrer, nommer, dupliquer, comparer, restaurer, exporter."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from coverage.espace import ConflitEdition, ElementIntrouvable
+from coverage.exports import exporter_xlsx
+from coverage.format import format_euros, format_nombre
+from ui import etat
+
+CLES_REGLAGES = {"region": "simulation_region", "enveloppe": "simulation_enveloppe", "mode": "simulation_mode",
+                 "financement_partiel": "simulation_partiel", "financer_prioritaires": "simulation_prioritaires"}
+
+
+def appliquer_restauration() -> None:
+    """À appeler avant de créer les widgets : recopie les réglages d'un scénario restauré."""
+    a_restaurer = st.session_state.pop("simulation_a_restaurer", None)
+    if a_restaurer:
+        for nom, cle in CLES_REGLAGES.items():
+            valeur = a_restaurer[nom]
+            st.session_state[cle] = int(valeur) if nom == "enveloppe" else valeur
+
+
+def _resultats(resultat, entrees) -> dict[str, pd.DataFrame]:
+    lignes = resultat.lignes.merge(entrees.dossiers[["id_dossier", "nom_structure", "statut", "etp_demandes", "cout_annuel_total",
+                                                     "montant_aap_demande", "motifs"]], on="id_dossier", how="left")
+    region = resultat.lignes.groupby("region").agg(nb_dossiers=("id_dossier", "size"), montant_attribue=("montant_attribue", "sum"),
+                                                   etp_finances=("etp_finances", "sum")).reset_index()
+    return {"dossiers": lignes, "synthese_region": region}
+
+
+def _synthese(dossiers: pd.DataFrame) -> dict[str, float]:
+    finances = dossiers[dossiers["montant_attribue"] > 0]
+    return {"montant": float(finances["montant_attribue"].sum()), "etp": float(finances["etp_finances"].sum()),
+            "dossiers": int(len(finances))}
+
+
+def section(reglages, *, allouer, exporter, entrees) -> None:
+    e = etat.espace()
+    st.markdown("Un scénario garde les réglages et le résultat de l'allocation, avec son auteur et sa date, "
+                "sur la version des données où il a été calculé.")
+    with st.form("simulation_form_scenario"):
+        c1, c2 = st.columns(2)
+        nom = c1.text_input("Nom du scénario", placeholder="ex. Priorités 4,5 M€ — comité de juillet")
+        auteur = c2.text_input("Votre nom")
+        if st.form_submit_button("Enregistrer les réglages en cours comme scénario", type="primary"):
+            if not nom.strip() or not auteur.strip():
+                st.error("Le nom du scénario et votre nom sont obligatoires.")
+            else:
+                resultat = allouer(reglages)
+                try:
+                    ident = e.enregistrer_scenario(nom=nom.strip(), auteur=auteur.strip(), parametres=reglages.en_dict(),
+                                                   resultats=_resultats(resultat, entrees(reglages)))
+                    st.success(f"Scénario n° {ident} « {nom.strip()} » enregistré.")
+                except ValueError as erreur:
+                    st.error(str(erreur))
+    liste = e.lister_scenarios()
+    if liste.empty:
+        st.info("Aucun scénario enregistré pour l'instant.")
+        return
+    st.dataframe(liste, hide_index=True, width="stretch", column_config={
+        "id": "N°", "nom": "Nom", "auteur": "Auteur", "horodatage": "Date (UTC)", "id_version": "Version des données",
+        "id_origine": "Copie de", "supprime": None})
+    noms = liste.set_index("id")["nom"]
+    choix = st.selectbox("Scénario", list(noms.index), format_func=lambda i: f"n° {i} — {noms[i]}", key="simulation_scenario_choix")
+    c1, c2, c3, c4 = st.columns(4)
+    auteur = c4.text_input("Votre nom", key="simulation_scenario_auteur")
+    if c1.button("Restaurer ses réglages"):
+        st.session_state["simulation_a_restaurer"] = e.charger_scenario(int(choix)).parametres
+        st.rerun()
+    if c2.button("Dupliquer", disabled=not auteur.strip()):
+        try:
+            e.dupliquer_scenario(int(choix), f"{noms[choix]} (copie {pd.Timestamp.now():%d/%m %H:%M:%S})", auteur=auteur.strip())
+            st.rerun()
+        except (ValueError, ElementIntrouvable, ConflitEdition) as erreur:
+            st.error(str(erreur))
+    if c3.button("Supprimer", disabled=not auteur.strip()):
+        e.supprimer_scenario(int(choix), auteur=auteur.strip())
+        st.rerun()
+    scenario = e.charger_scenario(int(choix))
+    parametres = pd.DataFrame({"parametre": list(scenario.parametres), "valeur": [str(v) for v in scenario.parametres.values()]})
+    st.download_button("Exporter ce scénario (XLSX)", on_click="ignore", key="simulation_scenario_xlsx",
+                       file_name=f"scenario_{choix}.xlsx", data=lambda: exporter_xlsx({**scenario.resultats, "parametres": parametres}))
+
+    st.markdown("#### Comparer deux scénarios")
+    c1, c2 = st.columns(2)
+    a = c1.selectbox("Scénario A", list(noms.index), format_func=lambda i: f"n° {i} — {noms[i]}", key="simulation_cmp_a")
+    b = c2.selectbox("Scénario B", list(noms.index), index=min(1, len(noms) - 1), format_func=lambda i: f"n° {i} — {noms[i]}",
+                     key="simulation_cmp_b")
+    sa, sb = e.charger_scenario(int(a)), e.charger_scenario(int(b))
+    for col, s in ((c1, sa), (c2, sb)):
+        t = _synthese(s.resultats["dossiers"])
+        col.metric("Attribué", format_euros(t["montant"], centimes=False))
+        col.caption(f"{t['dossiers']} dossiers financés, {format_nombre(t['etp'], decimales=2)} ETP — "
+                    f"mode {s.parametres.get('mode')}, enveloppe {format_euros(s.parametres.get('enveloppe', 0), centimes=False)}")
+    da = sa.resultats["dossiers"].set_index("id_dossier")[["montant_attribue", "etp_finances"]]
+    db = sb.resultats["dossiers"].set_index("id_dossier")[["montant_attribue", "etp_finances"]]
+    ecarts = da.join(db, suffixes=("_a", "_b"), how="outer").fillna(0.0)
+    ecarts = ecarts[(ecarts["montant_attribue_a"] - ecarts["montant_attribue_b"]).abs() > 0.005]
+    st.dataframe(ecarts, width="stretch", column_config={
+        "montant_attribue_a": st.column_config.NumberColumn("Attribué A (€)", format="%.2f"),
+        "montant_attribue_b": st.column_config.NumberColumn("Attribué B (€)", format="%.2f"),
+        "etp_finances_a": st.column_config.NumberColumn("ETP A", format="%.2f"),
+        "etp_finances_b": st.column_config.NumberColumn("ETP B", format="%.2f")})
+    st.caption(f"{len(ecarts)} dossier(s) financé(s) différemment.")

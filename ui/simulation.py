@@ -1,0 +1,217 @@
+"""Sections de la page Simulation ETP (interface seulement : les calculs sont dans coverage/)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from coverage.allocation import allouer_optimisation, allouer_priorite, comparer, objectif_couverture, suggerer_placements
+from coverage.exports import exporter_xlsx
+from coverage.format import format_euros, format_nombre, format_pourcentage
+from coverage.parametres import PARAMETRES_2025
+from coverage.regles import detail_regles
+from coverage.simulation import EntreesSimulation, impact_allocation, preparer_simulation
+from coverage.zones_blanches import LIBELLES_CRITERES
+from ui import etat
+
+RUBRIQUES = {"allocation": "Allocation", "impact": "Impact", "dossiers": "Dossiers et règles",
+             "placements": "Placements suggérés", "scenarios": "Scénarios"}
+MODES = {"priorite": "Par priorités de l'appel", "optimisation": "Optimisation (couverture des zones blanches)"}
+
+
+@dataclass(frozen=True)
+class Reglages:
+    region: str | None
+    enveloppe: float
+    mode: str
+    financement_partiel: bool
+    financer_prioritaires: bool
+
+    def en_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def reglages() -> Reglages:
+    """Réglages de la simulation, dans le volet latéral (sans formulaire : le curseur redessine aussitôt)."""
+    from ui.scenarios import appliquer_restauration
+
+    appliquer_restauration()
+    ref = etat.referentiel()
+    s = st.sidebar
+    s.markdown("**Simulation**")
+    regions = ref.regions.sort_values("nom")
+    region = s.selectbox("Périmètre", [None, *regions.index], key="simulation_region",
+                         format_func=lambda c: "France entière (enveloppe nationale)" if c is None else f"{regions.at[c, 'nom']} (DREETS)")
+    defaut = PARAMETRES_2025.enveloppe_nationale
+    enveloppe = s.slider("Enveloppe (€)", min_value=0, max_value=10_000_000, value=int(defaut), step=50_000, key="simulation_enveloppe",
+                         help="4,5 M€ en 2025 pour toute la France (appel, partie A).")
+    mode = s.radio("Mode d'allocation", list(MODES), format_func=MODES.get, key="simulation_mode")
+    partiel = s.toggle("Financement partiel (au moins 0,5 ETP)", value=True, key="simulation_partiel")
+    prioritaires = s.toggle("Financer d'abord les structures PNAD 2022-2024", value=False, key="simulation_prioritaires",
+                            disabled=mode != "optimisation", help="Contrainte de l'optimisation : les dossiers prioritaires sont financés.")
+    return Reglages(region, float(enveloppe), mode, partiel, prioritaires)
+
+
+@st.cache_data(show_spinner="Contrôle des dossiers…", max_entries=16)
+def _entrees(version: int, cle: tuple, region: str | None, seuils, poids) -> EntreesSimulation:
+    donnees = etat._donnees_version(version)
+    if region:
+        dossiers = donnees.dossiers[donnees.dossiers["region"] == region]
+        donnees = dataclasses.replace(donnees, dossiers=dossiers.reset_index(drop=True))
+    zb = etat._zones_blanches(version, cle, "commune", seuils, poids)
+    return preparer_simulation(donnees, referentiel=etat.referentiel(), zones_blanches_communes=zb)
+
+
+def entrees_simulation(version: int, region: str | None) -> EntreesSimulation:
+    seuils, poids = etat.reglages_zones_blanches("commune")
+    return _entrees(version, etat.cle_besoins(), region, seuils, poids)
+
+
+@st.cache_data(show_spinner="Allocation de l'enveloppe…", max_entries=32)
+def _allouer(version: int, cle: tuple, reglages: Reglages, seuils, poids):
+    e = _entrees(version, cle, reglages.region, seuils, poids)
+    if reglages.mode == "optimisation":
+        return allouer_optimisation(e.dossiers, enveloppe=reglages.enveloppe, communes_par_dossier=e.communes_par_dossier,
+                                    poids_communes=e.poids_communes, financer_prioritaires=reglages.financer_prioritaires,
+                                    financement_partiel=reglages.financement_partiel, priorites=e.priorites)
+    return allouer_priorite(e.dossiers, enveloppe=reglages.enveloppe, priorites=e.priorites,
+                            financement_partiel=reglages.financement_partiel,
+                            communes_par_dossier=e.communes_par_dossier, poids_communes=e.poids_communes)
+
+
+def allouer(entrees: EntreesSimulation, reglages: Reglages):
+    seuils, poids = etat.reglages_zones_blanches("commune")
+    return _allouer(etat.version_active(), etat.cle_besoins(), reglages, seuils, poids)
+
+
+def _tableau_lignes(lignes: pd.DataFrame, dossiers: pd.DataFrame) -> pd.DataFrame:
+    noms = dossiers.set_index("id_dossier")[["nom_structure", "statut", "departement"]]
+    t = lignes.join(noms, on="id_dossier")
+    return t[["rang", "id_dossier", "nom_structure", "statut", "departement", "eligible", "montant_max_aap", "montant_attribue",
+              "etp_finances", "statut_financement", "explication"]].sort_values(["rang", "id_dossier"], na_position="last")
+
+
+CONFIG_LIGNES = {
+    "rang": "Rang", "id_dossier": "Dossier", "nom_structure": "Structure", "statut": "Statut", "departement": "Dép.",
+    "eligible": st.column_config.CheckboxColumn("Éligible"),
+    "montant_max_aap": st.column_config.NumberColumn("Maximum finançable (€)", format="%.2f"),
+    "montant_attribue": st.column_config.NumberColumn("Attribué (€)", format="%.2f"),
+    "etp_finances": st.column_config.NumberColumn("ETP financés", format="%.2f"),
+    "statut_financement": "Financement", "explication": st.column_config.TextColumn("Explication", width="large"),
+}
+
+
+def section_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages) -> None:
+    st.caption(f"{resultat.statut_solveur} — calcul en {format_nombre(resultat.temps_s * 1000)} ms.")
+    for m in resultat.messages:
+        st.markdown(f"- {m}")
+    tableau = _tableau_lignes(resultat.lignes, entrees.dossiers)
+    st.dataframe(tableau, hide_index=True, width="stretch", column_config=CONFIG_LIGNES, height=420)
+    par_region = resultat.lignes.groupby("region")["montant_attribue"].sum()
+    par_region.index = par_region.index.map(etat.referentiel().regions["nom"])
+    st.markdown("**Enveloppe attribuée par région (€)**")
+    st.bar_chart(par_region.sort_values(ascending=False), horizontal=True, color="#000091")
+    autre = reglages.mode == "priorite" and "optimisation" or "priorite"
+    with st.expander(f"Comparer avec le mode « {MODES[autre]} »"):
+        autre_resultat = _allouer(etat.version_active(), etat.cle_besoins(), dataclasses.replace(reglages, mode=autre),
+                                  *etat.reglages_zones_blanches("commune"))
+        for r in (resultat, autre_resultat):
+            obj = objectif_couverture(r.lignes, entrees.communes_par_dossier, entrees.poids_communes)
+            st.markdown(f"- **{MODES[r.mode]}** : {format_nombre(obj)} habitants de zones blanches couverts, "
+                        f"{format_euros(r.enveloppe_utilisee, centimes=False)} attribués, {format_nombre(r.lignes['etp_finances'].sum(), decimales=2)} ETP.")
+        diff = comparer(resultat, autre_resultat)
+        st.dataframe(diff, hide_index=True, width="stretch")
+    st.download_button("Exporter l'allocation (XLSX)", on_click="ignore", key="simulation_export", file_name="allocation.xlsx",
+                       data=lambda: exporter_allocation(resultat, entrees, reglages))
+
+
+def exporter_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages) -> bytes:
+    """XLSX : dossiers avec règles et montants, synthèse par région, paramètres."""
+    dossiers = entrees.dossiers.merge(resultat.lignes[["id_dossier", "montant_attribue", "etp_finances", "statut_financement",
+                                                       "rang", "explication"]], on="id_dossier")
+    region = resultat.lignes.groupby("region").agg(nb_dossiers=("id_dossier", "size"), montant_attribue=("montant_attribue", "sum"),
+                                                   etp_finances=("etp_finances", "sum")).reset_index()
+    parametres = pd.DataFrame({"parametre": list(reglages.en_dict()) + ["statut_solveur", "enveloppe_utilisee"],
+                               "valeur": [str(v) for v in reglages.en_dict().values()] + [resultat.statut_solveur, resultat.enveloppe_utilisee]})
+    return exporter_xlsx({"dossiers": dossiers, "synthese_region": region, "parametres": parametres})
+
+
+def section_impact(resultat, entrees: EntreesSimulation, donnees) -> None:
+    seuils, poids = etat.reglages_zones_blanches("epci")
+    impact = impact_allocation(donnees, resultat.lignes, referentiel=etat.referentiel(), besoins=etat.besoins(), seuils=seuils,
+                               dossiers_evalues=entrees.dossiers)
+    st.caption("Hypothèse : les ETP financés s'ajoutent aux ETP de facilitateur déclarés par la structure "
+               "(une structure nouvelle passe de 0 ETP à ses ETP financés).")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Population nouvellement couverte", f"{format_nombre(impact.population_nouvellement_couverte)} hab.")
+    c2.metric("Part de l'État dans le coût des postes financés", format_pourcentage(impact.part_etat))
+    c3.metric("ETP financés", format_nombre(impact.etp_finances, decimales=2))
+    zb = impact.zones_blanches.assign(critere=impact.zones_blanches["critere"].map(LIBELLES_CRITERES))
+    st.markdown("**Zones blanches (EPCI) résolues, par critère**")
+    st.dataframe(zb, hide_index=True, width="stretch", column_config={
+        "critere": "Critère", "avant": "EPCI avant", "apres": "EPCI après", "resolues": "Résolues",
+        "population_resolue": st.column_config.NumberColumn("Population des EPCI résolus", format="localized")})
+    st.markdown("**ETP par région, avant et après**")
+    st.dataframe(impact.par_region, width="stretch", column_config={
+        "nom": "Région", "etp_avant": st.column_config.NumberColumn("ETP avant", format="%.1f"),
+        "etp_apres": st.column_config.NumberColumn("ETP après", format="%.1f"),
+        "etp_pour_100k_avant": st.column_config.NumberColumn("ETP/100 000 hab. avant", format="%.2f"),
+        "etp_pour_100k_apres": st.column_config.NumberColumn("après", format="%.2f"),
+        "montant_attribue": st.column_config.NumberColumn("Attribué (€)", format="%.0f")})
+    with st.expander("ETP par département, avant et après"):
+        st.dataframe(impact.par_departement, width="stretch")
+    from ui.cartes_avant_apres import cartes_avant_apres
+
+    cartes_avant_apres(impact.epci_avant, impact.epci_apres, cle="simulation")
+
+
+def section_dossiers(entrees: EntreesSimulation, donnees) -> None:
+    d = entrees.dossiers
+    if d.empty:
+        return
+    st.dataframe(d[["id_dossier", "nom_structure", "statut", "region", "etp_demandes", "cout_annuel_total", "montant_aap_demande",
+                    "eligible", "montant_max_aap", "plafond_limitant", "motifs", "alertes"]],
+                 hide_index=True, width="stretch", height=360, column_config={
+                     "montant_max_aap": st.column_config.NumberColumn("Maximum finançable (€)", format="%.2f"),
+                     "eligible": st.column_config.CheckboxColumn("Éligible")})
+    choix = st.selectbox("Détail des règles pour le dossier", list(d["id_dossier"]), key="simulation_dossier",
+                         format_func=lambda i: f"{i} — {d.set_index('id_dossier').at[i, 'nom_structure']}")
+    ligne = d.set_index("id_dossier").loc[choix]
+    for r in detail_regles(ligne.to_dict() | {"id_dossier": choix}, PARAMETRES_2025):
+        icone = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/info:"}[r.respectee]
+        st.markdown(f"{icone} **{r.libelle}** — {r.explication}  \n<small>{r.reference}</small>", unsafe_allow_html=True)
+    from ui.saisie_dossier import formulaire_dossier
+
+    formulaire_dossier(donnees)
+
+
+def section_placements(region: str | None) -> None:
+    st.markdown("Où placer des ETP supplémentaires avant même de recevoir des dossiers : les EPCI où ils couvriraient le plus de "
+                "population de zones blanches.")
+    c1, c2 = st.columns(2)
+    etp = c1.number_input("ETP à placer", min_value=0.5, max_value=200.0, value=2.0, step=0.5, key="simulation_etp_plus")
+    zb = etat.zones_blanches("epci")
+    if region:
+        zb = zb[zb["region"] == region]
+    besoins = pd.DataFrame({"code": zb.index, "nom": zb["nom"], "population": zb["population"],
+                            "population_non_couverte": zb["population"] * zb["part_non_couverte"], "etp_actuels": zb["etp"],
+                            "besoin_non_couvert": zb["population"].where(zb["est_zone_blanche"], 0)})
+    suggestions = suggerer_placements(besoins, etp_supplementaires=etp)
+    c2.metric("Population nouvellement couverte", f"{format_nombre(suggestions['population_nouvellement_couverte'].sum())} hab.")
+    st.dataframe(suggestions, hide_index=True, width="stretch")
+
+
+def section_scenarios(reglages: Reglages) -> None:
+    from ui.scenarios import section
+
+    section(reglages, allouer=lambda r: _allouer(etat.version_active(), etat.cle_besoins(), r, *etat.reglages_zones_blanches("commune")),
+            exporter=exporter_allocation, entrees=lambda r: entrees_simulation(etat.version_active(), r.region))
+
+
+def reglages_depuis(parametres: str | dict) -> Reglages:
+    p = json.loads(parametres) if isinstance(parametres, str) else parametres
+    return Reglages(**{k: p[k] for k in ("region", "enveloppe", "mode", "financement_partiel", "financer_prioritaires")})

@@ -1,0 +1,46 @@
+"""Cartes et tableaux de territoires selon la sélection (partagés par Couverture, Zones blanches…)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.carte import EMPRISES
+from geo.reference import NiveauGeo
+from ui import etat
+from ui.commun import Selection, emprise_selection
+
+
+@dataclass(frozen=True)
+class Vue:
+    """Ce que montre la carte : le niveau des territoires dessinés et lesquels."""
+
+    niveau: NiveauGeo
+    codes: pd.Index
+    cadrage: tuple[float, float, float, float]
+    titre: str
+
+
+def vue_pour(selection: Selection, zone: str = "metropole") -> Vue:
+    """France ou région : les EPCI ; département, EPCI ou commune : les communes du département."""
+    ref = etat.referentiel()
+    if selection.departement:
+        codes = ref.communes.index[ref.communes["departement"] == selection.departement]
+        nom = ref.departements.at[selection.departement, "nom"]
+        return Vue("commune", codes, emprise_selection(selection), f"Communes — {nom} ({selection.departement})")
+    if selection.region:
+        codes = ref.epci.index[ref.epci["region"] == selection.region]
+        return Vue("epci", codes, emprise_selection(selection), f"EPCI — {ref.regions.at[selection.region, 'nom']}")
+    return Vue("epci", ref.epci.index, EMPRISES[zone], "EPCI — France entière")
+
+
+def couche(vue: Vue, indicateurs: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Géométries de la vue jointes aux indicateurs (index code), sans les territoires sans contour."""
+    geo = etat.geometries(vue.niveau)
+    codes = vue.codes.intersection(geo.index)
+    gdf = geo.loc[codes, ["geometry"]].join(indicateurs.drop(columns=["geometry"], errors="ignore"))
+    if "nom" not in gdf.columns:
+        gdf["nom"] = etat.referentiel().table(vue.niveau)["nom"].reindex(gdf.index)
+    return gdf
