@@ -230,7 +230,7 @@ def generer_dossiers(
     candidats = pd.concat([existantes, structures[structures["id_structure"].str.startswith("N")]], ignore_index=True)
     n = len(candidats)
     region = candidats["departement"].map(referentiel.departements["region"]).to_numpy()
-    etp = rng.choice([0.4, 0.5, 0.5, 1.0, 1.0, 1.0, 1.5, 2.0], size=n)
+    etp = rng.choice([0.4, 0.5, 1.0, 1.0, 1.5, 1.5, 2.0, 2.0, 3.0], size=n)
     cout_par_etp = rng.uniform(36_000, 56_000, n).round(-2)
     cout = (etp * cout_par_etp).round(0)
     statut = candidats["statut"].to_numpy()
@@ -261,6 +261,7 @@ def generer_dossiers(
             "cofinancements": cofin,
             "derogation_plafond": np.where(rng.random(n) < 0.05, "oui", "non"),
             "dossier_complet": np.where(rng.random(n) < 0.9, "oui", "non"),
+            "derogation_cerfa": np.where((jours > 35) & (rng.random(n) < 0.5), "oui", "non"),
             "date_depot": depot,
             "note_diagnostic": notes(),
             "note_marches_etat": notes(),

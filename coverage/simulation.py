@@ -116,7 +116,7 @@ class Impact:
 
 def _avant_apres(avant: pd.DataFrame, apres: pd.DataFrame) -> pd.DataFrame:
     t = avant[["nom", "population", "etp", "part_population_couverte"]].join(
-        apres[["etp", "part_population_couverte"]], rsuffix="_apres"
+        apres[["etp", "part_population_couverte"]].add_suffix("_apres")
     )
     t = t.rename(columns={"etp": "etp_avant", "part_population_couverte": "part_couverte_avant",
                           "part_population_couverte_apres": "part_couverte_apres"})
@@ -151,7 +151,7 @@ def impact_allocation(
         a = agreger_couverture(c_avant, referentiel=referentiel, niveau=niveau, perimetres_communes=long_avant)
         b = agreger_couverture(c_apres, referentiel=referentiel, niveau=niveau, perimetres_communes=long_apres)
         par[niveau] = _avant_apres(a, b)
-    finances = lignes.merge(dossiers_evalues[["id_dossier", "region", "cout_annuel_total", "autres_financements_etat"]],
+    finances = lignes[["id_dossier", "montant_attribue", "etp_finances"]].merge(dossiers_evalues[["id_dossier", "region", "cout_annuel_total", "autres_financements_etat"]],
                             on="id_dossier", how="left")
     finances = finances[finances["montant_attribue"] > 0]
     region = finances.groupby("region").agg(montant_attribue=("montant_attribue", "sum"), nb_dossiers=("id_dossier", "size"))

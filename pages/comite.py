@@ -12,7 +12,7 @@ from ui.simulation import entrees_simulation
 donnees = etat.donnees_actives()
 ref = etat.referentiel()
 regions = ref.regions.sort_values("nom")
-options = ["national", *regions.index]
+options = [*regions.index, "national"]
 comite = st.sidebar.selectbox("Comité", options, key="comite_choix",
                               format_func=lambda c: libelle_comite(c, regions=ref.regions))
 libelle = libelle_comite(comite, regions=ref.regions)

@@ -41,8 +41,12 @@ couv = etat.calculer_couverture(simulees) if etat_affiche == "apres" else etat.c
 agregat = couv.agregat(vue.niveau) if etat_affiche == "apres" else etat.agregat_actif(vue.niveau)
 agregat = agregat.loc[vue.codes.intersection(agregat.index)]
 
-# Chiffres clés de la sélection
-cles = chiffres_cles(agregat)
+# Chiffres clés de la sélection (au niveau EPCI, les 4 communes insulaires hors EPCI comptent via leur région)
+source_cles = agregat
+if vue.niveau == "epci":
+    regions_cles = couv.agregat("region") if etat_affiche == "apres" else etat.agregat_actif("region")
+    source_cles = regions_cles.loc[[selection.region]] if selection.region else regions_cles
+cles = {**chiffres_cles(source_cles), "non_couverts": int((agregat["statut"] == "non_couvert").sum()), "territoires": len(agregat)}
 k1, k2, k3, k4, k5 = st.columns(5)
 metrique(k1, "Habitants", cles["population"])
 k2.metric("Population couverte", format_pourcentage(cles["part_population_couverte"]))
@@ -56,7 +60,7 @@ donnees_affichees = simulees if etat_affiche == "apres" else donnees
 noms_structures = donnees_affichees.structures.set_index("id_structure")["nom"]
 choisies = st.multiselect(
     "Dessiner le périmètre de structures", list(noms_structures.index), key="couverture_structures",
-    format_func=lambda i: f"{noms_structures[i]} ({i})", max_selections=8,
+    format_func=lambda i: f"{noms_structures[i]} ({i})", max_selections=8, placeholder="Choisir une ou plusieurs structures",
 )
 dessus = [couche_contours(etat.geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.0)]
 if choisies:

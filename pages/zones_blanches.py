@@ -39,8 +39,11 @@ zb_vue = zb.loc[vue.codes.intersection(zb.index)]
 # Synthèse par critère
 resume = resume_zones_blanches(zb_vue)
 colonnes = st.columns(4)
+COURTS = {"non_couvert": "Non couverts", "couverture_limitrophe": "Limitrophe seulement",
+          "capacite_insuffisante": "Capacité insuffisante", "total": "Zones blanches (total)"}
 for col, (critere, ligne) in zip(colonnes, resume.iterrows()):
-    col.metric(ligne["libelle"], format_nombre(ligne["nb_territoires"]), help=f"{format_nombre(ligne['population'])} habitants")
+    col.metric(COURTS[critere], format_nombre(ligne["nb_territoires"]),
+               help=f"{ligne['libelle']} : {format_nombre(ligne['population'])} habitants")
 st.caption(f"{vue.titre} — seuils : {zb.attrs.get('seuils').justification if zb.attrs.get('seuils') else ''}")
 
 # Carte par critère

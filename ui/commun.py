@@ -54,8 +54,8 @@ def selecteur_territoire(cle: str, *, dans_sidebar: bool = True) -> Selection:
     La sélection est gardée dans `st.session_state` sous des clés préfixées par `cle`.
     """
     ref = etat.referentiel()
-    zone = st.sidebar if dans_sidebar else st
-    with zone.container(border=dans_sidebar):
+    zone = (st.sidebar if dans_sidebar else st).container(border=True)
+    with zone:
         zone.markdown("**Territoire**")
         regions = ref.regions.sort_values("nom")
         region = zone.selectbox(

@@ -47,7 +47,7 @@ def reglages() -> Reglages:
     region = s.selectbox("Périmètre", [None, *regions.index], key="simulation_region",
                          format_func=lambda c: "France entière (enveloppe nationale)" if c is None else f"{regions.at[c, 'nom']} (DREETS)")
     defaut = PARAMETRES_2025.enveloppe_nationale
-    enveloppe = s.slider("Enveloppe (€)", min_value=0, max_value=10_000_000, value=int(defaut), step=50_000, key="simulation_enveloppe",
+    enveloppe = s.slider("Enveloppe (€)", min_value=0, max_value=10_000_000, value=int(defaut), step=50_000, key="simulation_enveloppe", format="%d €",
                          help="4,5 M€ en 2025 pour toute la France (appel, partie A).")
     mode = s.radio("Mode d'allocation", list(MODES), format_func=MODES.get, key="simulation_mode")
     partiel = s.toggle("Financement partiel (au moins 0,5 ETP)", value=True, key="simulation_partiel")
@@ -98,8 +98,8 @@ def _tableau_lignes(lignes: pd.DataFrame, dossiers: pd.DataFrame) -> pd.DataFram
 CONFIG_LIGNES = {
     "rang": "Rang", "id_dossier": "Dossier", "nom_structure": "Structure", "statut": "Statut", "departement": "Dép.",
     "eligible": st.column_config.CheckboxColumn("Éligible"),
-    "montant_max_aap": st.column_config.NumberColumn("Maximum finançable (€)", format="%.2f"),
-    "montant_attribue": st.column_config.NumberColumn("Attribué (€)", format="%.2f"),
+    "montant_max_aap": st.column_config.NumberColumn("Maximum finançable (€)", format="%.2f €"),
+    "montant_attribue": st.column_config.NumberColumn("Attribué (€)", format="%.2f €"),
     "etp_finances": st.column_config.NumberColumn("ETP financés", format="%.2f"),
     "statut_financement": "Financement", "explication": st.column_config.TextColumn("Explication", width="large"),
 }
@@ -176,7 +176,7 @@ def section_dossiers(entrees: EntreesSimulation, donnees) -> None:
     st.dataframe(d[["id_dossier", "nom_structure", "statut", "region", "etp_demandes", "cout_annuel_total", "montant_aap_demande",
                     "eligible", "montant_max_aap", "plafond_limitant", "motifs", "alertes"]],
                  hide_index=True, width="stretch", height=360, column_config={
-                     "montant_max_aap": st.column_config.NumberColumn("Maximum finançable (€)", format="%.2f"),
+                     "montant_max_aap": st.column_config.NumberColumn("Maximum finançable (€)", format="%.2f €"),
                      "eligible": st.column_config.CheckboxColumn("Éligible")})
     choix = st.selectbox("Détail des règles pour le dossier", list(d["id_dossier"]), key="simulation_dossier",
                          format_func=lambda i: f"{i} — {d.set_index('id_dossier').at[i, 'nom_structure']}")
