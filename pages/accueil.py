@@ -8,6 +8,9 @@ from geo.carte import EMPRISES, carte_choroplethe, categories_couverture, couche
 from ui import etat
 from ui.carte import afficher_carte, parametres_tuiles
 from ui.commun import avis_donnees, choix_zone, emprise_selection, metrique, selecteur_territoire, source_geographie
+from ui.navigation import exiger_navigation
+
+exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
 st.title("Facilitateurs de la clause sociale d'insertion")
 st.markdown(

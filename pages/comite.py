@@ -8,6 +8,9 @@ from ui import comite as vue
 from ui import etat
 from ui.commun import avis_donnees
 from ui.simulation import entrees_simulation
+from ui.navigation import exiger_navigation
+
+exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
 donnees = etat.donnees_actives()
 ref = etat.referentiel()

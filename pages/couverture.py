@@ -12,6 +12,9 @@ from ui.commun import avis_donnees, choix_zone, communes_sans_geometrie, metriqu
 from ui.et_si import section_et_si
 from ui.exports import boutons_export
 from ui.territoire import couche, vue_pour
+from ui.navigation import exiger_navigation
+
+exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
 st.title("Couverture des territoires")
 st.caption("Qui couvre quel territoire, avec combien d'ETP de facilitateurs ; EPCI par EPCI et commune par commune.")

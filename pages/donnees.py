@@ -11,6 +11,9 @@ from coverage.modeles_fichiers import modele_csv, modele_xlsx
 from ui import etat
 from ui.commun import avis_donnees
 from ui.donnees_besoins import section_besoins
+from ui.navigation import exiger_navigation
+
+exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
 st.title("Données")
 donnees = etat.donnees_actives()

@@ -9,6 +9,9 @@ from ui import etat
 from ui.carte import afficher_carte, parametres_tuiles
 from ui.commun import avis_donnees, source_geographie
 from ui.projets import COULEURS_TYPES, exports_registre, section_ajout
+from ui.navigation import exiger_navigation
+
+exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
 st.title("Grands projets")
 st.caption(

@@ -6,6 +6,9 @@ from coverage.format import format_euros
 from ui import etat
 from ui import simulation as vue
 from ui.commun import avis_donnees
+from ui.navigation import exiger_navigation
+
+exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
 st.title("Simulation de l'enveloppe et des ETP")
 st.caption(

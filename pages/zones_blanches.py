@@ -13,6 +13,9 @@ from ui.commun import avis_donnees, choix_zone, communes_sans_geometrie, selecte
 from ui.exports import boutons_export
 from ui.reglages_zb import avis_sources, formulaire_reglages
 from ui.territoire import couche, vue_pour
+from ui.navigation import exiger_navigation
+
+exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
 st.title("Zones blanches")
 with st.expander("Définition de l'appel à projets (partie B, « Focus sur la définition de zone blanche »)"):
