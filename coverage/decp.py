@@ -1525,9 +1525,10 @@ def executer_decp(fichier: Path, sortie: Path, *, niveau: NiveauGeo = "commune",
     chemin_non_places = sortie.with_name(f"{sortie.stem}_non_places.csv")
     try:
         sortie.parent.mkdir(parents=True, exist_ok=True)
-        options = {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"}
-        indicateurs.to_csv(sortie, float_format="%.4f", **options)
-        non_places.to_csv(chemin_non_places, index=False, float_format="%.2f", **options)
+        from coverage.exports import exporter_csv  # formules échappées : les objets et ids viennent de tiers
+
+        sortie.write_bytes(exporter_csv(indicateurs.round(4)))
+        chemin_non_places.write_bytes(exporter_csv(non_places.round(2)))
     except OSError as exc:
         print(f"Erreur : impossible d'écrire {exc.filename} ({exc.strerror}).", file=sys.stderr)
         return 1

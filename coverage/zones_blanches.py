@@ -740,8 +740,8 @@ def _lire_sources_besoins(
     Raises
     ------
     ValueError
-        Fichier illisible (`coverage.lecture.ErreurLecture`, message en français), ou lecture des
-        QPV/NPNRU pas encore disponible.
+        Fichier illisible (`coverage.lecture.ErreurLecture`, message en français), ou `npnru`
+        sans `qpv`.
     """
     marches = None
     if decp is not None:
@@ -753,9 +753,12 @@ def _lire_sources_besoins(
         places = placer_contrats(lus.contrats, referentiel=referentiel)
         marches = indicateurs_marches(places, referentiel=referentiel, niveau="commune")
     quartiers = None
-    if qpv is not None or npnru is not None:
-        raise ValueError(
-            "La lecture des fichiers QPV et NPNRU n'est pas encore branchée sur cette commande : "
-            "relancez sans --qpv ni --npnru."
-        )
+    if npnru is not None and qpv is None:
+        raise ValueError("--npnru demande aussi --qpv : les quartiers NPNRU sont rattachés aux contours des QPV.")
+    if qpv is not None:
+        from coverage.analyse import charger_quartiers
+
+        fichier_qpv = (0, qpv.name, qpv.read_bytes()) if qpv is not None else None
+        fichier_npnru = (0, npnru.name, npnru.read_bytes()) if npnru is not None else None
+        quartiers = charger_quartiers(fichier_qpv, fichier_npnru, referentiel=referentiel).par_commune
     return marches, quartiers

@@ -301,3 +301,27 @@ def test_aide_en_francais(capsys):
     aide = " ".join(capsys.readouterr().out.split())  # sans les retours à la ligne d'argparse
     assert aide.startswith("Utilisation : python -m coverage simuler")
     assert "enveloppe en € (défaut : 4 500 000, enveloppe nationale 2025)" in aide
+
+
+def test_zones_blanches_avec_qpv_et_npnru(tmp_path):
+    """Les fichiers QPV et NPNRU (ici les échantillons illustratifs) alimentent les besoins de la commande."""
+    from coverage.cli import main
+
+    racine = Path(__file__).resolve().parent.parent
+    demo = racine / "data" / "demo"
+    sortie = tmp_path / "zb.csv"
+    code = main(["zones-blanches", "--structures", str(demo / "structures.csv"), "--perimetres", str(demo / "perimetres.csv"),
+                 "--qpv", str(demo / "qpv_demo.geojson"), "--npnru", str(demo / "npnru_demo.csv"),
+                 "--niveau", "commune", "--sortie", str(sortie)])
+    assert code == 0
+    table = pd.read_csv(sortie, sep=";", decimal=",", dtype={"code": str}, encoding="utf-8-sig").set_index("code")
+    assert float(table.loc["59350", "nb_qpv"]) >= 1  # Lille : un quartier illustratif
+
+
+def test_zones_blanches_npnru_sans_qpv_refuse(tmp_path):
+    from coverage.cli import main
+
+    demo = Path(__file__).resolve().parent.parent / "data" / "demo"
+    code = main(["zones-blanches", "--structures", str(demo / "structures.csv"), "--perimetres", str(demo / "perimetres.csv"),
+                 "--npnru", str(demo / "npnru_demo.csv"), "--sortie", str(tmp_path / "z.csv")])
+    assert code == 1
