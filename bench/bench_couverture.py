@@ -170,7 +170,7 @@ def main() -> None:
     print(f"   couverture_par_commune + agreger_couverture seuls       : {ms(t_minimal)}   "
           f"(meilleur {ms(meilleur_minimal).strip()} ; cible ≤ 200 ms : {'OK' if t_minimal <= CIBLE_RECALCUL else 'HORS CIBLE'})")
     print(f"   détail (médianes) : etendre_perimetres {ms(t_etendre).strip()}, couverture_par_commune {ms(t_communes).strip()} "
-          f"(dont un second etendre_perimetres), agreger_couverture {ms(t_agreger).strip()}")
+          f", agreger_couverture {ms(t_agreger).strip()}")
 
     # 2. « Et si » : la première structure étendue à un EPCI non couvert de son département.
     s = donnees.structures.iloc[0]

@@ -1,0 +1,49 @@
+"""Cohérence du dépôt : navigation, documentation des formats, règles de la maison."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from coverage.modele import SCHEMAS
+
+RACINE = Path(__file__).resolve().parent.parent
+README = (RACINE / "README.md").read_text(encoding="utf-8")
+
+
+def test_chaque_page_est_dans_la_navigation():
+    app = (RACINE / "app.py").read_text(encoding="utf-8")
+    declarees = set(re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', app))
+    fichiers = {f"pages/{p.name}" for p in (RACINE / "pages").glob("*.py")}
+    assert declarees == fichiers
+
+
+@pytest.mark.parametrize("schema", list(SCHEMAS.values()), ids=list(SCHEMAS))
+def test_chaque_colonne_des_modeles_est_documentee_dans_le_readme(schema):
+    manquantes = [c.nom for c in schema.colonnes if f"`{c.nom}`" not in README]
+    assert manquantes == []
+
+
+def test_chaque_document_de_docs_est_lie_depuis_le_readme():
+    for doc in (RACINE / "docs").glob("*.md"):
+        assert f"docs/{doc.name}" in README, doc.name
+
+
+@pytest.mark.parametrize("dossier", ["geo", "coverage"])
+def test_le_domaine_n_importe_pas_streamlit(dossier):
+    fautifs = [p.name for p in (RACINE / dossier).glob("*.py")
+               if re.search(r"^\s*(import streamlit|from streamlit)", p.read_text(encoding="utf-8"), re.M)]
+    assert fautifs == []
+
+
+def test_la_commande_de_test_du_readme_est_celle_de_la_ci():
+    assert "./tester.sh" in README
+    assert "tester.sh" in (RACINE / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_aucune_ressource_tierce_committee():
+    """Leaflet vient du paquet pip au démarrage : aucun .js ou .css dans le dépôt."""
+    import subprocess
+
+    suivis = subprocess.run(["git", "ls-files"], cwd=RACINE, capture_output=True, text=True, check=True).stdout.split()
+    assert [f for f in suivis if f.endswith((".js", ".css"))] == []
