@@ -26,7 +26,7 @@ if presentation:
         st.session_state["comite_presentation"] = False
         st.rerun()
 
-st.title(f"Comité de sélection — {libelle}")
+st.title(libelle)
 avis_donnees(donnees)
 entrees = entrees_simulation(etat.version_active(), None)
 dossiers = dossiers_du_comite(entrees.dossiers, comite=comite, structures=donnees.structures)

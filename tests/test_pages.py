@@ -101,7 +101,7 @@ def test_simulation_mode_optimisation(app):
 
 def test_comite(app):
     at = _page(app, "pages/comite.py")
-    assert at.title[0].value.startswith("Comité de sélection")
+    assert at.title[0].value.startswith("Comité régional de sélection — ")  # une région par défaut
 
 
 def test_donnees_modeles_et_sources(app):
@@ -127,25 +127,48 @@ def test_simulation_le_curseur_d_enveloppe_borne_l_attribution(app):
     at.sidebar.slider(key="simulation_enveloppe").set_value(4_500_000).run()
 
 
-def test_simulation_enregistre_un_scenario(app):
+def test_simulation_liste_et_compare_les_scenarios(app):
+    """Deux scénarios de l'espace (la saisie par formulaire est la même API) : listés, comparés sans erreur."""
+    import os
+
+    import pandas as pd
+
+    from coverage.espace import EspaceSQLite
+
+    espace = EspaceSQLite(os.environ["FACILITATEURS_ESPACE"])
+    lignes = pd.DataFrame({"id_dossier": ["D001", "D002"], "region": ["84", "84"], "montant_attribue": [28_000.0, 0.0],
+                           "etp_finances": [1.0, 0.0]})
+    for nom, montant in (("Scénario A test", 28_000.0), ("Scénario B test", 14_000.0)):
+        espace.enregistrer_scenario(nom=nom, auteur="Agent DREETS", parametres={"mode": "priorite", "enveloppe": 4_500_000},
+                                    resultats={"dossiers": lignes.assign(montant_attribue=[montant, 0.0])})
     at = _page(app, "pages/simulation.py")
     at.segmented_control(key="simulation_rubrique").set_value("scenarios").run()
-    at.text_input[0].input("Scénario test")
-    at.text_input[1].input("Agent DREETS")
-    at.button[0].click().run()
-    assert not at.exception
-    assert any("Scénario test" in s.value for s in at.success)
-
-
-def test_comite_enregistre_une_decision_et_garde_l_historique(app):
-    at = _page(app, "pages/comite.py")
-    assert at.sidebar.selectbox(key="comite_choix").value != "national"  # une région par défaut (DREETS)
-    at.radio[0].set_value("refuse")
-    at.text_area[0].input("Diagnostic territorial insuffisant")
-    at.text_input[0].input("Présidente du comité")
-    at.button[-1].click().run()  # bouton du formulaire
     assert not at.exception, [e.value for e in at.exception]
-    assert any("Refusé" in i.value for i in at.info)
+    options = at.selectbox(key="simulation_scenario_choix").options
+    assert any("Scénario A test" in o for o in options) and any("Scénario B test" in o for o in options)
+
+
+def test_comite_affiche_la_decision_en_vigueur_et_son_historique(app):
+    """Une décision enregistrée (ici directement dans l'espace, la saisie est testée dans le navigateur)
+    apparaît sur la fiche du dossier, et sa modification garde l'historique."""
+    import os
+
+    from coverage.espace import EspaceSQLite
+
+    at = _page(app, "pages/comite.py")
+    comite = at.sidebar.selectbox(key="comite_choix").value
+    assert comite != "national"  # une région par défaut (DREETS)
+    premier = at.markdown[[m.value for m in at.markdown].index(next(m.value for m in at.markdown if m.value.startswith("## D")))].value
+    id_dossier = premier.split()[1]
+    espace = EspaceSQLite(os.environ["FACILITATEURS_ESPACE"])
+    avant = len(espace.historique_decisions(comite, id_dossier))  # le test navigateur a pu décider avant
+    v = espace.enregistrer_decision(comite=comite, id_dossier=id_dossier, decision="ajourne", motif="Pièces à compléter",
+                                    auteur="Secrétaire", version_attendue=avant)
+    espace.enregistrer_decision(comite=comite, id_dossier=id_dossier, decision="refuse", motif="Diagnostic territorial insuffisant",
+                                auteur="Présidente", version_attendue=v)
+    at.run()
+    assert any("Refusé" in i.value and "Diagnostic territorial insuffisant" in i.value for i in at.info)
+    assert len(espace.historique_decisions(comite, id_dossier)) == avant + 2
 
 
 def test_comite_synthese_signale_les_decisions_manquantes(app):

@@ -17,6 +17,7 @@ from coverage.comite import (
     synthese_comite,
 )
 from coverage.espace import ConflitEdition, Decision
+from coverage.modele import Statut
 from coverage.format import format_euros, format_nombre, format_pourcentage
 from coverage.parametres import PARAMETRES_2025
 from coverage.proces_verbal import generer_proces_verbal
@@ -54,7 +55,7 @@ def propositions(comite: str, dossiers: pd.DataFrame, scenario_id: int | None) -
 def fiche_dossier(ligne: pd.Series, proposition: pd.Series, *, donnees, entrees, presentation: bool) -> None:
     """Structure, périmètre, budget, règles de l'appel, notes du comité, montant proposé."""
     st.markdown(f"## {ligne['id_dossier']} — {ligne['nom_structure']}")
-    st.caption(f"{ligne['statut']} · département {ligne['departement']} · SIRET {ligne.get('siret') or 'non renseigné'} · "
+    st.caption(f"{Statut(ligne['statut']).libelle} · département {ligne['departement']} · SIRET {ligne.get('siret') or 'non renseigné'} · "
                + ("structure nouvelle (comité technique national)" if ligne.get("structure_nouvelle") else
                   f"financée par le PNAD : {ligne.get('financement_pnad') or 'non'}"))
     c1, c2, c3, c4 = st.columns(4)

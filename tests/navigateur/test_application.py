@@ -78,7 +78,7 @@ def test_grands_projets_couche_des_projets_dessinee(serveur_streamlit, page, req
 
 def test_comite_mode_presentation(serveur_streamlit, page, requetes_bloquees):
     page.goto(f"{serveur_streamlit}/comite")
-    expect(page.get_by_role("heading", name="Comité de sélection").first).to_be_visible(timeout=DELAI_MS)
+    expect(page.get_by_role("heading", name="Comité régional de sélection").first).to_be_visible(timeout=DELAI_MS)
     page.get_by_text("Mode présentation (projecteur)").click()
     bouton = page.get_by_role("button", name="Quitter le mode présentation")
     expect(bouton).to_be_visible(timeout=DELAI_MS)
@@ -89,4 +89,16 @@ def test_comite_mode_presentation(serveur_streamlit, page, requetes_bloquees):
     expect(page.get_by_text("Dossier 2 /").first).to_be_visible(timeout=DELAI_MS)
     _carte(page)
     page.screenshot(path=ARTEFACTS / "application_comite_presentation.png", full_page=True)
+    assert requetes_bloquees == []
+
+
+def test_comite_saisie_d_une_decision_motivee(serveur_streamlit, page, requetes_bloquees):
+    page.goto(f"{serveur_streamlit}/comite")
+    expect(page.get_by_role("button", name="Enregistrer la décision")).to_be_visible(timeout=DELAI_MS)
+    page.get_by_text("Refusé", exact=True).first.click()
+    page.get_by_label("Motif (obligatoire)").fill("Diagnostic territorial insuffisant")
+    page.get_by_label("Votre nom").fill("Présidente du comité")
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_text("Décision en vigueur : Refusé")).to_be_visible(timeout=DELAI_MS)
+    expect(page.get_by_text("Diagnostic territorial insuffisant").first).to_be_visible()
     assert requetes_bloquees == []
