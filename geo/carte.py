@@ -720,6 +720,7 @@ def carte_choroplethe(
     attribution_tuiles: str | None = None,
     attribution: str | None = None,
     decimales_coordonnees: int = 4,
+    opacite: float | None = None,
 ) -> folium.Map:
     """Carte choroplèthe d'un indicateur, territoire par territoire, sans ressource externe.
 
@@ -759,6 +760,9 @@ def carte_choroplethe(
         Source des contours affichée en bas de carte (ex. « IGN Admin Express, COG 2026 »).
     decimales_coordonnees : int
         Arrondi des coordonnées (degrés) dans le GeoJSON envoyé au navigateur.
+    opacite : float, optional
+        Opacité du remplissage (0 à 1) ; par défaut 0,85 sans tuiles, 0,6 avec. Plus bas quand des
+        contours doivent ressortir par-dessus (grands projets).
 
     Returns
     -------
@@ -813,7 +817,7 @@ def carte_choroplethe(
     )
     CoucheGeoJson(
         donnees,
-        styles=_styles(couleurs, opacite=0.6 if tuiles else 0.85),
+        styles=_styles(couleurs, opacite=opacite if opacite is not None else (0.6 if tuiles else 0.85)),
         etiquettes=etiquettes,
         nom=libelle,
         attribution=attribution,

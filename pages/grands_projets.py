@@ -47,7 +47,8 @@ dessus = [couche_contours(formes[formes["type"] == t], nom=TypeProjet(t).libelle
 cadrage = tuple(float(x) for x in formes.total_bounds) if len(formes) else EMPRISES["metropole"]
 carte = carte_choroplethe(etat.geometries("epci").join(epci[["statut", "etp"]]), colonne="statut", libelle="Couverture",
                           palette="categorie", categories=categories_couverture(), champs_infobulle=[("population", "Population"), ("etp", "ETP")],
-                          cadrage=EMPRISES["metropole"], couches_dessus=dessus, attribution=source_geographie(), **parametres_tuiles())
+                          cadrage=EMPRISES["metropole"], couches_dessus=dessus, attribution=source_geographie(), opacite=0.45,
+                          **parametres_tuiles())
 afficher_carte(carte, cle="gp_carte", cadrage=cadrage)
 st.caption("Emprises : " + " · ".join(f"<span style='color:{COULEURS_TYPES[t]}'>■</span> {TypeProjet(t).libelle}" for t in types),
            unsafe_allow_html=True)

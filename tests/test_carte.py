@@ -440,3 +440,12 @@ def test_parametres_tuiles_depuis_l_environnement(monkeypatch):
         "tuiles": "https://tuiles.intranet/{z}/{x}/{y}.png",
         "attribution_tuiles": "IGN",
     }
+
+
+def test_opacite_du_remplissage_reglable(territoires):
+    """Sous des emprises de grands projets, le remplissage s'éclaircit pour laisser voir les contours."""
+    defaut = carte_choroplethe(territoires, colonne="statut", libelle="Couverture", palette="categorie",
+                               categories=categories_couverture()).get_root().render()
+    claire = carte_choroplethe(territoires, colonne="statut", libelle="Couverture", palette="categorie",
+                               categories=categories_couverture(), opacite=0.45).get_root().render()
+    assert '"fillOpacity":0.85' in defaut and '"fillOpacity":0.45' in claire
