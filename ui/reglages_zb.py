@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pandas as pd
 import streamlit as st
 
 from coverage.besoins import LIBELLES_COMPOSANTES, PoidsBesoin
@@ -22,6 +23,20 @@ def avis_sources() -> None:
         "**Population** : population municipale INSEE, COG 2026.",
     ]
     (st.warning if marches.demo or quartiers.demo else st.info)("  \n".join(lignes), icon=":material/info:")
+    with st.expander("Indicateurs de besoin : source, année, unité"):
+        st.dataframe(tableau_indicateurs(), hide_index=True, width="stretch")
+
+
+def tableau_indicateurs() -> pd.DataFrame:
+    """Les indicateurs documentés (marchés DECP, quartiers) et la population, pour l'affichage."""
+    from coverage.decp import INDICATEURS_MARCHES
+    from coverage.qpv import INDICATEURS_QUARTIERS
+
+    lignes = [{"indicateur": "Population municipale", "unite": "habitants", "source": "INSEE, populations légales (COG 2026)",
+               "annee": "millésime du paquet @etalab/decoupage-administratif 6.0.0", "calcul": "somme des communes"}]
+    lignes += [{"indicateur": i.libelle, "unite": i.unite, "source": i.source, "annee": i.annee, "calcul": i.description}
+               for i in (*INDICATEURS_MARCHES, *INDICATEURS_QUARTIERS)]
+    return pd.DataFrame(lignes)
 
 
 def formulaire_reglages(niveau: str) -> None:
