@@ -183,3 +183,14 @@ def test_donnees_rubriques(app, rubrique):
     at = _page(app, "pages/donnees.py")
     at.segmented_control(key="donnees_rubrique").set_value(rubrique).run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+def test_couverture_cantal_signale_les_communes_sans_contour(app):
+    """Les 4 communes rétablies en 2025 n'ont pas de contour IGN : la carte communale le dit."""
+    at = _page(app, "pages/couverture.py")
+    at.sidebar.selectbox(key="couverture_region").set_value("84").run()
+    at.sidebar.selectbox(key="couverture_departement").set_value("15").run()
+    assert not at.exception
+    assert any("Celles (15031)" in c.value and "sans contour" in c.value for c in at.caption)
+    at.sidebar.selectbox(key="couverture_departement").set_value(None).run()
+    at.sidebar.selectbox(key="couverture_region").set_value(None).run()
