@@ -3,7 +3,7 @@
 import streamlit as st
 
 from coverage.format import format_nombre, format_pourcentage
-from coverage.grands_projets import TypeProjet, bilan_projets, carte_projets, epci_du_projet
+from coverage.grands_projets import TypeProjet, bilan_projets, epci_du_projet
 from geo.carte import EMPRISES, carte_choroplethe, categories_couverture, couche_contours
 from ui import etat
 from ui.carte import afficher_carte, parametres_tuiles
@@ -40,7 +40,7 @@ retenus = [p for p in projets if p.type.value in types and (region is None or re
 st.caption(f"{len(retenus)} projet(s) sur {len(projets)}. Les emprises marquées « indicatif » sont approchées : voir la mention de chaque projet.")
 
 # Carte : couverture des EPCI, emprises des projets par-dessus
-formes = carte_projets(retenus, referentiel=ref, communes_geo=etat.communes_completes()).set_index("id")
+formes = etat.formes_projets(cle).loc[[p.id for p in retenus]]
 epci = etat.agregat_actif("epci")
 dessus = [couche_contours(formes[formes["type"] == t], nom=TypeProjet(t).libelle, couleur=COULEURS_TYPES[t], epaisseur=3.0)
           for t in types if (formes["type"] == t).any()]

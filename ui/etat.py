@@ -228,3 +228,11 @@ def zones_blanches(niveau: str) -> pd.DataFrame:
     """Zones blanches de la version active au niveau `commune` ou `epci`, avec les réglages en cours."""
     seuils, poids = reglages_zones_blanches(niveau)
     return _zones_blanches(version_active(), cle_besoins(), niveau, seuils, poids)
+
+
+@st.cache_data(show_spinner="Emprises des grands projets…", max_entries=4)
+def formes_projets(cle: tuple) -> gpd.GeoDataFrame:
+    """Emprises de tous les projets (EPSG:4326, index id), calculées une fois par registre."""
+    from coverage.grands_projets import carte_projets
+
+    return carte_projets(_projets(cle), referentiel=referentiel(), communes_geo=communes_completes()).set_index("id")
