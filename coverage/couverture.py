@@ -99,6 +99,27 @@ def _parts(valeurs: np.ndarray, groupes: np.ndarray) -> np.ndarray:
     return np.where(total > 0, valeurs / np.where(total > 0, total, 1.0), 1.0 / effectif)
 
 
+def _developper(perimetres: pd.DataFrame, idx: _IndexAppartenance) -> tuple[np.ndarray, np.ndarray]:
+    """(ligne de périmètre, position de commune) pour chaque commune de chaque ligne ; codes inconnus ignorés."""
+    cles = (perimetres["niveau"].astype(str) + "|" + perimetres["code"].astype(str)).to_numpy(dtype=object)
+    k = idx.cles.get_indexer(cles)
+    lignes = np.flatnonzero(k >= 0)
+    k = k[lignes]
+    n = idx.longueur[k]
+    decalage = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    return np.repeat(lignes, n), idx.positions[np.repeat(idx.debut[k], n) + decalage]
+
+
+def communes_des_perimetres(perimetres: pd.DataFrame, *, referentiel: Referentiel) -> pd.DataFrame:
+    """Couples distincts (`id_structure`, `commune`) des périmètres, sans tenir compte des ETP."""
+    p = perimetres.reset_index(drop=True)
+    ligne, pos = _developper(p, _index_appartenance(referentiel))
+    return pd.DataFrame(
+        {"id_structure": p["id_structure"].astype(str).to_numpy(dtype=object)[ligne],
+         "commune": _index_appartenance(referentiel).codes[pos]}
+    ).drop_duplicates().astype(str).reset_index(drop=True)
+
+
 def etendre_perimetres(donnees: DonneesFacilitateurs, *, referentiel: Referentiel) -> pd.DataFrame:
     """Développe les périmètres en communes et y répartit les ETP de facilitateurs.
 
@@ -121,14 +142,7 @@ def etendre_perimetres(donnees: DonneesFacilitateurs, *, referentiel: Referentie
     if p.empty:
         return vide
     idx = _index_appartenance(referentiel)
-    cles = (p["niveau"].astype(str) + "|" + p["code"].astype(str)).to_numpy(dtype=object)
-    k = idx.cles.get_indexer(cles)
-    lignes = np.flatnonzero(k >= 0)
-    k = k[lignes]
-    n = idx.longueur[k]
-    ligne = np.repeat(lignes, n)
-    decalage = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    pos = idx.positions[np.repeat(idx.debut[k], n) + decalage]
+    ligne, pos = _developper(p, idx)
     sid, ids_structures = pd.factorize(p["id_structure"].astype(str).to_numpy(dtype=object))
     etp_par_structure = (
         donnees.structures.set_index("id_structure")["etp_facilitateur"].astype(float).reindex(ids_structures).fillna(0.0).to_numpy()

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coverage.modele import DOSSIERS, PERIMETRES, STRUCTURES, DonneesFacilitateurs
+from coverage.modele import DOSSIERS, PERIMETRES, STRUCTURES
 from geo.reference import Referentiel, charger_geometries, charger_referentiel
 
 DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"

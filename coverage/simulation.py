@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from coverage.couverture import agreger_couverture, couverture_par_commune, etendre_perimetres, table_appartenance
+from coverage.couverture import agreger_couverture, communes_des_perimetres, couverture_par_commune, etendre_perimetres
 from coverage.modele import DonneesFacilitateurs
 from coverage.parametres import PARAMETRES_2025, ParametresCampagne
 from coverage.regles import evaluer_dossiers
@@ -38,9 +38,8 @@ class EntreesSimulation:
 
 def communes_des_dossiers(donnees: DonneesFacilitateurs, *, referentiel: Referentiel) -> pd.DataFrame:
     """Table longue `id_dossier`, `commune` : les communes du périmètre de la structure de chaque dossier."""
-    p = donnees.perimetres.assign(niveau=lambda t: t["niveau"].astype(str), code=lambda t: t["code"].astype(str))
-    long = p[["id_structure", "niveau", "code"]].merge(table_appartenance(referentiel), on=["niveau", "code"])
-    lien = donnees.dossiers[["id_dossier", "id_structure"]].merge(long[["id_structure", "commune"]], on="id_structure")
+    long = communes_des_perimetres(donnees.perimetres, referentiel=referentiel)
+    lien = donnees.dossiers[["id_dossier", "id_structure"]].merge(long, on="id_structure")
     return lien[["id_dossier", "commune"]].drop_duplicates().reset_index(drop=True)
 
 

@@ -267,7 +267,7 @@ def _seuil_ratio(t: pd.DataFrame, seuils: SeuilsZonesBlanches, niveau: NiveauGeo
     }[niveau]
     if eligibles.empty:
         texte = (
-            f"Seuil de capacité : aucun territoire couvert à ce niveau ; le critère « capacité insuffisante » "
+            "Seuil de capacité : aucun territoire couvert à ce niveau ; le critère « capacité insuffisante » "
             "n'est pas évalué (seuil 0)."
         )
         return replace(seuils, ratio_capacite_min=0.0, justification=texte)

@@ -25,6 +25,7 @@ ref = etat.referentiel()
 selection = selecteur_territoire("couverture")
 modifications = st.session_state.setdefault("couverture_modifs", [])
 simulees = appliquer_modifications(donnees, modifications) if modifications else None
+couv_simulee = etat.calculer_couverture(simulees) if simulees is not None else None  # une fois par exécution
 
 c_ind, c_zone = st.columns([3, 3])
 indicateur = c_ind.segmented_control(
@@ -40,7 +41,7 @@ if simulees is not None:
                                         format_func={"avant": "Avant modifications", "apres": "Après modifications (simulation)"}.get)
 else:
     etat_affiche = "avant"
-couv = etat.calculer_couverture(simulees) if etat_affiche == "apres" else etat.couverture_active()
+couv = couv_simulee if etat_affiche == "apres" else etat.couverture_active()
 agregat = couv.agregat(vue.niveau) if etat_affiche == "apres" else etat.agregat_actif(vue.niveau)
 agregat = agregat.loc[vue.codes.intersection(agregat.index)]
 
@@ -130,4 +131,4 @@ st.dataframe(tableau.sort_values("etp_pour_100k_hab"), width="stretch", column_c
     "statut": "Statut", "nb_structures": "Structures"})
 boutons_export(tableau, gdf[["geometry"]], nom=f"couverture_{vue.niveau}_{selection.code or 'france'}", cle="couverture")
 
-section_et_si(donnees, modifications)
+section_et_si(donnees, modifications, apres=couv_simulee)

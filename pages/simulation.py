@@ -34,7 +34,7 @@ elif rubrique == "placements":
 elif rubrique == "scenarios":
     vue.section_scenarios(reglages)
 else:
-    resultat = vue.allouer(entrees, reglages)
+    resultat = vue.allouer(reglages)
     if not resultat.faisable:
         st.error("**Paramètres infaisables** : " + " ".join(resultat.messages))
     c1, c2, c3, c4 = st.columns(4)

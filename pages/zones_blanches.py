@@ -54,7 +54,7 @@ choix_critere = st.segmented_control(
     "Critère", ["tous", *CRITERES], default="tous", key="zb_critere",
     format_func=lambda c: "Critère principal" if c == "tous" else LIBELLES_CRITERES[c],
 ) or "tous"
-gdf = couche(vue, zb_vue.drop(columns=["nom"]).join(zb_vue[["nom"]]))
+gdf = couche(vue, zb_vue)
 if choix_critere == "tous":
     gdf["zone"] = critere_principal(zb_vue).reindex(gdf.index)
     categories = CATEGORIES_ZB

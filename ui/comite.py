@@ -45,10 +45,9 @@ def propositions(comite: str, dossiers: pd.DataFrame, scenario_id: int | None) -
     if scenario_id is not None:
         lignes = etat.espace().charger_scenario(scenario_id).resultats["dossiers"]
     else:
-        from ui.simulation import Reglages, _allouer
+        from ui.simulation import Reglages, allouer
 
-        reglages = Reglages(None, PARAMETRES_2025.enveloppe_nationale, "priorite", True, False)
-        lignes = _allouer(etat.version_active(), etat.cle_besoins(), reglages, *etat.reglages_zones_blanches("commune")).lignes
+        lignes = allouer(Reglages(None, PARAMETRES_2025.enveloppe_nationale, "priorite", True, False)).lignes
     return lignes.set_index("id_dossier")[["montant_attribue", "etp_finances"]].reindex(dossiers["id_dossier"]).fillna(0.0)
 
 

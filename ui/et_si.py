@@ -37,8 +37,11 @@ def _formulaire(donnees: DonneesFacilitateurs, modifications: list[dict]) -> Non
     modifications.append({"type": action, "id_structure": ident, "niveau": niveau, "code": code, "role": role})
 
 
-def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict]) -> None:
-    """Formulaire, liste des modifications, avant/après, enregistrement ou abandon."""
+def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict], *, apres: etat.Couverture | None) -> None:
+    """Formulaire, liste des modifications, avant/après, enregistrement ou abandon.
+
+    `apres` : la couverture des données modifiées, déjà calculée par la page (None sans modification).
+    """
     st.subheader("Simulation « et si »")
     st.caption("Changez les ETP d'une structure ou étendez son périmètre : avant/après immédiat, puis enregistrez ou abandonnez.")
     _formulaire(donnees, modifications)
@@ -47,7 +50,8 @@ def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict]) -> N
     ref = etat.referentiel()
     for m in modifications:
         st.markdown(f"- {decrire_modification(m, structures=donnees.structures, referentiel=ref)}")
-    apres = etat.calculer_couverture(appliquer_modifications(donnees, modifications))
+    if apres is None:  # modification ajoutée par le formulaire pendant cette exécution
+        apres = etat.calculer_couverture(appliquer_modifications(donnees, modifications))
     avant_epci, apres_epci = etat.agregat_actif("epci"), apres.agregat("epci")
     a, b = chiffres_cles(etat.agregat_actif("region")), chiffres_cles(apres.agregat("region"))
     c1, c2, c3 = st.columns(3)

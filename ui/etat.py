@@ -49,13 +49,13 @@ def version_active() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _donnees_version(version: int) -> DonneesFacilitateurs:
+def donnees_version(version: int) -> DonneesFacilitateurs:
     return espace().charger_version(version)
 
 
 def donnees_actives() -> DonneesFacilitateurs:
     """Les données de la version active de l'espace de travail."""
-    return _donnees_version(version_active())
+    return donnees_version(version_active())
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def calculer_couverture(donnees: DonneesFacilitateurs) -> Couverture:
 
 @st.cache_data(show_spinner="Calcul de la couverture…", max_entries=8)
 def _couverture_version(version: int) -> Couverture:
-    return calculer_couverture(_donnees_version(version))
+    return calculer_couverture(donnees_version(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -99,12 +99,6 @@ def couverture_active() -> Couverture:
 def agregat_actif(niveau: NiveauGeo) -> pd.DataFrame:
     """Agrégat de couverture de la version active au niveau demandé (mis en cache)."""
     return _agregat_version(version_active(), niveau)
-
-
-def vider_caches_donnees() -> None:
-    """Après un import ou une restauration : les calculs indexés par version restent valides,
-    seule la version active change ; rien à vider sauf la liste des versions affichée."""
-    st.session_state.pop("donnees_versions", None)
 
 
 def contours_structures(donnees: DonneesFacilitateurs, ids: tuple[str, ...]) -> gpd.GeoDataFrame:
@@ -195,7 +189,7 @@ def besoins() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Évaluation des zones blanches…", max_entries=16)
-def _zones_blanches(version: int, cle: tuple, niveau: str, seuils, poids) -> pd.DataFrame:
+def zones_blanches_version(version: int, cle: tuple, niveau: str, seuils, poids) -> pd.DataFrame:
     from coverage.zones_blanches import evaluer_zones_blanches
 
     return evaluer_zones_blanches(
@@ -227,7 +221,7 @@ def reglages_zones_blanches(niveau: str):
 def zones_blanches(niveau: str) -> pd.DataFrame:
     """Zones blanches de la version active au niveau `commune` ou `epci`, avec les réglages en cours."""
     seuils, poids = reglages_zones_blanches(niveau)
-    return _zones_blanches(version_active(), cle_besoins(), niveau, seuils, poids)
+    return zones_blanches_version(version_active(), cle_besoins(), niveau, seuils, poids)
 
 
 @st.cache_data(show_spinner="Emprises des grands projets…", max_entries=4)

@@ -37,7 +37,7 @@ def _synthese(dossiers: pd.DataFrame) -> dict[str, float]:
             "dossiers": int(len(finances))}
 
 
-def section(reglages, *, allouer, exporter, entrees) -> None:
+def section(reglages, *, allouer, entrees) -> None:
     e = etat.espace()
     st.markdown("Un scénario garde les réglages et le résultat de l'allocation, avec son auteur et sa date, "
                 "sur la version des données où il a été calculé.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -58,11 +57,11 @@ def reglages() -> Reglages:
 
 @st.cache_data(show_spinner="Contrôle des dossiers…", max_entries=16)
 def _entrees(version: int, cle: tuple, region: str | None, seuils, poids) -> EntreesSimulation:
-    donnees = etat._donnees_version(version)
+    donnees = etat.donnees_version(version)
     if region:
         dossiers = donnees.dossiers[donnees.dossiers["region"] == region]
         donnees = dataclasses.replace(donnees, dossiers=dossiers.reset_index(drop=True))
-    zb = etat._zones_blanches(version, cle, "commune", seuils, poids)
+    zb = etat.zones_blanches_version(version, cle, "commune", seuils, poids)
     return preparer_simulation(donnees, referentiel=etat.referentiel(), zones_blanches_communes=zb)
 
 
@@ -83,9 +82,9 @@ def _allouer(version: int, cle: tuple, reglages: Reglages, seuils, poids):
                             communes_par_dossier=e.communes_par_dossier, poids_communes=e.poids_communes)
 
 
-def allouer(entrees: EntreesSimulation, reglages: Reglages):
-    seuils, poids = etat.reglages_zones_blanches("commune")
-    return _allouer(etat.version_active(), etat.cle_besoins(), reglages, seuils, poids)
+def allouer(reglages: Reglages):
+    """Allocation de la version active avec ces réglages (mise en cache : le curseur redessine vite)."""
+    return _allouer(etat.version_active(), etat.cle_besoins(), reglages, *etat.reglages_zones_blanches("commune"))
 
 
 def _tableau_lignes(lignes: pd.DataFrame, dossiers: pd.DataFrame) -> pd.DataFrame:
@@ -117,8 +116,7 @@ def section_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages)
     st.bar_chart(par_region.sort_values(ascending=False), horizontal=True, color="#000091")
     autre = reglages.mode == "priorite" and "optimisation" or "priorite"
     with st.expander(f"Comparer avec le mode « {MODES[autre]} »"):
-        autre_resultat = _allouer(etat.version_active(), etat.cle_besoins(), dataclasses.replace(reglages, mode=autre),
-                                  *etat.reglages_zones_blanches("commune"))
+        autre_resultat = allouer(dataclasses.replace(reglages, mode=autre))
         for r in (resultat, autre_resultat):
             obj = objectif_couverture(r.lignes, entrees.communes_par_dossier, entrees.poids_communes)
             st.markdown(f"- **{MODES[r.mode]}** : {format_nombre(obj)} habitants de zones blanches couverts, "
@@ -208,10 +206,5 @@ def section_placements(region: str | None) -> None:
 def section_scenarios(reglages: Reglages) -> None:
     from ui.scenarios import section
 
-    section(reglages, allouer=lambda r: _allouer(etat.version_active(), etat.cle_besoins(), r, *etat.reglages_zones_blanches("commune")),
-            exporter=exporter_allocation, entrees=lambda r: entrees_simulation(etat.version_active(), r.region))
+    section(reglages, allouer=allouer, entrees=lambda r: entrees_simulation(etat.version_active(), r.region))
 
-
-def reglages_depuis(parametres: str | dict) -> Reglages:
-    p = json.loads(parametres) if isinstance(parametres, str) else parametres
-    return Reglages(**{k: p[k] for k in ("region", "enveloppe", "mode", "financement_partiel", "financer_prioritaires")})
