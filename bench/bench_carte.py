@@ -41,8 +41,8 @@ sys.path.insert(0, str(RACINE))
 import folium  # noqa: E402
 import streamlit_folium  # noqa: E402
 
-from coverage.couverture import agreger_couverture, couverture_par_commune, etendre_perimetres  # noqa: E402
-from coverage.donnees import donnees_demo  # noqa: E402
+from coverage.territoires.couverture import agreger_couverture, couverture_par_commune, etendre_perimetres  # noqa: E402
+from coverage.sources.donnees import donnees_demo  # noqa: E402
 from geo.carte import (  # noqa: E402
     COULEUR_CONTOUR,
     COULEUR_SANS_DONNEE,

@@ -2,7 +2,7 @@
 
 Script de mesure, pas un test : `.venv/bin/python bench/bench_couverture.py [--repetitions 15]`.
 
-Données : la démonstration (`coverage.donnees.donnees_demo`, 473 structures, 706 lignes de
+Données : la démonstration (`coverage.sources.donnees.donnees_demo`, 473 structures, 706 lignes de
 périmètre sur les 34 875 communes du COG 2026). Affiche (issue 3, point 9) :
 - le recalcul complet de la couverture au niveau EPCI, tel que l'application le fait après une
   modification (`etendre_perimetres` + `couverture_par_commune` + `agreger_couverture`) :
@@ -37,7 +37,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coverage.couverture import (  # noqa: E402
+from coverage.territoires.couverture import (  # noqa: E402
     _APPARTENANCE,
     agreger_couverture,
     ajouter_territoire,
@@ -45,7 +45,7 @@ from coverage.couverture import (  # noqa: E402
     couverture_par_commune,
     etendre_perimetres,
 )
-from coverage.donnees import donnees_demo  # noqa: E402
+from coverage.sources.donnees import donnees_demo  # noqa: E402
 from coverage.modele import DonneesFacilitateurs  # noqa: E402
 from geo.reference import Referentiel, charger_geometries, charger_referentiel  # noqa: E402
 

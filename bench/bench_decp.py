@@ -2,7 +2,7 @@
 
 Script de mesure, pas un test : `.venv/bin/python bench/bench_decp.py [--nombre 500000]`.
 
-Données : `--nombre` marchés synthétiques FICTIFS (générateur de `coverage.demo_besoins`, graine
+Données : `--nombre` marchés synthétiques FICTIFS (générateur de `coverage.demo.besoins`, graine
 fixe) au format JSON officiel 2024 (environ 1 Ko par marché) et au format CSV à plat, sur les
 vraies communes du COG 2026.
 
@@ -36,9 +36,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coverage import decp  # noqa: E402
-from coverage.decp import indicateurs_marches, lire_decp, placer_contrats  # noqa: E402
-from coverage.demo_besoins import contrats_synthetiques, decp_csv, decp_json_2024  # noqa: E402
+from coverage.sources import decp  # noqa: E402
+from coverage.sources.decp import indicateurs_marches, lire_decp, placer_contrats  # noqa: E402
+from coverage.demo.besoins import contrats_synthetiques, decp_csv, decp_json_2024  # noqa: E402
 from geo.reference import charger_referentiel  # noqa: E402
 
 CIBLE_SECONDES = 30.0

@@ -22,12 +22,12 @@ os.environ.setdefault("FACILITATEURS_ESPACE", str(Path(tempfile.mkdtemp()) / "es
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from coverage.allocation import allouer_priorite  # noqa: E402
-from coverage.besoins import besoins_par_commune  # noqa: E402
-from coverage.couverture import couverture_par_commune  # noqa: E402
-from coverage.donnees import donnees_demo  # noqa: E402
-from coverage.simulation import preparer_simulation  # noqa: E402
-from coverage.zones_blanches import evaluer_zones_blanches  # noqa: E402
+from coverage.financement.allocation import allouer_priorite  # noqa: E402
+from coverage.territoires.besoins import besoins_par_commune  # noqa: E402
+from coverage.territoires.couverture import couverture_par_commune  # noqa: E402
+from coverage.sources.donnees import donnees_demo  # noqa: E402
+from coverage.financement.simulation import preparer_simulation  # noqa: E402
+from coverage.territoires.zones_blanches import evaluer_zones_blanches  # noqa: E402
 from geo.reference import charger_referentiel  # noqa: E402
 
 PAGES = ["pages/accueil.py", "pages/couverture.py", "pages/zones_blanches.py", "pages/grands_projets.py",

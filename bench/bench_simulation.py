@@ -28,9 +28,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coverage.allocation import OptionsSolveur, allouer_optimisation, allouer_priorite, objectif_couverture  # noqa: E402
-from coverage.parametres import PARAMETRES_2025  # noqa: E402
-from coverage.regles import detail_regles, evaluer_dossiers, montant_max_aap  # noqa: E402
+from coverage.financement.allocation import OptionsSolveur, allouer_optimisation, allouer_priorite, objectif_couverture  # noqa: E402
+from coverage.financement.parametres import PARAMETRES_2025  # noqa: E402
+from coverage.financement.regles import detail_regles, evaluer_dossiers, montant_max_aap  # noqa: E402
 
 N_COMMUNES = 35_000
 COMMUNES_PAR_EPCI = 28

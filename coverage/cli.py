@@ -6,8 +6,8 @@ Commandes (une fonction par commande, appelable aussi depuis Python) :
   (`valider`) ;
 - `couverture --structures S --perimetres P --niveau … --sortie OUT.csv` : couverture par
   territoire (`couverture`) ;
-- `zones-blanches …` : les trois critères de l'appel (`coverage.zones_blanches.executer_zones_blanches`) ;
-- `decp --fichier F --sortie OUT.csv` : indicateurs de marchés publics (`coverage.decp.executer_decp`) ;
+- `zones-blanches …` : les trois critères de l'appel (`coverage.territoires.zones_blanches.executer_zones_blanches`) ;
+- `decp --fichier F --sortie OUT.csv` : indicateurs de marchés publics (`coverage.sources.decp.executer_decp`) ;
 - `simuler --dossiers D --structures S --perimetres P --sortie OUT.csv` : allocation de
   l'enveloppe (`simuler`).
 
@@ -16,7 +16,7 @@ Codes de sortie : 0 si tout va bien, 1 si un fichier d'entrée est invalide (cha
 pas être écrite, 2 pour une erreur d'arguments (option inconnue ou manquante, valeur hors liste,
 fichier introuvable).
 
-Les CSV écrits sont « à la française » (`coverage.exports.exporter_csv`) : séparateur `;`,
+Les CSV écrits sont « à la française » (`coverage.documents.exports.exporter_csv`) : séparateur `;`,
 UTF-8 avec BOM, virgule décimale, cellules de texte qui ressembleraient à une formule
 échappées par une apostrophe.
 """
@@ -35,9 +35,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from coverage.donnees import ResultatImport
-from coverage.format import format_euros, format_nombre, format_pourcentage
-from coverage.lecture import nombre_fr
+from coverage.sources.donnees import ResultatImport
+from coverage.documents.format import format_euros, format_nombre, format_pourcentage
+from coverage.sources.lecture import nombre_fr
 from coverage.modele import Niveau, StatutCouverture
 from geo.reference import NiveauGeo, Referentiel
 
@@ -275,7 +275,7 @@ def _importer(
     *, structures: Path, perimetres: Path, dossiers: Path | None = None, referentiel: Referentiel
 ) -> ResultatImport | None:
     """Lit et valide les fichiers ; None (message écrit) si l'un ne peut pas être ouvert."""
-    from coverage.donnees import importer_fichiers
+    from coverage.sources.donnees import importer_fichiers
 
     fichiers: dict[str, tuple[bytes, str] | None] = {}
     for cle, chemin in (("structures", structures), ("perimetres", perimetres), ("dossiers", dossiers)):
@@ -333,7 +333,7 @@ def valider(
         0 si les fichiers sont valides (résumé et avertissements sur la sortie standard) ; 1 sinon
         (une ligne par problème sur la sortie d'erreur : fichier, ligne, colonne, message).
     """
-    from coverage.couverture import couverture_par_commune
+    from coverage.territoires.couverture import couverture_par_commune
 
     ref = _referentiel(referentiel)
     resultat = _importer(structures=structures, perimetres=perimetres, dossiers=dossiers, referentiel=ref)
@@ -386,8 +386,8 @@ def table_couverture(
 
     Parameters
     ----------
-    couverture_communes : sortie de `coverage.couverture.couverture_par_commune`.
-    perimetres_communes : sortie de `coverage.couverture.etendre_perimetres`.
+    couverture_communes : sortie de `coverage.territoires.couverture.couverture_par_commune`.
+    perimetres_communes : sortie de `coverage.territoires.couverture.etendre_perimetres`.
 
     Returns
     -------
@@ -396,7 +396,7 @@ def table_couverture(
     4 décimales, ETP pour 100 000 habitants à 3, parts à 4), `libelle_statut` en français et
     `structures` (identifiants des structures du territoire, triés, séparés par des virgules).
     """
-    from coverage.couverture import agreger_couverture
+    from coverage.territoires.couverture import agreger_couverture
 
     agregat = agreger_couverture(
         couverture_communes, referentiel=referentiel, niveau=niveau, perimetres_communes=perimetres_communes
@@ -435,8 +435,8 @@ def couverture(
         `niveau` hors de `commune`, `epci`, `departement`, `region` (erreur de programmation :
         la ligne de commande le refuse avant, code 2).
     """
-    from coverage.couverture import couverture_par_commune, etendre_perimetres
-    from coverage.exports import exporter_csv
+    from coverage.territoires.couverture import couverture_par_commune, etendre_perimetres
+    from coverage.documents.exports import exporter_csv
 
     if niveau not in NIVEAUX_COUVERTURE:
         raise ValueError(f"niveau : « {niveau} » inconnu (attendu : {', '.join(NIVEAUX_COUVERTURE)}).")
@@ -469,7 +469,7 @@ def couverture(
 
 
 def _zones_blanches(args: argparse.Namespace) -> int:
-    from coverage.zones_blanches import executer_zones_blanches
+    from coverage.territoires.zones_blanches import executer_zones_blanches
 
     return executer_zones_blanches(
         structures=args.structures, perimetres=args.perimetres, decp=args.decp, qpv=args.qpv, npnru=args.npnru,
@@ -478,7 +478,7 @@ def _zones_blanches(args: argparse.Namespace) -> int:
 
 
 def _decp(args: argparse.Namespace) -> int:
-    from coverage.decp import executer_decp
+    from coverage.sources.decp import executer_decp
 
     return executer_decp(args.fichier, args.sortie, niveau=args.niveau, sirens_etat=args.siren_etat)
 
@@ -528,12 +528,12 @@ def simuler(
     ValueError
         `mode` inconnu (la ligne de commande le refuse avant, code 2).
     """
-    from coverage.allocation import allouer_optimisation, allouer_priorite
-    from coverage.besoins import besoins_par_commune
-    from coverage.couverture import couverture_par_commune
-    from coverage.exports import exporter_csv
-    from coverage.simulation import preparer_simulation
-    from coverage.zones_blanches import evaluer_zones_blanches
+    from coverage.financement.allocation import allouer_optimisation, allouer_priorite
+    from coverage.territoires.besoins import besoins_par_commune
+    from coverage.territoires.couverture import couverture_par_commune
+    from coverage.documents.exports import exporter_csv
+    from coverage.financement.simulation import preparer_simulation
+    from coverage.territoires.zones_blanches import evaluer_zones_blanches
 
     if mode not in ("priorite", "optimisation"):
         raise ValueError(f"mode : « {mode} » inconnu (attendu : priorite ou optimisation).")

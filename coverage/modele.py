@@ -12,9 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+
+# Dossier `data/` du dépôt : référentiel, démonstration, registre des grands projets, espace local.
+DOSSIER_DONNEES = Path(__file__).resolve().parent.parent / "data"
+DOSSIER_DEMO = DOSSIER_DONNEES / "demo"
 
 
 class Statut(StrEnum):

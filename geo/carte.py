@@ -37,7 +37,7 @@ import pandas as pd
 import shapely
 from folium.template import Template
 
-from coverage.format import format_nombre
+from coverage.documents.format import format_nombre
 from coverage.modele import StatutCouverture
 
 # --- Assets locaux -------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def formater_nombre(valeurs: pd.Series, *, decimales: int = 0, unite: str = "") 
     """
     nombres = pd.to_numeric(valeurs, errors="coerce").astype("float64")
     suffixe = f"\u00a0{unite}" if unite else ""
-    # Un seul format des nombres dans tout le produit : celui de coverage.format.
+    # Un seul format des nombres dans tout le produit : celui de coverage.documents.format.
     textes = nombres.map(lambda x: format_nombre(x, decimales=decimales) + suffixe, na_action="ignore")
     return textes.astype(object).where(nombres.notna(), LIBELLE_SANS_DONNEE)
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from coverage.couverture import chiffres_cles
-from coverage.format import format_nombre, format_pourcentage
+from coverage.territoires.couverture import chiffres_cles
+from coverage.documents.format import format_nombre, format_pourcentage
 from geo.carte import EMPRISES, carte_choroplethe, categories_couverture, couche_contours
 from ui import etat
 from ui.carte import afficher_carte, parametres_tuiles

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from coverage.comite import decisions_par_dossier, dossiers_du_comite, libelle_comite
+from coverage.financement.comite import decisions_par_dossier, dossiers_du_comite, libelle_comite
 from coverage.espace import Decision
 from ui import comite as vue
 from ui import etat

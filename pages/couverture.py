@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from coverage.couverture import appliquer_modifications, chiffres_cles, structures_du_territoire
-from coverage.format import format_nombre, format_pourcentage
+from coverage.territoires.couverture import appliquer_modifications, chiffres_cles, structures_du_territoire
+from coverage.documents.format import format_nombre, format_pourcentage
 from coverage.modele import Statut
 from geo.carte import carte_choroplethe, categories_couverture, couche_contours
 from ui import etat

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from coverage.donnees import importer_fichiers
-from coverage.exports import exporter_xlsx
-from coverage.format import format_nombre
+from coverage.sources.donnees import importer_fichiers
+from coverage.documents.exports import exporter_xlsx
+from coverage.documents.format import format_nombre
 from coverage.modele import SCHEMAS
-from coverage.modeles_fichiers import modele_csv, modele_xlsx
+from coverage.sources.modeles_fichiers import modele_csv, modele_xlsx
 from ui import etat
 from ui.commun import avis_donnees
 from ui.donnees_besoins import section_besoins

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from coverage.format import format_nombre, format_pourcentage
-from coverage.grands_projets import TypeProjet, bilan_projets, epci_du_projet
+from coverage.documents.format import format_nombre, format_pourcentage
+from coverage.territoires.grands_projets import TypeProjet, bilan_projets, epci_du_projet
 from geo.carte import EMPRISES, carte_choroplethe, categories_couverture, couche_contours
 from ui import etat
 from ui.carte import afficher_carte, parametres_tuiles

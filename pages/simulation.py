@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from coverage.format import format_euros
+from coverage.documents.format import format_euros
 from ui import etat
 from ui import simulation as vue
 from ui.commun import avis_donnees

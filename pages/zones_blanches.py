@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from coverage.format import format_nombre, format_pourcentage
-from coverage.zones_blanches import CRITERES, LIBELLES_CRITERES, REFERENCES_CRITERES, resume_zones_blanches
+from coverage.documents.format import format_nombre, format_pourcentage
+from coverage.territoires.zones_blanches import CRITERES, LIBELLES_CRITERES, REFERENCES_CRITERES, resume_zones_blanches
 from geo.carte import carte_choroplethe, couche_contours
 from ui import etat
 from ui.achats import vue_achats_territoire

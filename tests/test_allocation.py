@@ -1,4 +1,4 @@
-"""Allocation de l'enveloppe (coverage.allocation) : ordre de priorité, optimisation, placements."""
+"""Allocation de l'enveloppe (coverage.financement.allocation) : ordre de priorité, optimisation, placements."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import coverage.allocation as allocation
-from coverage.allocation import (
+import coverage.financement.allocation as allocation
+from coverage.financement.allocation import (
     OptionsSolveur,
     allouer_optimisation,
     allouer_priorite,
@@ -17,7 +17,7 @@ from coverage.allocation import (
     objectif_couverture,
     suggerer_placements,
 )
-from coverage.regles import evaluer_dossiers
+from coverage.financement.regles import evaluer_dossiers
 
 PNAD = "2022,2023,2024"
 
@@ -47,7 +47,7 @@ def evalues(*dossiers: dict) -> pd.DataFrame:
 
 
 def texte(chaine: str) -> str:
-    """Les textes séparent les milliers par des espaces insécables (coverage.format) : on les
+    """Les textes séparent les milliers par des espaces insécables (coverage.documents.format) : on les
     compare ici à des chaînes écrites avec des espaces ordinaires, plus lisibles."""
     return chaine.replace("\u00a0", " ")
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coverage.besoins import (
+from coverage.territoires.besoins import (
     PoidsBesoin,
     agreger_besoins,
     besoins_identifies,
@@ -97,7 +97,7 @@ def test_code_inconnu_ignore_et_lignes_en_double_additionnees():
 
 
 def test_comptes_de_considerations_sociales_prioritaires_sur_la_part():
-    # Sortie de coverage.decp.indicateurs_marches : comptes exacts, État à part.
+    # Sortie de coverage.sources.decp.indicateurs_marches : comptes exacts, État à part.
     marches = pd.DataFrame(
         {
             "nb_marches": [10], "montant_total": [1.0], "nb_marches_etat": [4], "montant_etat": [1.0],

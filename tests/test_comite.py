@@ -1,4 +1,4 @@
-"""Comité de sélection (coverage/comite.py) : dossiers d'un comité, décisions, synthèse, conventions.
+"""Comité de sélection (coverage/financement/comite.py) : dossiers d'un comité, décisions, synthèse, conventions.
 
 Les montants attendus sont calculés à la main à partir des règles de l'appel (DESIGN.md §5) :
 
@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from coverage.comite import (
+from coverage.financement.comite import (
     COLONNES_CONVENTIONS,
     date_fin_convention,
     decisions_manquantes,
@@ -37,8 +37,8 @@ from coverage.comite import (
     synthese_comite,
 )
 from coverage.espace import ouvrir_espace
-from coverage.parametres import PARAMETRES_2025
-from coverage.regles import evaluer_dossiers
+from coverage.financement.parametres import PARAMETRES_2025
+from coverage.financement.regles import evaluer_dossiers
 
 # --------------------------------------------------------------------------------------------
 # Petites données faites à la main

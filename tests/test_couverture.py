@@ -2,7 +2,7 @@
 
 import pytest
 
-from coverage.couverture import (
+from coverage.territoires.couverture import (
     agreger_couverture,
     ajouter_territoire,
     comparer,

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coverage import decp
-from coverage.decp import (
+from coverage.sources import decp
+from coverage.sources.decp import (
     OBJECTIF_PNAD,
     ErreurLecture,
     contrats_non_places,
@@ -561,7 +561,7 @@ def test_executer_decp_fichier_absent(tmp_path, capsys):
 
 def test_demo_decp_reproductible():
     """Le générateur redonne, octet pour octet, le fichier livré dans data/demo/."""
-    from coverage.demo_besoins import generer_decp_demo
+    from coverage.demo.besoins import generer_decp_demo
     from geo.reference import charger_referentiel
 
     assert generer_decp_demo(charger_referentiel()) == decp.FICHIER_DEMO_DECP.read_bytes()

@@ -29,13 +29,6 @@ def test_chaque_document_de_docs_est_lie_depuis_le_readme():
         assert f"docs/{doc.name}" in README, doc.name
 
 
-@pytest.mark.parametrize("dossier", ["geo", "coverage"])
-def test_le_domaine_n_importe_pas_streamlit(dossier):
-    fautifs = [p.name for p in (RACINE / dossier).glob("*.py")
-               if re.search(r"^\s*(import streamlit|from streamlit)", p.read_text(encoding="utf-8"), re.M)]
-    assert fautifs == []
-
-
 def test_la_commande_de_test_du_readme_est_celle_de_la_ci():
     assert "./tester.sh" in README
     assert "tester.sh" in (RACINE / ".ci" / "run").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Tests de l'espace de travail persistant (coverage/espace.py) : SQLite, versions, scénarios, décisions."""
+"""Tests de l'espace de travail persistant (coverage/espace/) : SQLite, versions, scénarios, décisions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from coverage import espace as module_espace
+from coverage.espace import sqlite as module_espace
 from coverage.espace import (
     CHEMIN_PAR_DEFAUT,
     VERSION_SCHEMA,

@@ -14,11 +14,11 @@ import pytest
 import shapely
 from openpyxl.utils import get_column_letter
 
-from coverage.exports import echapper_formule, exporter_csv, exporter_geopackage, exporter_xlsx
-from coverage.lecture import lire_tableau
+from coverage.documents.exports import echapper_formule, exporter_csv, exporter_geopackage, exporter_xlsx
+from coverage.sources.lecture import lire_tableau
 from coverage.modele import DOSSIERS, PERIMETRES, SCHEMAS, STRUCTURES
-from coverage.modeles_fichiers import documentation_markdown, modele_csv, modele_xlsx
-from coverage.validation import valider_structures_perimetres
+from coverage.sources.modeles_fichiers import documentation_markdown, modele_csv, modele_xlsx
+from coverage.sources.validation import valider_structures_perimetres
 from tests.test_validation import referentiel_test
 
 RACINE = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coverage.format import ESPACE, format_date, format_euros, format_nombre, format_pourcentage
+from coverage.documents.format import ESPACE, format_date, format_euros, format_nombre, format_pourcentage
 
 NB = "\u00a0"  # espace insécable attendue partout
 

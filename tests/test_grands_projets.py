@@ -16,7 +16,7 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from coverage.grands_projets import (
+from coverage.territoires.grands_projets import (
     ErreurRegistre,
     GrandProjet,
     Trace,
@@ -40,7 +40,7 @@ from coverage.grands_projets import (
     tableau_registre,
     valider_projet,
 )
-from coverage.lecture import ErreurLecture
+from coverage.sources.lecture import ErreurLecture
 from geo.reference import charger_geometries, charger_referentiel
 
 NBSP = "\u00a0"

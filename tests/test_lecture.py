@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from coverage.lecture import (
+from coverage.sources.lecture import (
     ErreurLecture,
     Probleme,
     annees_fr,
@@ -135,7 +135,7 @@ def test_espaces_de_bord_retires_des_cellules() -> None:
 
 
 def test_apostrophe_d_echappement_retiree_a_la_relecture() -> None:
-    # une cellule exportée « '=1+1 » (voir coverage.exports) se relit « =1+1 »
+    # une cellule exportée « '=1+1 » (voir coverage.documents.exports) se relit « =1+1 »
     tableau = lire_tableau("nom;note\n'=1+1;'bonjour\n".encode(), nom_fichier="a.csv")
     assert tableau.donnees.loc[2].tolist() == ["=1+1", "'bonjour"]
 

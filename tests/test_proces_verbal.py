@@ -1,4 +1,4 @@
-"""Procès-verbal PDF du comité (coverage/proces_verbal.py), relu avec pypdf.
+"""Procès-verbal PDF du comité (coverage/documents/proces_verbal.py), relu avec pypdf.
 
 Mêmes dossiers et décisions que tests/test_comite.py (montants calculés à la main dans son
 en-tête) ; la carte est une vraie carte statique de la région 84 dessinée depuis le référentiel.
@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from coverage.comite import dossiers_du_comite, synthese_comite
-from coverage.proces_verbal import MENTION_FICTIVE, generer_proces_verbal
+from coverage.financement.comite import dossiers_du_comite, synthese_comite
+from coverage.documents.proces_verbal import MENTION_FICTIVE, generer_proces_verbal
 from geo.carte_statique import carte_region_png, couches_par_defaut
 from tests.test_comite import decisions, evalues, structures
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from coverage.lecture import ErreurLecture
-from coverage.qpv import (
+from coverage.sources.lecture import ErreurLecture
+from coverage.sources.qpv import (
     charger_npnru_demo,
     charger_qpv_demo,
     indicateurs_quartiers,
@@ -303,6 +303,6 @@ def test_demo_quartiers_illustratifs():
 
 def test_demo_geojson_lisible_sans_referentiel():
     """Le fichier de démonstration se relit comme un fichier officiel (objets quartier × commune)."""
-    brut = gpd.read_file(io.BytesIO((__import__("coverage.qpv").qpv.FICHIER_DEMO_QPV).read_bytes()))
+    brut = gpd.read_file(io.BytesIO((__import__("coverage.sources.qpv").sources.qpv.FICHIER_DEMO_QPV).read_bytes()))
     assert {"code_qp", "lib_qp", "insee_com", "source"} <= set(brut.columns)
     assert brut["code_qp"].nunique() == 12 and len(brut) == 13

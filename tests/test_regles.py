@@ -1,4 +1,4 @@
-"""Règles de financement de l'appel (coverage.regles) : cas de DESIGN.md §5, seuils, détail."""
+"""Règles de financement de l'appel (coverage.financement.regles) : cas de DESIGN.md §5, seuils, détail."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coverage.parametres import PARAMETRES_2025, ParametresCampagne
-from coverage.regles import (
+from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
+from coverage.financement.regles import (
     CodeRegle,
     detail_regles,
     evaluer_dossiers,
@@ -64,7 +64,7 @@ def regle(resultats, code: CodeRegle):
 
 
 def texte(chaine: str) -> str:
-    """Les textes séparent les milliers par des espaces insécables (coverage.format) : on les
+    """Les textes séparent les milliers par des espaces insécables (coverage.documents.format) : on les
     compare ici à des chaînes écrites avec des espaces ordinaires, plus lisibles."""
     return chaine.replace("\u00a0", " ")
 

@@ -5,9 +5,9 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from coverage.simulation import communes_des_dossiers, donnees_apres_allocation, impact_allocation, preparer_simulation
-from coverage.zones_blanches import SeuilsZonesBlanches
-from coverage.besoins import besoins_par_commune
+from coverage.financement.simulation import communes_des_dossiers, donnees_apres_allocation, impact_allocation, preparer_simulation
+from coverage.territoires.zones_blanches import SeuilsZonesBlanches
+from coverage.territoires.besoins import besoins_par_commune
 from tests.fixtures import donnees_minuscules, referentiel_minuscule
 
 REF = referentiel_minuscule()

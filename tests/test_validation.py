@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from coverage.lecture import TableauBrut, lire_tableau
+from coverage.sources.lecture import TableauBrut, lire_tableau
 from coverage.modele import DOSSIERS, PERIMETRES, STRUCTURES
-from coverage.modeles_fichiers import modele_csv, modele_xlsx
-from coverage.validation import ResultatValidation, siret_valide, valider_dossiers, valider_structures_perimetres
+from coverage.sources.modeles_fichiers import modele_csv, modele_xlsx
+from coverage.sources.validation import ResultatValidation, siret_valide, valider_dossiers, valider_structures_perimetres
 from geo.reference import Referentiel
 
 ENTETE_S = "id_structure;nom;statut;siret;departement;etp_facilitateur;etp_coordinateur;financement_pnad"

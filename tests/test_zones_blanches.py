@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coverage.besoins import PoidsBesoin, besoins_par_commune
-from coverage.couverture import couverture_par_commune
-from coverage.format import format_nombre
-from coverage.zones_blanches import (
+from coverage.territoires.besoins import PoidsBesoin, besoins_par_commune
+from coverage.territoires.couverture import couverture_par_commune
+from coverage.documents.format import format_nombre
+from coverage.territoires.zones_blanches import (
     CRITERES,
     LIBELLES_CRITERES,
     REFERENCES_CRITERES,
@@ -39,7 +39,7 @@ from coverage.zones_blanches import (
 from geo.reference import Referentiel
 from tests.fixtures import donnees_minuscules, referentiel_minuscule
 
-E = "\u00a0"  # espace insécable des nombres français (coverage.format.ESPACE)
+E = "\u00a0"  # espace insécable des nombres français (coverage.documents.format.ESPACE)
 POPULATION_SEULE = PoidsBesoin(population=1, marches_etat=0, marches_autres=0, qpv_npnru=0, grands_projets=0)
 SANS_CAPACITE = SeuilsZonesBlanches(ratio_capacite_min=0.0)  # isole les deux autres critères
 

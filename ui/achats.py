@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from coverage.decp import perimetre_achats, vue_achats
-from coverage.format import format_euros, format_nombre, format_pourcentage
+from coverage.sources.decp import perimetre_achats, vue_achats
+from coverage.documents.format import format_euros, format_nombre, format_pourcentage
 from ui import etat
 
 

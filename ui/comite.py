@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from coverage.comite import (
+from coverage.financement.comite import (
     CRITERES_COMITE,
     decisions_manquantes,
     decisions_par_dossier,
@@ -18,11 +18,11 @@ from coverage.comite import (
 )
 from coverage.espace import ConflitEdition, Decision
 from coverage.modele import Statut
-from coverage.format import format_euros, format_nombre, format_pourcentage
-from coverage.parametres import PARAMETRES_2025
-from coverage.proces_verbal import generer_proces_verbal
-from coverage.regles import detail_regles
-from coverage.simulation import impact_allocation
+from coverage.documents.format import format_euros, format_nombre, format_pourcentage
+from coverage.financement.parametres import PARAMETRES_2025
+from coverage.documents.proces_verbal import generer_proces_verbal
+from coverage.financement.regles import detail_regles
+from coverage.financement.simulation import impact_allocation
 from geo.carte import carte_choroplethe, couche_contours
 from geo.carte_statique import avant_apres_png, carte_region_png
 from ui import etat

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from coverage.format import format_nombre
+from coverage.documents.format import format_nombre
 from coverage.modele import DonneesFacilitateurs
 from geo.carte import EMPRISES
 from geo.reference import NiveauGeo

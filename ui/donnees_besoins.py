@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coverage.decp import contrats_non_places, lire_decp, placer_contrats
-from coverage.exports import exporter_csv
-from coverage.format import format_nombre
-from coverage.lecture import ErreurLecture
-from coverage.qpv import lire_npnru, lire_qpv
+from coverage.sources.decp import contrats_non_places, lire_decp, placer_contrats
+from coverage.documents.exports import exporter_csv
+from coverage.documents.format import format_nombre
+from coverage.sources.lecture import ErreurLecture
+from coverage.sources.qpv import lire_npnru, lire_qpv
 from ui import etat
 
 TYPES = {

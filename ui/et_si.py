@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coverage.couverture import appliquer_modifications, chiffres_cles, comparer, decrire_modification
-from coverage.format import format_nombre, format_pourcentage
+from coverage.territoires.couverture import appliquer_modifications, chiffres_cles, comparer, decrire_modification
+from coverage.documents.format import format_nombre, format_pourcentage
 from coverage.modele import DonneesFacilitateurs, Niveau, Role
 from ui import etat
 

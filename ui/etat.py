@@ -14,8 +14,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from coverage.couverture import agreger_couverture, couverture_par_commune, etendre_perimetres
-from coverage.donnees import donnees_demo
+from coverage.territoires.couverture import agreger_couverture, couverture_par_commune, etendre_perimetres
+from coverage.sources.donnees import donnees_demo
 from coverage.espace import EspaceSQLite, ouvrir_espace
 from coverage.modele import DonneesFacilitateurs
 from geo.reference import NiveauGeo, Referentiel, charger_geometries, charger_referentiel, lire_provenance
@@ -128,7 +128,7 @@ def cle_besoins() -> tuple:
 
 @st.cache_data(show_spinner="Lecture des grands projets…", max_entries=4)
 def _projets(cle: tuple):
-    from coverage.analyse import registre_complet
+    from coverage.territoires.analyse import registre_complet
 
     return registre_complet(referentiel=referentiel(), yaml_utilisateur=espace().projets_utilisateur())
 
@@ -140,14 +140,14 @@ def grands_projets():
 
 @st.cache_data(show_spinner="Calcul des empreintes des grands projets…", max_entries=4)
 def empreintes_projets(cle: tuple) -> pd.DataFrame:
-    from coverage.grands_projets import empreintes
+    from coverage.territoires.grands_projets import empreintes
 
     return empreintes(_projets(cle), referentiel=referentiel(), communes_geo=communes_completes())
 
 
 @st.cache_data(show_spinner="Placement des marchés publics (DECP)…", max_entries=4)
 def _marches_places(cle: tuple):
-    from coverage.analyse import charger_marches
+    from coverage.territoires.analyse import charger_marches
 
     return charger_marches(espace().fichier_besoins_actif("decp"), referentiel=referentiel())
 
@@ -159,7 +159,7 @@ def marches_places():
 
 @st.cache_data(show_spinner="Lecture des quartiers prioritaires…", max_entries=4)
 def _quartiers(cle: tuple):
-    from coverage.analyse import charger_quartiers
+    from coverage.territoires.analyse import charger_quartiers
 
     e = espace()
     return charger_quartiers(e.fichier_besoins_actif("qpv"), e.fichier_besoins_actif("npnru"), referentiel=referentiel())
@@ -171,8 +171,8 @@ def quartiers():
 
 @st.cache_data(show_spinner="Calcul des besoins…", max_entries=4)
 def _besoins(cle: tuple) -> pd.DataFrame:
-    from coverage.besoins import besoins_par_commune
-    from coverage.decp import indicateurs_marches
+    from coverage.territoires.besoins import besoins_par_commune
+    from coverage.sources.decp import indicateurs_marches
 
     marches = indicateurs_marches(_marches_places(cle).places, referentiel=referentiel(), niveau="commune")
     return besoins_par_commune(
@@ -190,7 +190,7 @@ def besoins() -> pd.DataFrame:
 
 @st.cache_data(show_spinner="Évaluation des zones blanches…", max_entries=16)
 def zones_blanches_version(version: int, cle: tuple, niveau: str, seuils, poids) -> pd.DataFrame:
-    from coverage.zones_blanches import evaluer_zones_blanches
+    from coverage.territoires.zones_blanches import evaluer_zones_blanches
 
     return evaluer_zones_blanches(
         couverture_communes=_couverture_version(version).communes, besoins=_besoins(cle), referentiel=referentiel(),
@@ -200,7 +200,7 @@ def zones_blanches_version(version: int, cle: tuple, niveau: str, seuils, poids)
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _seuils_defaut(version: int, cle: tuple, niveau: str, poids):
-    from coverage.zones_blanches import seuils_par_defaut
+    from coverage.territoires.zones_blanches import seuils_par_defaut
 
     return seuils_par_defaut(_couverture_version(version).communes, _besoins(cle), referentiel=referentiel(), niveau=niveau, poids=poids)
 
@@ -211,7 +211,7 @@ def libelles_projets(cle: tuple) -> dict[str, str]:
 
 def reglages_zones_blanches(niveau: str):
     """(seuils, poids) choisis par l'utilisateur (page Zones blanches), sinon les valeurs par défaut."""
-    from coverage.besoins import PoidsBesoin
+    from coverage.territoires.besoins import PoidsBesoin
 
     poids = st.session_state.get("zb_poids") or PoidsBesoin()
     seuils = st.session_state.get(f"zb_seuils_{niveau}") or _seuils_defaut(version_active(), cle_besoins(), niveau, poids)
@@ -227,6 +227,6 @@ def zones_blanches(niveau: str) -> pd.DataFrame:
 @st.cache_data(show_spinner="Emprises des grands projets…", max_entries=4)
 def formes_projets(cle: tuple) -> gpd.GeoDataFrame:
     """Emprises de tous les projets (EPSG:4326, index id), calculées une fois par registre."""
-    from coverage.grands_projets import carte_projets
+    from coverage.territoires.grands_projets import carte_projets
 
     return carte_projets(_projets(cle), referentiel=referentiel(), communes_geo=communes_completes()).set_index("id")

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from coverage.exports import exporter_csv, exporter_geopackage, exporter_xlsx
+from coverage.documents.exports import exporter_csv, exporter_geopackage, exporter_xlsx
 
 
 def boutons_export(table: pd.DataFrame, geometries: gpd.GeoDataFrame | None, *, nom: str, cle: str) -> None:

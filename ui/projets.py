@@ -7,8 +7,8 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from coverage.exports import exporter_csv, exporter_xlsx
-from coverage.grands_projets import (
+from coverage.documents.exports import exporter_csv, exporter_xlsx
+from coverage.territoires.grands_projets import (
     ErreurRegistre,
     GrandProjet,
     TypeProjet,
@@ -20,7 +20,7 @@ from coverage.grands_projets import (
     projets_depuis_yaml,
     projets_vers_yaml,
 )
-from coverage.lecture import ErreurLecture
+from coverage.sources.lecture import ErreurLecture
 from geo.carte import EMPRISES, carte_vierge, couche_contours
 from ui import etat
 from ui.carte import point_clique
@@ -109,7 +109,7 @@ def _valider_et_enregistrer(fabrique, auteur: str) -> None:
         st.error("Indiquez votre nom : chaque ajout est tracé.")
         return
     try:
-        from coverage.grands_projets import valider_projet
+        from coverage.territoires.grands_projets import valider_projet
 
         projet = fabrique()
         valider_projet(projet, referentiel=etat.referentiel())

@@ -7,8 +7,8 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from coverage.besoins import LIBELLES_COMPOSANTES, PoidsBesoin
-from coverage.format import format_nombre
+from coverage.territoires.besoins import LIBELLES_COMPOSANTES, PoidsBesoin
+from coverage.documents.format import format_nombre
 from ui import etat
 
 
@@ -29,8 +29,8 @@ def avis_sources() -> None:
 
 def tableau_indicateurs() -> pd.DataFrame:
     """Les indicateurs documentés (marchés DECP, quartiers) et la population, pour l'affichage."""
-    from coverage.decp import INDICATEURS_MARCHES
-    from coverage.qpv import INDICATEURS_QUARTIERS
+    from coverage.sources.decp import INDICATEURS_MARCHES
+    from coverage.sources.qpv import INDICATEURS_QUARTIERS
 
     lignes = [{"indicateur": "Population municipale", "unite": "habitants", "source": "INSEE, populations légales (COG 2026)",
                "annee": "millésime du paquet @etalab/decoupage-administratif 6.0.0", "calcul": "somme des communes"}]

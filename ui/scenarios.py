@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from coverage.espace import ConflitEdition, ElementIntrouvable
-from coverage.exports import exporter_xlsx
-from coverage.format import format_euros, format_nombre
+from coverage.documents.exports import exporter_xlsx
+from coverage.documents.format import format_euros, format_nombre
 from ui import etat
 
 CLES_REGLAGES = {"region": "simulation_region", "enveloppe": "simulation_enveloppe", "mode": "simulation_mode",

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from coverage.allocation import allouer_optimisation, allouer_priorite, comparer, objectif_couverture, suggerer_placements
-from coverage.exports import exporter_xlsx
-from coverage.format import format_euros, format_nombre, format_pourcentage
-from coverage.parametres import PARAMETRES_2025
-from coverage.regles import detail_regles
-from coverage.simulation import EntreesSimulation, impact_allocation, preparer_simulation
-from coverage.zones_blanches import LIBELLES_CRITERES
+from coverage.financement.allocation import allouer_optimisation, allouer_priorite, comparer, objectif_couverture, suggerer_placements
+from coverage.documents.exports import exporter_xlsx
+from coverage.documents.format import format_euros, format_nombre, format_pourcentage
+from coverage.financement.parametres import PARAMETRES_2025
+from coverage.financement.regles import detail_regles
+from coverage.financement.simulation import EntreesSimulation, impact_allocation, preparer_simulation
+from coverage.territoires.zones_blanches import LIBELLES_CRITERES
 from ui import etat
 
 RUBRIQUES = {"allocation": "Allocation", "impact": "Impact", "dossiers": "Dossiers et règles",

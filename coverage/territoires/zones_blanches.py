@@ -13,7 +13,7 @@ Trois critères, évalués par commune ou par EPCI (voir `evaluer_zones_blanches
   (au moins la moitié par défaut ; au seuil exact, le critère est rempli) ;
 - `couverture_limitrophe` : la part de la population couverte qui ne l'est que par des
   extensions de périmètre atteint `part_extension_min` (au moins la moitié par défaut), et des
-  besoins sont identifiés (`coverage.besoins.besoins_identifies`) ;
+  besoins sont identifiés (`coverage.territoires.besoins.besoins_identifies`) ;
 - `capacite_insuffisante` : le territoire est couvert (il n'est pas `non_couvert`) mais son ratio
   de capacité (ETP par unité de besoin) est strictement inférieur à `ratio_capacite_min` (un
   ratio égal au seuil est suffisant). Par défaut, le seuil est la moitié du ratio médian des
@@ -39,7 +39,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from coverage.besoins import (
+from coverage.territoires.besoins import (
     HABITANTS_PAR_UNITE,
     MARCHES_BESOIN_MIN,
     MARCHES_ETAT_BESOIN_MIN,
@@ -51,7 +51,7 @@ from coverage.besoins import (
     composantes_presentes,
     indice_besoin,
 )
-from coverage.format import ESPACE, format_nombre, format_pourcentage
+from coverage.documents.format import ESPACE, format_nombre, format_pourcentage
 from coverage.modele import StatutCouverture
 from geo.reference import NiveauGeo, Referentiel
 
@@ -116,7 +116,7 @@ class SeuilsZonesBlanches:
     population_besoin_min, marches_etat_besoin_min, marches_besoin_min : float
         Seuils des besoins identifiés (≥) : habitants (défaut 10 000), marchés de l'État
         (défaut 1), marchés publics tous acheteurs (défaut 10). Voir
-        `coverage.besoins.besoins_identifies`.
+        `coverage.territoires.besoins.besoins_identifies`.
     justification : str
         Phrase qui explique d'où viennent les seuils (renseignée par `seuils_par_defaut`).
     """
@@ -302,8 +302,8 @@ def seuils_par_defaut(
 
     Parameters
     ----------
-    couverture_communes : sortie de `coverage.couverture.couverture_par_commune`.
-    besoins : sortie de `coverage.besoins.besoins_par_commune`.
+    couverture_communes : sortie de `coverage.territoires.couverture.couverture_par_commune`.
+    besoins : sortie de `coverage.territoires.besoins.besoins_par_commune`.
     niveau : niveau des territoires évalués (`commune` ou `epci`, aussi `departement`, `region`).
     poids : poids de l'indice de besoin (défaut `PoidsBesoin()`).
     seuils : seuils de départ (défaut `SeuilsZonesBlanches()`) ; seul le seuil de capacité est
@@ -348,8 +348,8 @@ def evaluer_zones_blanches(
 
     Parameters
     ----------
-    couverture_communes : sortie de `coverage.couverture.couverture_par_commune`.
-    besoins : sortie de `coverage.besoins.besoins_par_commune` (par commune ; l'agrégation
+    couverture_communes : sortie de `coverage.territoires.couverture.couverture_par_commune`.
+    besoins : sortie de `coverage.territoires.besoins.besoins_par_commune` (par commune ; l'agrégation
         au niveau demandé est faite ici).
     referentiel : géographie de référence.
     niveau : `commune` ou `epci` (aussi `departement`, `region`).
@@ -452,7 +452,7 @@ def format_montant_court(montant: float | None) -> str:
 
 
 def _n(valeurs: pd.Series, decimales: int = 0) -> pd.Series:
-    """Nombres à la française (`48 312`, `0,25`), comme `coverage.format.format_nombre(v, d, compact=True)`.
+    """Nombres à la française (`48 312`, `0,25`), comme `coverage.documents.format.format_nombre(v, d, compact=True)`.
 
     Vectorisé : l'arrondi « moitié vers le haut » de l'écriture décimale est fait par numpy (le
     bruit binaire est d'abord retiré : 2,675 → 2,68), puis l'écriture par le formateur de Python.
@@ -684,9 +684,9 @@ def executer_zones_blanches(
         écrit sur la sortie d'erreur, en français, avec fichier, ligne et colonne) ; 2 pour un
         argument invalide.
     """
-    from coverage.couverture import couverture_par_commune
-    from coverage.donnees import importer_fichiers
-    from coverage.exports import exporter_csv
+    from coverage.territoires.couverture import couverture_par_commune
+    from coverage.sources.donnees import importer_fichiers
+    from coverage.documents.exports import exporter_csv
 
     if niveau not in ("commune", "epci"):
         print(f"Niveau « {niveau} » inconnu (attendu : commune ou epci).", file=sys.stderr)
@@ -740,12 +740,12 @@ def _lire_sources_besoins(
     Raises
     ------
     ValueError
-        Fichier illisible (`coverage.lecture.ErreurLecture`, message en français), ou `npnru`
+        Fichier illisible (`coverage.sources.lecture.ErreurLecture`, message en français), ou `npnru`
         sans `qpv`.
     """
     marches = None
     if decp is not None:
-        from coverage.decp import indicateurs_marches, lire_decp_fichier, placer_contrats
+        from coverage.sources.decp import indicateurs_marches, lire_decp_fichier, placer_contrats
 
         lus = lire_decp_fichier(decp)
         for message in lus.avertissements:
@@ -756,7 +756,7 @@ def _lire_sources_besoins(
     if npnru is not None and qpv is None:
         raise ValueError("--npnru demande aussi --qpv : les quartiers NPNRU sont rattachés aux contours des QPV.")
     if qpv is not None:
-        from coverage.analyse import charger_quartiers
+        from coverage.territoires.analyse import charger_quartiers
 
         fichier_qpv = (0, qpv.name, qpv.read_bytes()) if qpv is not None else None
         fichier_npnru = (0, npnru.name, npnru.read_bytes()) if npnru is not None else None

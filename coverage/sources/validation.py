@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from coverage.format import format_nombre
-from coverage.lecture import (
+from coverage.documents.format import format_nombre
+from coverage.sources.lecture import (
     Probleme,
     TableauBrut,
     colonnes_manquantes,
@@ -616,7 +616,7 @@ def valider_structures_perimetres(
 
     Parameters
     ----------
-    structures, perimetres : fichiers lus par `coverage.lecture.lire_tableau`.
+    structures, perimetres : fichiers lus par `coverage.sources.lecture.lire_tableau`.
     referentiel : géographie de référence (`geo.reference.charger_referentiel()`).
 
     Returns
@@ -776,7 +776,7 @@ def valider_dossiers(
 
     Parameters
     ----------
-    dossiers : fichier lu par `coverage.lecture.lire_tableau`.
+    dossiers : fichier lu par `coverage.sources.lecture.lire_tableau`.
     referentiel : géographie de référence.
     structures : table typée des structures (celle de l'espace de travail ou d'une validation
         réussie), ou None pour ne pas contrôler `id_structure`.

@@ -1,6 +1,6 @@
 """Allocation de l'enveloppe de l'appel à projets entre les dossiers éligibles.
 
-Deux modes, sur la table rendue par `coverage.regles.evaluer_dossiers` :
+Deux modes, sur la table rendue par `coverage.financement.regles.evaluer_dossiers` :
 
 1. `allouer_priorite` — l'ordre de priorité de l'appel, lisible en comité de sélection :
    les dossiers éligibles sont classés (structure financée par le PNAD en 2022, 2023 et 2024,
@@ -37,9 +37,9 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from coverage.parametres import PARAMETRES_2025, ParametresCampagne
-from coverage.format import format_euros, format_nombre
-from coverage.regles import centimes_bas, format_etp
+from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
+from coverage.documents.format import format_euros, format_nombre
+from coverage.financement.regles import centimes_bas, format_etp
 
 _TOL_EUROS = 0.005  # demi-centime
 
@@ -151,7 +151,7 @@ def _check_evalues(dossiers_evalues: pd.DataFrame) -> None:
         raise ValueError(
             "Colonnes manquantes dans les dossiers évalués : "
             + ", ".join(f"`{c}`" for c in manquantes)
-            + " (attendu : la table rendue par coverage.regles.evaluer_dossiers)."
+            + " (attendu : la table rendue par coverage.financement.regles.evaluer_dossiers)."
         )
     doublons = dossiers_evalues["id_dossier"].astype(str)
     doublons = doublons[doublons.duplicated()]
@@ -408,7 +408,7 @@ def allouer_priorite(
     Parameters
     ----------
     dossiers_evalues : pd.DataFrame
-        Table rendue par `coverage.regles.evaluer_dossiers` (avec, en option, `region`,
+        Table rendue par `coverage.financement.regles.evaluer_dossiers` (avec, en option, `region`,
         `couvre_zone_blanche`, `couvre_grand_projet`).
     enveloppe : float, optional
         Enveloppe à répartir, en € ; par défaut `parametres.enveloppe_nationale`.
@@ -967,7 +967,7 @@ def allouer_optimisation(
     Parameters
     ----------
     dossiers_evalues : pd.DataFrame
-        Table rendue par `coverage.regles.evaluer_dossiers` (avec `region` pour les enveloppes
+        Table rendue par `coverage.financement.regles.evaluer_dossiers` (avec `region` pour les enveloppes
         régionales).
     enveloppe : float, optional
         En € ; par défaut `parametres.enveloppe_nationale`.

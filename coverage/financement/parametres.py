@@ -1,7 +1,7 @@
 """Paramètres d'une campagne de l'appel à projets « facilitateurs de la clause sociale d'insertion ».
 
 Un seul objet, `ParametresCampagne`, rassemble tous les chiffres que les règles de financement
-(`coverage.regles`) et l'allocation de l'enveloppe (`coverage.allocation`) utilisent. Les valeurs
+(`coverage.financement.regles`) et l'allocation de l'enveloppe (`coverage.financement.allocation`) utilisent. Les valeurs
 par défaut sont celles de l'appel à projets 2025 (`seed/appel-a-projets-facilitateurs-2025.txt`) ;
 chaque champ cite le passage de l'appel dont il vient. Pour une autre année, on crée un autre
 objet (`dataclasses.replace(PARAMETRES_2025, annee=2026, ...)`) : aucun chiffre de l'appel n'est

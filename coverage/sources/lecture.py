@@ -10,7 +10,7 @@ Deux étages, sans aucune interprétation métier :
    `convertir_annees`) lisent les valeurs telles que les écrit un tableur français : virgule
    décimale `1,5`, espaces entre milliers `29 473`, `29 473,50 €`, `oui`/`non`, `jj/mm/aaaa`, listes
    d'années `2022,2023,2024`. Ils travaillent sur des colonnes entières (vectorisés) et signalent
-   les cellules illisibles sans lever d'exception : la validation (`coverage.validation`) en fait
+   les cellules illisibles sans lever d'exception : la validation (`coverage.sources.validation`) en fait
    des messages ligne par ligne. Les variantes scalaires (`nombre_fr`, `booleen_fr`, `date_fr`,
    `annees_fr`) servent aux saisies isolées.
 

@@ -60,8 +60,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from coverage.format import format_euros, format_nombre, format_pourcentage
-from coverage.lecture import ErreurLecture, Probleme, convertir_dates, convertir_nombres
+from coverage.modele import DOSSIER_DEMO
+from coverage.documents.format import format_euros, format_nombre, format_pourcentage
+from coverage.sources.lecture import ErreurLecture, Probleme, convertir_dates, convertir_nombres
 from geo.reference import NiveauGeo, Referentiel
 
 __all__ = [
@@ -87,10 +88,9 @@ __all__ = [
     "vue_achats",
 ]
 
-DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 FICHIER_DEMO_DECP = DOSSIER_DEMO / "decp_demo.json.gz"
 SOURCE_DEMO_DECP = (
-    "Échantillon fictif de démonstration au format DECP 2024 (généré par python -m coverage.demo_besoins) : "
+    "Échantillon fictif de démonstration au format DECP 2024 (généré par python -m coverage.demo.besoins) : "
     "importez les DECP consolidées de data.gouv.fr pour des chiffres réels."
 )
 
@@ -1525,7 +1525,7 @@ def executer_decp(fichier: Path, sortie: Path, *, niveau: NiveauGeo = "commune",
     chemin_non_places = sortie.with_name(f"{sortie.stem}_non_places.csv")
     try:
         sortie.parent.mkdir(parents=True, exist_ok=True)
-        from coverage.exports import exporter_csv  # formules échappées : les objets et ids viennent de tiers
+        from coverage.documents.exports import exporter_csv  # formules échappées : les objets et ids viennent de tiers
 
         sortie.write_bytes(exporter_csv(indicateurs.round(4)))
         chemin_non_places.write_bytes(exporter_csv(non_places.round(2)))

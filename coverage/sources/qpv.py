@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from coverage.decp import Indicateur, _cle, _tables, _trouver_colonnes
-from coverage.lecture import ErreurLecture, Probleme, lire_tableau
+from coverage.modele import DOSSIER_DEMO
+from coverage.sources.decp import Indicateur, _cle, _tables, _trouver_colonnes
+from coverage.sources.lecture import ErreurLecture, Probleme, lire_tableau
 from geo.reference import NiveauGeo, Referentiel
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "quartiers_par_commune",
 ]
 
-DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 FICHIER_DEMO_QPV = DOSSIER_DEMO / "qpv_demo.geojson"
 FICHIER_DEMO_NPNRU = DOSSIER_DEMO / "npnru_demo.csv"
 

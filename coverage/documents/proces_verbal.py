@@ -9,7 +9,7 @@ Contenu, dans l'ordre :
 2. tableau des décisions : un dossier par ligne, demande, montant maximal des règles, décision,
    ETP et montant retenus, motif (texte renvoyé à la ligne) ;
 3. contrôle des règles de l'appel, dossier par dossier : chaque règle respectée ou non avec
-   son explication chiffrée (`coverage.regles.detail_regles`), les notes du comité sur les
+   son explication chiffrée (`coverage.financement.regles.detail_regles`), les notes du comité sur les
    quatre critères, la décision, son auteur et son heure ;
 4. historique des décisions (toutes les versions, auteur, date et heure) et paramètres de la
    campagne.
@@ -36,12 +36,12 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 from PIL import Image
 
-from coverage.comite import CRITERES_COMITE, decisions_manquantes, decisions_par_dossier, horodatage_lisible
+from coverage.financement.comite import CRITERES_COMITE, decisions_manquantes, decisions_par_dossier, horodatage_lisible
 from coverage.espace import Decision
-from coverage.format import format_date, format_euros, format_nombre, format_pourcentage
+from coverage.documents.format import format_date, format_euros, format_nombre, format_pourcentage
 from coverage.modele import Statut
-from coverage.parametres import PARAMETRES_2025, ParametresCampagne
-from coverage.regles import detail_regles, format_etp
+from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
+from coverage.financement.regles import detail_regles, format_etp
 
 __all__ = ["MENTION_FICTIVE", "generer_proces_verbal"]
 
@@ -519,7 +519,7 @@ def generer_proces_verbal(
     Parameters
     ----------
     comite_libelle : str
-        Nom du comité (`coverage.comite.libelle_comite`).
+        Nom du comité (`coverage.financement.comite.libelle_comite`).
     date_comite : datetime.date
         Date de la séance.
     dossiers : pandas.DataFrame
@@ -533,7 +533,7 @@ def generer_proces_verbal(
     historique : pandas.DataFrame
         Toutes les versions (`EspaceSQLite.historique_decisions`).
     synthese : dict
-        Sortie de `coverage.comite.synthese_comite` sur les mêmes dossiers et décisions.
+        Sortie de `coverage.financement.comite.synthese_comite` sur les mêmes dossiers et décisions.
     carte_png : bytes
         Carte de la région (`geo.carte_statique.carte_region_png`).
     parametres : ParametresCampagne

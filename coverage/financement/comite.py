@@ -10,7 +10,7 @@ Deux sortes de comités (appel à projets 2025, partie C « Comitologie ») :
   fois) » : il ne voit que les dossiers des structures sans aucune année de financement PNAD.
 
 Les décisions sont enregistrées par `coverage.espace` (une table par comité, avec historique) ;
-ce module les rapproche des dossiers évalués par les règles de l'appel (`coverage.regles`) :
+ce module les rapproche des dossiers évalués par les règles de l'appel (`coverage.financement.regles`) :
 décisions manquantes, synthèse (enveloppe, ETP, décisions), conformité des montants décidés et
 liste des conventions (XLSX) pour les dossiers retenus.
 
@@ -35,11 +35,11 @@ import numpy as np
 import pandas as pd
 
 from coverage.espace import COMITE_NATIONAL, Decision
-from coverage.espace import _check_comite  # une seule définition d'un code de comité valide
-from coverage.exports import exporter_xlsx
-from coverage.format import format_date
-from coverage.parametres import PARAMETRES_2025, ParametresCampagne
-from coverage.regles import COLONNES_AJOUTEES, evaluer_dossiers
+from coverage.espace.sqlite import _check_comite  # une seule définition d'un code de comité valide
+from coverage.documents.exports import exporter_xlsx
+from coverage.documents.format import format_date
+from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
+from coverage.financement.regles import COLONNES_AJOUTEES, evaluer_dossiers
 
 __all__ = [
     "COLONNES_CONVENTIONS",
@@ -251,7 +251,7 @@ def lignes_financement(decisions: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         `id_dossier`, `etp_finances`, `montant_attribue` (€) des dossiers retenus ou retenus
-        partiellement : l'entrée attendue par `coverage.simulation.donnees_apres_allocation` et
+        partiellement : l'entrée attendue par `coverage.financement.simulation.donnees_apres_allocation` et
         `impact_allocation`.
     """
     finances = decisions["decision"].astype(str).isin([Decision.RETENU.value, Decision.RETENU_PARTIELLEMENT.value])
@@ -326,7 +326,7 @@ def synthese_comite(
         Chiffres de la campagne (plafonds pour la conformité des montants décidés).
     zones_blanches_resolues : int, optional
         Nombre de zones blanches résolues par les décisions (calculé par la page avec
-        `coverage.simulation.impact_allocation` et `lignes_financement`), repris tel quel.
+        `coverage.financement.simulation.impact_allocation` et `lignes_financement`), repris tel quel.
 
     Returns
     -------
@@ -525,7 +525,7 @@ def exporter_conventions_xlsx(
         Sortie de `liste_conventions` ; les colonnes prennent les en-têtes français de
         `COLONNES_CONVENTIONS`. Montants en nombres (€), dates en cellules date `JJ/MM/AAAA`,
         booléens `oui`/`non`, textes échappés contre l'injection de formules
-        (`coverage.exports.exporter_xlsx`).
+        (`coverage.documents.exports.exporter_xlsx`).
     parametres : ParametresCampagne
         Écrits dans la feuille « parametres » (un paramètre par ligne, avec son unité).
     comite_libelle : str

@@ -1,4 +1,4 @@
-"""Générateur déterministe des échantillons fictifs de besoins : `python -m coverage.demo_besoins`.
+"""Générateur déterministe des échantillons fictifs de besoins : `python -m coverage.demo.besoins`.
 
 Écrit dans `data/demo/` :
 - `decp_demo.json.gz` : environ 20 000 marchés FICTIFS au format officiel des DECP 2024
@@ -33,7 +33,8 @@ import shapely
 
 from geo.reference import Referentiel, charger_geometries, charger_referentiel
 
-DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
+from coverage.modele import DOSSIER_DEMO
+
 GRAINE = 2026
 NB_CONTRATS_DEMO = 20_000
 SOURCE_QPV_DEMO = "Échantillon illustratif (contours inventés) — pas les contours officiels des QPV 2024 (ANCT)"

@@ -1,4 +1,4 @@
-"""Générateur déterministe des données fictives de démonstration : `python -m coverage.demo`.
+"""Générateur déterministe des données fictives de démonstration : `python -m coverage.demo` (ou `python -m coverage.demo.facilitateurs`).
 
 Les structures, périmètres et dossiers produits sont FICTIFS (noms, SIRET, ETP, budgets) mais
 plausibles : des structures de chaque statut dans chaque région (DROM compris), environ 600 ETP
@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from coverage.modele import DOSSIER_DEMO
 from coverage.modele import DOSSIERS, PERIMETRES, STRUCTURES
 from geo.reference import Referentiel, charger_geometries, charger_referentiel
 
-DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 GRAINE = 2025
 ETP_CIBLE = 555.0
 SOURCE_DEMO = "Données fictives de démonstration (générées par python -m coverage.demo)"

@@ -16,10 +16,10 @@ from __future__ import annotations
 import csv
 import io
 
-from coverage.format import format_nombre
-from coverage.lecture import convertir_dates, convertir_nombres
+from coverage.documents.format import format_nombre
+from coverage.sources.lecture import convertir_dates, convertir_nombres
 from coverage.modele import Colonne, Schema
-from coverage.validation import VALEURS_PAR_DEFAUT
+from coverage.sources.validation import VALEURS_PAR_DEFAUT
 from geo.reference import MILLESIME, NIVEAUX
 
 __all__ = [
@@ -182,7 +182,7 @@ def documentation_markdown(schema: Schema) -> str:
     return "\n".join(lignes) + "\n"
 
 
-if __name__ == "__main__":  # python -m coverage.modeles_fichiers : les tableaux de docs/import.md
+if __name__ == "__main__":  # python -m coverage.sources.modeles_fichiers : les tableaux de docs/import.md
     from coverage.modele import SCHEMAS
 
     for _schema in SCHEMAS.values():

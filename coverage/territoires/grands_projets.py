@@ -52,8 +52,9 @@ import yaml
 from shapely.geometry import LineString, MultiLineString, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from coverage.format import format_nombre
-from coverage.lecture import ErreurLecture, Probleme, booleen_fr, lire_tableau, nombre_fr
+from coverage.modele import DOSSIER_DONNEES
+from coverage.documents.format import format_nombre
+from coverage.sources.lecture import ErreurLecture, Probleme, booleen_fr, lire_tableau, nombre_fr
 from coverage.modele import Colonne, Schema, StatutCouverture
 from geo.reference import MILLESIME, Referentiel, charger_geometries, charger_referentiel
 
@@ -93,7 +94,7 @@ __all__ = [
     "valider_projet",
 ]
 
-FICHIER_REGISTRE = Path(__file__).resolve().parent.parent / "data" / "grands_projets.yaml"
+FICHIER_REGISTRE = DOSSIER_DONNEES / "grands_projets.yaml"
 LARGEUR_MAX_KM = 100.0
 """Largeur maximale d'un corridor, en km (au-delà, c'est un territoire, pas un tracé)."""
 PART_SURFACE_MIN = 1e-4
@@ -1540,7 +1541,7 @@ def bilan_projets(
     Parameters
     ----------
     empreintes : sortie de `empreintes`.
-    couverture_communes : couverture par commune (`coverage.couverture.couverture_par_commune`),
+    couverture_communes : couverture par commune (`coverage.territoires.couverture.couverture_par_commune`),
         index = code commune ; colonnes utilisées `etp`, `structures` (identifiants séparés par
         des virgules), `statut` (`non_couvert`, `extension_seule`, `couvert`). Une commune absente
         de la table compte comme non couverte, sans ETP.

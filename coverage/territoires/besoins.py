@@ -171,7 +171,7 @@ def _considerations(marches: pd.DataFrame, *, suffixe: str, nb: np.ndarray) -> t
     """(marchés avec considération sociale, marchés dont on la connaît) de chaque ligne.
 
     Les comptes `nb_consideration_sociale{suffixe}` et `nb_consideration_connue{suffixe}` de
-    `coverage.decp.indicateurs_marches` sont pris tels quels ; à défaut, la part
+    `coverage.sources.decp.indicateurs_marches` sont pris tels quels ; à défaut, la part
     `part_consideration_sociale{suffixe}` est appliquée à tous les marchés de la ligne.
     """
     sociale, connue = f"nb_consideration_sociale{suffixe}", f"nb_consideration_connue{suffixe}"
@@ -272,7 +272,7 @@ def besoins_par_commune(
         `nb_consideration_sociale`, `nb_consideration_connue` (et `_etat`) ou, à défaut, les
         parts `part_consideration_sociale`, `part_consideration_sociale_etat` (0 à 1, NaN si
         inconnue ; appliquées alors à tous les marchés de la commune) : c'est la sortie de
-        `coverage.decp.indicateurs_marches(..., niveau="commune")`. None : marchés non
+        `coverage.sources.decp.indicateurs_marches(..., niveau="commune")`. None : marchés non
         renseignés.
     quartiers : quartiers prioritaires par commune, index = code commune ; colonnes `nb_qpv`,
         `nb_npnru_national`, `nb_npnru_regional`. None : non renseignés.

@@ -3,7 +3,7 @@
 Règle commune, contre l'injection de formules (CSV/formula injection) : une cellule de texte qui
 commence par `=`, `+`, `-`, `@`, une tabulation ou un retour chariot reçoit une apostrophe en tête
 (`'=SOMME(A1)`), pour qu'aucun tableur ne l'exécute. Seules les cellules de texte sont échappées :
-un vrai nombre négatif reste un nombre. À la relecture (`coverage.lecture.lire_tableau`),
+un vrai nombre négatif reste un nombre. À la relecture (`coverage.sources.lecture.lire_tableau`),
 l'apostrophe d'une cellule ainsi échappée est retirée, si bien qu'un export se réimporte à
 l'identique.
 

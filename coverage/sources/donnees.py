@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from coverage.lecture import ErreurLecture, Probleme, TableauBrut, lire_tableau
+from coverage.modele import DOSSIER_DEMO
+from coverage.sources.lecture import ErreurLecture, Probleme, TableauBrut, lire_tableau
 from coverage.modele import DOSSIERS, SCHEMAS, DonneesFacilitateurs
-from coverage.validation import valider_dossiers, valider_structures_perimetres
+from coverage.sources.validation import valider_dossiers, valider_structures_perimetres
 from geo.reference import Referentiel
 
-DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 SOURCE_DEMO = "Données fictives de démonstration"
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from coverage.decp import charger_decp_demo, lire_decp, placer_contrats
-from coverage.grands_projets import GrandProjet, charger_registre, projets_depuis_yaml
+from coverage.sources.decp import charger_decp_demo, lire_decp, placer_contrats
+from coverage.territoires.grands_projets import GrandProjet, charger_registre, projets_depuis_yaml
 from geo.reference import Referentiel
 
 
@@ -56,7 +56,7 @@ def charger_quartiers(
     qpv: tuple[int, str, bytes] | None, npnru: tuple[int, str, bytes] | None, *, referentiel: Referentiel
 ) -> SourceQuartiers:
     """QPV et liste NPNRU actifs, sinon l'échantillon illustratif ; placés sur les communes."""
-    from coverage import qpv as module_qpv
+    from coverage.sources import qpv as module_qpv
 
     if qpv is None:
         quartiers = module_qpv.charger_qpv_demo(referentiel=referentiel)

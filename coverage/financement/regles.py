@@ -33,11 +33,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coverage.format import ESPACE, format_date, format_euros, format_nombre
-from coverage.parametres import PARAMETRES_2025, ParametresCampagne
+from coverage.documents.format import ESPACE, format_date, format_euros, format_nombre
+from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
 
 # --------------------------------------------------------------------------------------------
-# Formats français : ceux de `coverage.format` (espaces insécables), plus l'ETP et le taux
+# Formats français : ceux de `coverage.documents.format` (espaces insécables), plus l'ETP et le taux
 # --------------------------------------------------------------------------------------------
 
 

@@ -54,12 +54,13 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
+from coverage.modele import DOSSIER_DONNEES
 from coverage.modele import ETP_MAX, DonneesFacilitateurs
 
 VARIABLE_CHEMIN = "FACILITATEURS_ESPACE"
 """Variable d'environnement qui donne le chemin de la base (prioritaire sur le chemin par défaut)."""
 
-CHEMIN_PAR_DEFAUT = Path(__file__).resolve().parents[1] / "data" / "espace.sqlite"
+CHEMIN_PAR_DEFAUT = DOSSIER_DONNEES / "espace.sqlite"
 """Chemin par défaut de la base : `data/espace.sqlite` à la racine du dépôt (ignoré par git)."""
 
 DELAI_ATTENTE_S = 30.0

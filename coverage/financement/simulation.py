@@ -18,11 +18,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from coverage.couverture import agreger_couverture, communes_des_perimetres, couverture_par_commune, etendre_perimetres
+from coverage.territoires.couverture import agreger_couverture, communes_des_perimetres, couverture_par_commune, etendre_perimetres
 from coverage.modele import DonneesFacilitateurs
-from coverage.parametres import PARAMETRES_2025, ParametresCampagne
-from coverage.regles import evaluer_dossiers
-from coverage.zones_blanches import CRITERES, SeuilsZonesBlanches, evaluer_zones_blanches
+from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
+from coverage.financement.regles import evaluer_dossiers
+from coverage.territoires.zones_blanches import CRITERES, SeuilsZonesBlanches, evaluer_zones_blanches
 from geo.reference import Referentiel
 
 

@@ -1,0 +1,3 @@
+from coverage.demo.facilitateurs import main
+
+raise SystemExit(main())
