@@ -121,7 +121,7 @@ def test_le_domaine_n_importe_pas_streamlit(dossier):
 # une entrée qui n'est plus trop longue fait échouer le test, pour que la liste ne garde rien de périmé.
 EN_COURS_DE_DECOUPAGE = {
     "geo/carte.py", "coverage/territoires/grands_projets.py", "coverage/sources/decp.py",
-    "coverage/espace/sqlite.py", "coverage/financement/allocation.py", "coverage/financement/regles.py",
+    "coverage/financement/allocation.py", "coverage/financement/regles.py",
     "coverage/sources/validation.py",
     "geo/build.py:construire", "geo/carte.py:carte_choroplethe",
     "coverage/demo/facilitateurs.py:generer_structures_perimetres",

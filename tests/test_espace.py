@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from coverage.espace import sqlite as module_espace
+from coverage.espace import versions as module_versions
 from coverage.espace import (
     CHEMIN_PAR_DEFAUT,
     VERSION_SCHEMA,
@@ -266,7 +266,7 @@ def test_charger_une_version_inconnue(espace):
 
 def test_echec_au_milieu_de_l_ecriture_ne_change_rien(espace, monkeypatch):
     """Tout ou rien : la version et la table des structures sont insérées, puis l'écriture des dossiers échoue."""
-    inserer = module_espace._inserer_table_version
+    inserer = module_versions._inserer_table_version
     tables_ecrites: list[str] = []
 
     def inserer_puis_panne(cx, id_version, nom_table, blob, nb_lignes):
@@ -275,7 +275,7 @@ def test_echec_au_milieu_de_l_ecriture_ne_change_rien(espace, monkeypatch):
         inserer(cx, id_version, nom_table, blob, nb_lignes)
         tables_ecrites.append(nom_table)
 
-    monkeypatch.setattr(module_espace, "_inserer_table_version", inserer_puis_panne)
+    monkeypatch.setattr(module_versions, "_inserer_table_version", inserer_puis_panne)
     with pytest.raises(OSError, match="disque plein"):
         espace.enregistrer_version(donnees(etp_s1=9.0), auteur="Alice", libelle="Import raté", source="import")
     assert tables_ecrites == ["structures", "perimetres"]  # la panne est bien survenue en cours d'écriture

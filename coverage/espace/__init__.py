@@ -1,23 +1,26 @@
 """Le magasin de l'espace de travail : versions, scénarios, décisions, fichiers de besoins.
 
-Le protocole `DepotEspace` et son implémentation SQLite (par défaut). N'importe que `coverage.modele`
-et `coverage.documents.format` : aucune règle de financement ni lecture de fichier d'utilisateur ici.
+`protocole` (ce que l'application attend : `DepotEspace`), `controles` et `tables` (règles et
+sérialisation communes), `migrations` (schéma numéroté), une famille de méthodes par module
+(`versions`, `scenarios`, `decisions`, `fichiers`), le moteur `sqlite` (par défaut) et `ouverture`.
+N'importe que `coverage.modele` et `coverage.documents.format` : aucune règle de financement ni
+lecture de fichier d'utilisateur ici.
 """
 
-from coverage.espace.sqlite import (
-    CHEMIN_PAR_DEFAUT,
+from coverage.espace.migrations import VERSION_SCHEMA
+from coverage.espace.ouverture import CHEMIN_PAR_DEFAUT, ouvrir_espace, resoudre_chemin
+from coverage.espace.protocole import (
     COMITE_NATIONAL,
-    VERSION_SCHEMA,
     ConflitEdition,
     Decision,
     DepotEspace,
     ElementIntrouvable,
-    EspaceSQLite,
-    ouvrir_espace,
-    resoudre_chemin,
+    Scenario,
+    SourceVersion,
 )
+from coverage.espace.sqlite import EspaceSQLite
 
 __all__ = [
     "CHEMIN_PAR_DEFAUT", "COMITE_NATIONAL", "VERSION_SCHEMA", "ConflitEdition", "Decision", "DepotEspace",
-    "ElementIntrouvable", "EspaceSQLite", "ouvrir_espace", "resoudre_chemin",
+    "ElementIntrouvable", "EspaceSQLite", "Scenario", "SourceVersion", "ouvrir_espace", "resoudre_chemin",
 ]

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.espace import COMITE_NATIONAL, Decision
-from coverage.espace.sqlite import _check_comite  # une seule définition d'un code de comité valide
+from coverage.espace.controles import _check_comite  # une seule définition d'un code de comité valide
 from coverage.documents.exports import exporter_xlsx
 from coverage.documents.format import format_date
 from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne

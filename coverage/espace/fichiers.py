@@ -1,0 +1,117 @@
+"""Textes et fichiers déposés par les utilisateurs : grands projets ajoutés (YAML) et fichiers de besoins."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from coverage.espace.base import Magasin
+from coverage.espace.controles import _check_texte, _check_yaml
+from coverage.espace.protocole import ElementIntrouvable
+from coverage.espace.tables import _COLONNES_PROJETS, _tableau
+
+
+class Fichiers(Magasin):
+    """Méthodes du magasin pour les projets ajoutés et les fichiers de besoins (voir `DepotEspace`)."""
+
+    def enregistrer_projets_utilisateur(self, yaml_text: str, *, auteur: str) -> int:
+        """Enregistre une nouvelle version du texte YAML des grands projets ajoutés par les utilisateurs.
+
+        Le texte doit être du YAML lisible (le contenu des projets est vérifié par le module des
+        grands projets) ; un texte vide efface les ajouts, l'historique gardant les versions.
+
+        Returns
+        -------
+        int
+            Identifiant de la version enregistrée.
+
+        Raises
+        ------
+        ValueError
+            Texte YAML illisible (avec la ligne) ou auteur vide.
+        """
+        if not isinstance(yaml_text, str):
+            raise TypeError(f"Le texte des projets doit être une chaîne YAML (reçu : {type(yaml_text).__name__}).")
+        auteur = _check_texte(auteur, "L'auteur")
+        _check_yaml(yaml_text)
+        horodatage = self._maintenant()
+        with self._ecriture() as cx:
+            identifiant = cx.execute(
+                "INSERT INTO projets_utilisateur (yaml, auteur, horodatage) VALUES (?, ?, ?)", (yaml_text, auteur, horodatage)
+            ).lastrowid
+        return int(identifiant)  # type: ignore[arg-type]
+
+    # --- Fichiers de besoins -------------------------------------------------------------------
+
+    def enregistrer_fichier_besoins(self, type: str, *, nom_fichier: str, contenu: bytes, auteur: str) -> int:
+        """Garde un fichier de besoins (`decp`, `qpv`, `npnru`) déjà validé ; il devient le fichier actif de son type.
+
+        Le fichier est stocké tel que déposé : il est relu (et revalidé) à chaque chargement.
+        """
+        if type not in ("decp", "qpv", "npnru"):
+            raise ValueError(f"Type de fichier de besoins inconnu : « {type} » (attendu : decp, qpv, npnru).")
+        auteur = _check_texte(auteur, "L'auteur")
+        horodatage = self._maintenant()
+        with self._ecriture() as cx:
+            cx.execute("UPDATE fichiers_besoins SET actif = 0 WHERE type = ?", (type,))
+            identifiant = cx.execute(
+                "INSERT INTO fichiers_besoins (type, nom_fichier, contenu, auteur, horodatage) VALUES (?, ?, ?, ?, ?)",
+                (type, nom_fichier, bytes(contenu), auteur, horodatage),
+            ).lastrowid
+        return int(identifiant)  # type: ignore[arg-type]
+
+    def retirer_fichier_besoins(self, type: str, *, auteur: str) -> None:
+        """Revient à l'échantillon de démonstration pour ce type (le fichier reste dans l'historique)."""
+        _check_texte(auteur, "L'auteur")
+        with self._ecriture() as cx:
+            cx.execute("UPDATE fichiers_besoins SET actif = 0 WHERE type = ?", (type,))
+
+    def fichier_besoins_actif(self, type: str) -> tuple[int, str, bytes] | None:
+        """`(id, nom_fichier, contenu)` du fichier actif de ce type, None s'il n'y en a pas."""
+        with self._lecture() as cx:
+            ligne = cx.execute(
+                "SELECT id, nom_fichier, contenu FROM fichiers_besoins WHERE type = ? AND actif = 1 ORDER BY id DESC LIMIT 1",
+                (type,),
+            ).fetchone()
+        return None if ligne is None else (int(ligne[0]), str(ligne[1]), bytes(ligne[2]))
+
+    def lister_fichiers_besoins(self) -> pd.DataFrame:
+        """Historique des fichiers de besoins importés (sans leur contenu)."""
+        with self._lecture() as cx:
+            lignes = cx.execute(
+                "SELECT id, type, nom_fichier, length(contenu), auteur, horodatage, actif FROM fichiers_besoins ORDER BY id DESC"
+            ).fetchall()
+        return pd.DataFrame(lignes, columns=["id", "type", "nom_fichier", "octets", "auteur", "horodatage", "actif"]).astype(
+            {"actif": bool}
+        )
+
+    def projets_utilisateur(self, id: int | None = None) -> str:
+        """Texte YAML des projets ajoutés : la dernière version (ou la version `id`) ; `""` si aucune.
+
+        Raises
+        ------
+        ElementIntrouvable
+            Si `id` est donné et n'existe pas.
+        """
+        with self._lecture() as cx:
+            if id is None:
+                ligne = cx.execute("SELECT yaml FROM projets_utilisateur ORDER BY id DESC LIMIT 1").fetchone()
+                return "" if ligne is None else ligne[0]
+            ligne = cx.execute("SELECT yaml FROM projets_utilisateur WHERE id = ?", (int(id),)).fetchone()
+        if ligne is None:
+            raise ElementIntrouvable(f"La version {id} des projets ajoutés n'existe pas.")
+        return ligne[0]
+
+    def historique_projets_utilisateur(self) -> pd.DataFrame:
+        """Versions du texte des projets ajoutés, chronologiques : `id`, `auteur`, `horodatage`, `nb_caracteres`."""
+        with self._lecture() as cx:
+            return _tableau(
+                cx,
+                "SELECT id, auteur, horodatage, length(yaml) FROM projets_utilisateur ORDER BY id",
+                (),
+                _COLONNES_PROJETS,
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Fonctions privées
+# --------------------------------------------------------------------------------------------
