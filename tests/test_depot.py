@@ -40,3 +40,24 @@ def test_aucune_ressource_tierce_committee():
 
     suivis = subprocess.run(["git", "ls-files"], cwd=RACINE, capture_output=True, text=True, check=True).stdout.split()
     assert [f for f in suivis if f.endswith((".js", ".css"))] == []
+
+
+_CHEMIN_DE_CODE = re.compile(r"\b(?:coverage|geo)/[A-Za-z0-9_/]*(?:\.py\b|/(?![A-Za-z0-9_*]))")
+
+
+def chemins_de_code_absents(texte: str) -> list[str]:
+    """Les chemins `coverage/…py`, `geo/…py` (ou dossiers `coverage/…/`) cités dans `texte` qui n'existent pas."""
+    return sorted({c for c in _CHEMIN_DE_CODE.findall(texte) if not (RACINE / c).exists()})
+
+
+@pytest.mark.parametrize("document", ["README.md", *sorted(f"docs/{p.name}" for p in (RACINE / "docs").glob("*.md"))])
+def test_chaque_chemin_de_code_cite_existe(document):
+    assert chemins_de_code_absents((RACINE / document).read_text(encoding="utf-8")) == []
+
+
+def test_un_chemin_de_code_perime_est_signale():
+    # L'ancien module d'avant la restructuration en salles, et un dossier qui n'existe pas.
+    assert chemins_de_code_absents("voir `coverage/grands_projets.py` et `coverage/cartes/`, `geo/reference.py`") == [
+        "coverage/cartes/",
+        "coverage/grands_projets.py",
+    ]

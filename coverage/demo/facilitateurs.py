@@ -13,6 +13,8 @@ l'identique (graine fixe).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -74,94 +76,107 @@ def _voisins_epci() -> dict[str, list[str]]:
     return {k: sorted(set(v)) for k, v in voisins.items()}
 
 
-def generer_structures_perimetres(referentiel: Referentiel, *, graine: int = GRAINE) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rng = np.random.default_rng(graine)
-    epci = referentiel.epci.sort_values(["departement", "population"], ascending=[True, False])
-    deps = referentiel.departements
-    structures: list[dict] = []
-    perimetres: list[dict] = []
-    couverts: set[str] = set()
-    compteur = iter(range(1, 10_000))
+@dataclass
+class _Tirage:
+    """L'état du tirage en cours : générateur, structures et périmètres déjà créés, EPCI couverts."""
 
-    def nouvelle(statut: str, nom: str, departement: str) -> str:
-        ident = f"S{next(compteur):04d}"
-        structures.append({"id_structure": ident, "nom": nom, "statut": statut, "siret": siret_fictif(rng),
-                           "departement": departement, "population": 0})
+    rng: np.random.Generator
+    structures: list[dict] = field(default_factory=list)
+    perimetres: list[dict] = field(default_factory=list)
+    couverts: set[str] = field(default_factory=set)
+    compteur: Iterator[int] = field(default_factory=lambda: iter(range(1, 10_000)))
+
+    def nouvel_identifiant(self) -> str:
+        return f"S{next(self.compteur):04d}"
+
+    def nouvelle(self, statut: str, nom: str, departement: str, population: int = 0) -> str:
+        ident = self.nouvel_identifiant()
+        self.structures.append({"id_structure": ident, "nom": nom, "statut": statut, "siret": siret_fictif(self.rng),
+                                "departement": departement, "population": population})
         return ident
 
-    # Quelques départements couverts en entier par le conseil départemental.
-    departements_entiers = {"22", "40", "59", "67", "74", "86", "974"}
-    for dep, groupe in epci.groupby("departement", sort=True):
-        nom_dep = deps.at[dep, "nom"]
-        if dep in departements_entiers:
-            ident = nouvelle("collectivite", f"Conseil départemental {nom_dep}", dep)
-            perimetres.append({"id_structure": ident, "niveau": "departement", "code": dep, "role": "principal"})
-            structures[-1]["population"] = int(deps.at[dep, "population"])
-            couverts.update(groupe.index)
-            # Une métropole peut aussi porter son propre service, en plus du département.
-            grand = groupe.index[0]
-            ident = nouvelle("collectivite", f"{_nom_court(groupe.at[grand, 'nom'])} (service clauses sociales)", dep)
-            perimetres.append({"id_structure": ident, "niveau": "epci", "code": grand, "role": "principal"})
-            structures[-1]["population"] = int(groupe.at[grand, "population"])
-            continue
-        cible = rng.uniform(0.55, 0.97) if not dep.startswith("97") else rng.uniform(0.7, 0.95)
-        total = groupe["population"].sum()
-        cumul = 0
-        codes = list(groupe.index)
-        i = 0
-        while i < len(codes) and cumul < cible * total:
-            tete = codes[i]
-            pop_tete = int(groupe.at[tete, "population"])
-            if pop_tete > 150_000 or dep.startswith("97"):
-                lot = [tete]
-            else:
-                lot = codes[i : i + int(rng.integers(1, 4))]
-            i += len(lot)
-            pop = int(groupe.loc[lot, "population"].sum())
-            cumul += pop
-            statut = rng.choice(["association", "collectivite", "gip", "epa", "autre"], p=[0.56, 0.26, 0.08, 0.05, 0.05])
-            court = _nom_court(groupe.at[lot[0], "nom"])
-            if statut == "collectivite":
-                nom = f"{groupe.at[lot[0], 'nom']} (service clauses sociales)"
-                lot = lot[:1]  # une collectivité porte sur son propre territoire
-                pop = int(groupe.at[lot[0], "population"])
-            elif statut == "epa":
-                # Un CCAS agit sur sa commune (la plus peuplée de l'EPCI) : périmètre communal.
-                membres = referentiel.communes[referentiel.communes["epci"] == lot[0]]
-                ville = membres["population"].idxmax()
-                ident = nouvelle("epa", f"CCAS de {membres.at[ville, 'nom']}", dep)
-                perimetres.append({"id_structure": ident, "niveau": "commune", "code": ville, "role": "principal"})
-                structures[-1]["population"] = int(membres.at[ville, "population"])
-                couverts.add(lot[0])
-                continue
-            else:
-                gabarit = _GABARITS[statut][int(rng.integers(0, len(_GABARITS[statut])))]
-                nom = gabarit.format(t=court if len(lot) == 1 else f"{court} et environs")
-            ident = nouvelle(str(statut), nom, dep)
-            structures[-1]["population"] = pop
-            for code in lot:
-                perimetres.append({"id_structure": ident, "niveau": "epci", "code": code, "role": "principal"})
-                couverts.add(code)
+    def perimetre(self, ident: str, niveau: str, code: str, role: str = "principal") -> None:
+        self.perimetres.append({"id_structure": ident, "niveau": niveau, "code": code, "role": role})
 
-    # Extensions limitrophes : des structures étendues à un EPCI voisin non couvert d'un autre département.
+
+# Quelques départements couverts en entier par le conseil départemental.
+_DEPARTEMENTS_ENTIERS = {"22", "40", "59", "67", "74", "86", "974"}
+
+
+def _departement_entier(t: _Tirage, dep: str, groupe: pd.DataFrame, deps: pd.DataFrame) -> None:
+    """Le conseil départemental couvre tout le département ; le service de sa plus grande intercommunalité aussi son EPCI."""
+    ident = t.nouvelle("collectivite", f"Conseil départemental {deps.at[dep, 'nom']}", dep, int(deps.at[dep, "population"]))
+    t.perimetre(ident, "departement", dep)
+    t.couverts.update(groupe.index)
+    # Une métropole peut aussi porter son propre service, en plus du département.
+    grand = groupe.index[0]
+    ident = t.nouvelle("collectivite", f"{_nom_court(groupe.at[grand, 'nom'])} (service clauses sociales)", dep,
+                       int(groupe.at[grand, "population"]))
+    t.perimetre(ident, "epci", grand)
+
+
+def _structures_du_departement(t: _Tirage, dep: str, groupe: pd.DataFrame, referentiel: Referentiel) -> None:
+    """Des structures sur les plus grands EPCI du département, jusqu'à une part tirée de sa population."""
+    rng = t.rng
+    cible = rng.uniform(0.55, 0.97) if not dep.startswith("97") else rng.uniform(0.7, 0.95)
+    total = groupe["population"].sum()
+    cumul = 0
+    codes = list(groupe.index)
+    i = 0
+    while i < len(codes) and cumul < cible * total:
+        tete = codes[i]
+        pop_tete = int(groupe.at[tete, "population"])
+        if pop_tete > 150_000 or dep.startswith("97"):
+            lot = [tete]
+        else:
+            lot = codes[i : i + int(rng.integers(1, 4))]
+        i += len(lot)
+        pop = int(groupe.loc[lot, "population"].sum())
+        cumul += pop
+        statut = rng.choice(["association", "collectivite", "gip", "epa", "autre"], p=[0.56, 0.26, 0.08, 0.05, 0.05])
+        court = _nom_court(groupe.at[lot[0], "nom"])
+        if statut == "collectivite":
+            nom = f"{groupe.at[lot[0], 'nom']} (service clauses sociales)"
+            lot = lot[:1]  # une collectivité porte sur son propre territoire
+            pop = int(groupe.at[lot[0], "population"])
+        elif statut == "epa":
+            # Un CCAS agit sur sa commune (la plus peuplée de l'EPCI) : périmètre communal.
+            membres = referentiel.communes[referentiel.communes["epci"] == lot[0]]
+            ville = membres["population"].idxmax()
+            ident = t.nouvelle("epa", f"CCAS de {membres.at[ville, 'nom']}", dep, int(membres.at[ville, "population"]))
+            t.perimetre(ident, "commune", ville)
+            t.couverts.add(lot[0])
+            continue
+        else:
+            gabarit = _GABARITS[statut][int(rng.integers(0, len(_GABARITS[statut])))]
+            nom = gabarit.format(t=court if len(lot) == 1 else f"{court} et environs")
+        ident = t.nouvelle(str(statut), nom, dep, pop)
+        for code in lot:
+            t.perimetre(ident, "epci", code)
+            t.couverts.add(code)
+
+
+def _extensions_limitrophes(t: _Tirage, referentiel: Referentiel) -> None:
+    """Des structures étendues à un EPCI voisin non couvert d'un autre département."""
     voisins = _voisins_epci()
     dep_epci = referentiel.epci["departement"]
-    par_structure = pd.DataFrame(perimetres)
+    par_structure = pd.DataFrame(t.perimetres)
     candidates = par_structure[par_structure["niveau"] == "epci"].drop_duplicates("id_structure")
     for _, ligne in candidates.iterrows():
-        if rng.random() > 0.30:
+        if t.rng.random() > 0.30:
             continue
-        options = [v for v in voisins.get(ligne["code"], []) if v not in couverts and dep_epci.get(v) != dep_epci.get(ligne["code"])]
+        options = [v for v in voisins.get(ligne["code"], []) if v not in t.couverts and dep_epci.get(v) != dep_epci.get(ligne["code"])]
         if not options:
             continue
-        cible = options[int(rng.integers(0, len(options)))]
-        perimetres.append({"id_structure": ligne["id_structure"], "niveau": "epci", "code": cible, "role": "extension"})
-        couverts.add(cible)
+        cible = options[int(t.rng.integers(0, len(options)))]
+        t.perimetre(ligne["id_structure"], "epci", cible, "extension")
+        t.couverts.add(cible)
 
-    s = pd.DataFrame(structures)
-    # Chaque région a des structures de chaque statut (les DROM compris).
-    region_dep = deps["region"]
-    s["region"] = s["departement"].map(region_dep)
+
+def _chaque_statut_par_region(t: _Tirage, referentiel: Referentiel) -> pd.DataFrame:
+    """Les structures, complétées pour que chaque région (DROM compris) ait des structures de chaque statut."""
+    s = pd.DataFrame(t.structures)
+    s["region"] = s["departement"].map(referentiel.departements["region"])
     for region, groupe in s.groupby("region", sort=True):
         manquants = [st for st in _GABARITS if st not in set(groupe["statut"])]
         for statut in manquants:
@@ -170,13 +185,16 @@ def generer_structures_perimetres(referentiel: Referentiel, *, graine: int = GRA
             ville = membres.index[len(manquants) + manquants.index(statut)]
             nom_ville = membres.at[ville, "nom"]
             nom = f"CCAS de {nom_ville}" if statut == "epa" else _GABARITS[statut][0].format(t=nom_ville)
-            ident = f"S{next(compteur):04d}"
-            s = pd.concat([s, pd.DataFrame([{"id_structure": ident, "nom": nom, "statut": statut, "siret": siret_fictif(rng),
+            ident = t.nouvel_identifiant()
+            s = pd.concat([s, pd.DataFrame([{"id_structure": ident, "nom": nom, "statut": statut, "siret": siret_fictif(t.rng),
                                              "departement": dep, "population": int(membres.at[ville, "population"]), "region": region}])],
                           ignore_index=True)
-            perimetres.append({"id_structure": ident, "niveau": "commune", "code": ville, "role": "principal"})
+            t.perimetre(ident, "commune", ville)
+    return s
 
-    # ETP : proportionnels à la population couverte, avec des écarts (capacités inégales).
+
+def _etp_et_financements(s: pd.DataFrame, rng: np.random.Generator) -> None:
+    """ETP proportionnels à la population couverte, avec des écarts (capacités inégales), et années PNAD."""
     brut = s["population"].to_numpy(dtype=float) / 100_000 * rng.lognormal(0.0, 0.45, len(s))
     # Un grand service porte au plus 12 ETP ; le reste est redistribué (quelques itérations suffisent).
     etp = brut * ETP_CIBLE / brut.sum()
@@ -193,15 +211,39 @@ def generer_structures_perimetres(referentiel: Referentiel, *, graine: int = GRA
     s["financement_pnad"] = np.select(
         [tirage < 0.58, tirage < 0.73, tirage < 0.83], ["2022,2023,2024", "2023,2024", "2024"], default=""
     )
+
+
+def _parts_etp(perimetres: list[dict]) -> pd.DataFrame:
+    """Les périmètres ; une structure répartit explicitement ses ETP (70 % / 30 %) sur ses deux premiers EPCI."""
     p = pd.DataFrame(perimetres)
     p["part_etp"] = np.nan
-    # Une structure répartit explicitement ses ETP (70 % / 30 %) sur ses deux premiers EPCI.
     multi = p[(p["niveau"] == "epci") & (p["role"] == "principal")].groupby("id_structure").filter(lambda g: len(g) == 2)
     if len(multi):
         premiere = multi["id_structure"].iloc[0]
         lignes = p.index[p["id_structure"] == premiere]
         if len(lignes) == 2:
             p.loc[lignes, "part_etp"] = [0.7, 0.3]
+    return p
+
+
+def generer_structures_perimetres(referentiel: Referentiel, *, graine: int = GRAINE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Les structures fictives et leurs périmètres (tables aux colonnes de `STRUCTURES` et `PERIMETRES`).
+
+    Étapes, dans l'ordre des tirages (la graine fixe reproduit les mêmes tables) : départements
+    couverts en entier, structures sur les EPCI de chaque autre département, extensions
+    limitrophes, chaque statut dans chaque région, ETP et années PNAD, parts d'ETP explicites.
+    """
+    t = _Tirage(np.random.default_rng(graine))
+    epci = referentiel.epci.sort_values(["departement", "population"], ascending=[True, False])
+    for dep, groupe in epci.groupby("departement", sort=True):
+        if dep in _DEPARTEMENTS_ENTIERS:
+            _departement_entier(t, dep, groupe, referentiel.departements)
+        else:
+            _structures_du_departement(t, dep, groupe, referentiel)
+    _extensions_limitrophes(t, referentiel)
+    s = _chaque_statut_par_region(t, referentiel)
+    _etp_et_financements(s, t.rng)
+    p = _parts_etp(t.perimetres)
     return s[STRUCTURES.noms], p[PERIMETRES.noms]
 
 
