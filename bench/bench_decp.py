@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coverage.sources import decp  # noqa: E402
+from coverage.sources.decp import lecture_json  # noqa: E402
 from coverage.sources.decp import indicateurs_marches, lire_decp, placer_contrats  # noqa: E402
 from coverage.demo.besoins import contrats_synthetiques, decp_csv, decp_json_2024  # noqa: E402
 from geo.reference import charger_referentiel  # noqa: E402
@@ -64,7 +64,7 @@ def chaine_complete(chemin: Path, *, lecteur: str) -> dict:
     """Lecture + placement + indicateurs communaux ; rend les temps (s) et comptes."""
     referentiel = charger_referentiel()
     if lecteur == "python":
-        decp._lire_json_arrow = lambda contenu: None  # force le repli Python
+        lecture_json._lire_json_arrow = lambda contenu: None  # force le repli Python
     avant = _pic_rss()
     t0 = time.perf_counter()
     contenu = chemin.read_bytes()

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from coverage.sources import decp
+from coverage.sources.decp import lecture_json
 from coverage.sources.decp import (
     OBJECTIF_PNAD,
     ErreurLecture,
@@ -130,8 +131,8 @@ def json_2024(*marches: dict) -> bytes:
 def moteur(request, monkeypatch):
     """Les deux lecteurs JSON : Arrow (rapide, types stricts) et Python (tolérant, par fenêtres)."""
     if request.param == "python":
-        monkeypatch.setattr(decp, "_lire_json_arrow", lambda contenu: None)
-        monkeypatch.setattr(decp, "_FENETRE_JSON", 64)  # des marchés coupés entre deux fenêtres
+        monkeypatch.setattr(lecture_json, "_lire_json_arrow", lambda contenu: None)
+        monkeypatch.setattr(lecture_json, "_FENETRE_JSON", 64)  # des marchés coupés entre deux fenêtres
     return request.param
 
 

@@ -29,7 +29,8 @@ import pandas as pd
 import shapely
 
 from coverage.modele import DOSSIER_DEMO
-from coverage.sources.decp import Indicateur, _cle, _tables, _trouver_colonnes
+from coverage.sources.decp.modele import Indicateur, cle_champ, trouver_colonnes
+from coverage.sources.decp.placement import tables_placement
 from coverage.sources.lecture import ErreurLecture, Probleme, lire_tableau
 from geo.reference import NiveauGeo, Referentiel
 
@@ -197,7 +198,7 @@ def lire_qpv(
     brut = _lire_geo(contenu, nom_fichier)
     if brut.empty:
         raise _erreur(nom_fichier, "aucun quartier dans le fichier.")
-    colonnes = _trouver_colonnes([c for c in brut.columns if c != brut.geometry.name], _ALIAS_QPV)
+    colonnes = trouver_colonnes([c for c in brut.columns if c != brut.geometry.name], _ALIAS_QPV)
     if "code" not in colonnes:
         raise ErreurLecture(
             Probleme(nom_fichier, None, "code_qp", None,
@@ -230,7 +231,7 @@ def lire_qpv(
         codes = _codes_communes(brut[colonnes["communes"]])
         lues = pd.DataFrame({"code_qpv": code.loc[codes.index].to_numpy(), "commune": codes.to_numpy()})
         if referentiel is not None:
-            correspondance = _tables(referentiel).communes
+            correspondance = tables_placement(referentiel).communes
             actuelles = lues["commune"].map(correspondance)
             inconnues = lues.loc[actuelles.isna(), "commune"].unique()
             if len(inconnues):
@@ -284,7 +285,7 @@ def charger_qpv_demo(*, referentiel: Referentiel | None = None) -> gpd.GeoDataFr
 
 def _interet(valeurs: pd.Series) -> pd.Series:
     """`national` / `regional` d'après le libellé (`Intérêt national`, `PRIN`, `régional`, `PRIR`…), <NA> sinon."""
-    cle = valeurs.map(lambda v: _cle(v) if isinstance(v, str) else "")
+    cle = valeurs.map(lambda v: cle_champ(v) if isinstance(v, str) else "")
     national = cle.str.contains(r"national|prin|^nat$|^n$|^in$", regex=True) & ~cle.str.contains("regional")
     regional = cle.str.contains(r"regional|prir|^reg$|^r$|^ir$", regex=True)
     return pd.Series(np.select([national, regional], ["national", "regional"], ""), index=valeurs.index,
@@ -313,7 +314,7 @@ def lire_npnru(contenu: bytes, nom_fichier: str) -> pd.DataFrame:
     """
     tableau = lire_tableau(contenu, nom_fichier=nom_fichier)
     donnees = tableau.donnees
-    colonnes = _trouver_colonnes(list(donnees.columns), _ALIAS_NPNRU)
+    colonnes = trouver_colonnes(list(donnees.columns), _ALIAS_NPNRU)
     for champ, attendu in (("code", "code_qpv"), ("interet", "interet")):
         if champ not in colonnes:
             raise ErreurLecture(

@@ -21,14 +21,12 @@ quatre critères (0 à 5).
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from coverage.documents.format import format_nombre
+from coverage.sources.codes import NIVEAUX_LIBELLES, SIRET_SIEGE_LA_POSTE, siret_valide, verifier_codes, verifier_siret
 from coverage.sources.lecture import (
     Probleme,
     TableauBrut,
@@ -39,6 +37,7 @@ from coverage.sources.lecture import (
     convertir_nombres,
 )
 from coverage.modele import DOSSIERS, PERIMETRES, STRUCTURES, Colonne, Niveau, Role, Schema, Statut
+from coverage.sources.releve import Releve, dans, sans_accents, trier_problemes
 from geo.reference import NIVEAUX, Referentiel
 
 __all__ = [
@@ -64,24 +63,6 @@ VALEURS_PAR_DEFAUT: dict[str, float | bool] = {
 """Valeur d'une cellule facultative vide, quand elle a un sens métier (pas de financement = 0 €).
 Les autres nombres facultatifs vides restent NaN (`part_etp` vide = prorata de la population,
 note vide = non notée), les booléens facultatifs vides valent False, les dates NaT, les textes `""`."""
-
-SIREN_LA_POSTE = "356000000"
-SIRET_SIEGE_LA_POSTE = "35600000000048"
-"""Les SIRET des établissements de La Poste (SIREN 356000000), siège excepté, ne suivent pas la
-clé de Luhn : la somme de leurs 14 chiffres est un multiple de 5."""
-
-_NIVEAUX_LIBELLES = {
-    "commune": ("commune", "de commune"),
-    "epci": ("EPCI", "d'EPCI"),
-    "departement": ("département", "de département"),
-    "region": ("région", "de région"),
-}
-_LONGUEURS = {"commune": 5, "epci": 9, "departement": 2, "region": 2}
-_FORMATS_CODES = {
-    "commune": "code INSEE à 5 caractères, ex. 01001, 2A004, 97411",
-    "epci": "SIREN à 9 chiffres, ex. 200042935",
-    "departement": "01 à 95, 2A, 2B, 971 à 976",
-}
 
 
 # --------------------------------------------------------------------------------------------
@@ -121,62 +102,6 @@ class ResultatValidation:
         return f"{ne} erreur{'s' if ne > 1 else ''}, {na} avertissement{'s' if na > 1 else ''}"
 
 
-@dataclass
-class _Releve:
-    """Problèmes d'un fichier, au fil des contrôles."""
-
-    fichier: str
-    erreurs: list[Probleme] = field(default_factory=list)
-    avertissements: list[Probleme] = field(default_factory=list)
-
-    def signaler(
-        self,
-        masque: pd.Series,
-        colonne: str | None,
-        valeurs: pd.Series | None,
-        message: str | pd.Series | Callable[..., str],
-        *,
-        avec: tuple[pd.Series, ...] = (),
-        avertissement: bool = False,
-    ) -> None:
-        """Un problème par ligne où `masque` est vrai (index = numéro de ligne du tableur).
-
-        `message` : texte fixe, Series de messages, ou fonction appelée pour chaque ligne en défaut
-        seulement, avec la valeur lue, ou avec les valeurs des Series `avec` si elles sont données.
-        """
-        lignes = masque.index[masque.to_numpy(dtype=bool)]
-        if len(lignes) == 0:
-            return
-        textes = [None] * len(lignes) if valeurs is None else valeurs.loc[lignes].astype("str").tolist()
-        if isinstance(message, pd.Series):
-            messages = message.loc[lignes].tolist()
-        elif callable(message) and avec:
-            messages = [message(*v) for v in zip(*(serie.loc[lignes].tolist() for serie in avec), strict=True)]
-        elif callable(message):
-            messages = [message(v) for v in textes]
-        else:
-            messages = [message] * len(lignes)
-        cible = self.avertissements if avertissement else self.erreurs
-        cible.extend(
-            Probleme(self.fichier, int(ligne), colonne, texte, texte_message)
-            for ligne, texte, texte_message in zip(lignes, textes, messages, strict=True)
-        )
-
-    def signaler_fichier(self, message: str, *, ligne: int | None = None, colonne: str | None = None) -> None:
-        self.erreurs.append(Probleme(self.fichier, ligne, colonne, None, message))
-
-
-def _trier(problemes: list[Probleme], schema: Schema) -> tuple[Probleme, ...]:
-    """Ordre de lecture du fichier : par ligne, puis par colonne dans l'ordre du schéma."""
-    rang = {nom: i for i, nom in enumerate(schema.noms)}
-    return tuple(
-        sorted(
-            problemes,
-            key=lambda p: (-1 if p.ligne is None else p.ligne, rang.get(p.colonne or "", len(rang))),
-        )
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # Contrôles élémentaires
 # --------------------------------------------------------------------------------------------
@@ -186,23 +111,9 @@ def _nombre_court(x: float) -> str:
     return format_nombre(x, 3, compact=True)
 
 
-def _dans(valeurs: pd.Series, reference: pd.Index | pd.Series | tuple[str, ...]) -> pd.Series:
-    """`valeurs.isin(reference)` par la table de hachage d'un Index (l'`isin` des chaînes Arrow
-    parcourt les valeurs de référence en Python : 35 000 codes communes, 0,15 s par appel)."""
-    if isinstance(reference, pd.Index) and reference.is_unique:
-        index = reference  # table de hachage gardée par l'Index du référentiel d'un appel à l'autre
-    else:
-        index = pd.Index(pd.unique(np.asarray(reference, dtype=object)))
-    return pd.Series(index.get_indexer(valeurs.to_numpy(dtype=object)) >= 0, index=valeurs.index)
-
-
-def _sans_accents(s: pd.Series) -> pd.Series:
-    return s.str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
-
-
 def _normaliser_enum(s: pd.Series) -> pd.Series:
     """`Collectivité` → `collectivite`, `Extension limitrophe` → `extension_limitrophe`."""
-    return _sans_accents(s.str.lower().str.strip()).str.replace(r"[\s\-']+", "_", regex=True)
+    return sans_accents(s.str.lower().str.strip()).str.replace(r"[\s\-']+", "_", regex=True)
 
 
 _ALIAS_ENUMS: dict[tuple[str, ...], dict[str, str]] = {
@@ -243,221 +154,13 @@ def _attendu_nombre(colonne: Colonne) -> tuple[str, str]:
     return objet, attendu
 
 
-def siret_valide(sirets: pd.Series) -> pd.Series:
-    """Vrai pour un SIRET de 14 chiffres dont la clé de Luhn est juste.
-
-    Exception : les établissements de La Poste (SIREN 356000000), hormis le siège
-    (35600000000048, clé de Luhn), ont une clé propre : la somme de leurs 14 chiffres est un
-    multiple de 5.
-
-    Parameters
-    ----------
-    sirets : chaînes, espaces déjà retirés.
-
-    Examples
-    --------
-    >>> siret_valide(pd.Series(["73282932000074", "73282932000075", "35600000049837"])).tolist()
-    [True, False, True]
-    """
-    s = sirets.astype("str")
-    format_ok = s.str.fullmatch(r"\d{14}").to_numpy(dtype=bool)
-    chiffres = np.zeros((len(s), 14), dtype=np.int64)
-    if format_ok.any():
-        octets = np.frombuffer("".join(s[format_ok].tolist()).encode("ascii"), dtype=np.uint8)
-        chiffres[format_ok] = (octets - ord("0")).reshape(-1, 14)
-    doubles = chiffres.copy()
-    doubles[:, 0::2] *= 2  # en partant de la droite, un chiffre sur deux (14 chiffres : rangs pairs)
-    doubles = np.where(doubles > 9, doubles - 9, doubles)
-    luhn = doubles.sum(axis=1) % 10 == 0
-    la_poste = (s.str.startswith(SIREN_LA_POSTE) & (s != SIRET_SIEGE_LA_POSTE)).to_numpy(dtype=bool)
-    cle_ok = np.where(la_poste, chiffres.sum(axis=1) % 5 == 0, luhn)
-    return pd.Series(format_ok & cle_ok, index=sirets.index)
-
-
-def _verifier_siret(brut: pd.Series, releve: _Releve, colonne: str) -> pd.Series:
-    siret = brut.str.replace(r"[\s.\u00a0\u202f]", "", regex=True)
-    renseigne = siret != ""
-    format_ok = siret.str.fullmatch(r"\d{14}")
-    releve.signaler(
-        renseigne & ~format_ok,
-        colonne,
-        brut,
-        lambda v: f"« {v} » n'est pas un SIRET valide (attendu : 14 chiffres).",
-    )
-    releve.signaler(
-        renseigne & format_ok & ~siret_valide(siret),
-        colonne,
-        brut,
-        lambda v, s: f"« {v} » n'est pas un SIRET valide : sa clé de contrôle "
-        + (
-            "est fausse (La Poste : somme des chiffres multiple de 5)"
-            if s.startswith(SIREN_LA_POSTE)
-            else "(Luhn) est fausse"
-        )
-        + " ; vérifiez le numéro.",
-        avec=(brut, siret),
-    )
-    return siret
-
-
-# --------------------------------------------------------------------------------------------
-# Codes géographiques
-# --------------------------------------------------------------------------------------------
-
-
-def _noms(referentiel: Referentiel, niveau: str, codes: pd.Series) -> pd.Series:
-    table = referentiel.table(niveau)
-    return codes.map(table["nom"]).fillna("").astype("str")
-
-
-class _Suggestions:
-    """Le code le plus proche d'un code inconnu (difflib), sur les codes ou, si l'on a écrit un nom,
-    sur les noms ; les listes de candidats sont préparées une fois par niveau (et par département
-    pour les communes)."""
-
-    def __init__(self, referentiel: Referentiel) -> None:
-        self.referentiel = referentiel
-        self._codes: dict[tuple[str, str], list[str]] = {}
-        self._noms: dict[str, pd.Series] = {}
-
-    def _candidats(self, niveau: str, prefixe: str) -> list[str]:
-        if (niveau, prefixe) not in self._codes:
-            codes = self.referentiel.table(niveau).index.astype("str")
-            if niveau == "commune":
-                meme_departement = codes[codes.str.startswith(prefixe)]
-                codes = meme_departement if len(meme_departement) else codes
-            self._codes[niveau, prefixe] = codes.tolist()
-        return self._codes[niveau, prefixe]
-
-    def _noms_sans_accents(self, niveau: str) -> pd.Series:
-        if niveau not in self._noms:
-            self._noms[niveau] = _sans_accents(self.referentiel.table(niveau)["nom"].astype("str").str.lower())
-        return self._noms[niveau]
-
-    def proche(self, valeur: str, niveau: str) -> str | None:
-        """`"01009 (Andert-et-Condon)"` ou None."""
-        table = self.referentiel.table(niveau)
-        if sum(c.isalpha() for c in valeur) >= 3:  # un nom plutôt qu'un code (2A004 n'a qu'une lettre)
-            noms = self._noms_sans_accents(niveau)
-            cible = _sans_accents(pd.Series([valeur.lower()], dtype="str")).iloc[0]
-            proches = difflib.get_close_matches(cible, noms.tolist(), n=1, cutoff=0.6)
-            if not proches:
-                return None
-            code = noms.index[noms.to_numpy() == proches[0]][0]
-        elif niveau in ("commune", "epci"):
-            proches = difflib.get_close_matches(
-                valeur, self._candidats(niveau, valeur[:2] if niveau == "commune" else ""), n=1, cutoff=0.6
-            )
-            if not proches:
-                return None
-            code = proches[0]
-        else:
-            return None
-        return f"{code} ({table.at[code, 'nom']})"
-
-
-def _verifier_codes(
-    brut: pd.Series,
-    niveaux: pd.Series,
-    releve: _Releve,
-    *,
-    colonne: str,
-    referentiel: Referentiel,
-    colonne_niveau: str | None = None,
-) -> pd.Series:
-    """Normalise les codes d'une colonne selon le niveau de chaque ligne et signale les problèmes.
-
-    Zéro initial perdu (`1001` → `01001`, `1` → `01`) et ancien code commune (`01340` → `01015`)
-    sont corrigés avec un avertissement ; code inconnu, ou code d'un autre niveau, est une erreur.
-    Les lignes sans niveau valide (`niveaux` vide) ne sont pas contrôlées ici.
-
-    Returns
-    -------
-    pd.Series
-        Codes normalisés (str), `""` pour une cellule vide ou un code en erreur.
-    """
-    texte = brut.str.upper().str.replace(r"^(\d+)[.,]0+$", r"\1", regex=True)  # 1001,0 (export tableur)
-    suggestions = _Suggestions(referentiel)
-    normalise = pd.Series("", index=brut.index, dtype="str")
-    renseigne = texte != ""
-    for niveau in NIVEAUX:
-        ici = renseigne & (niveaux == niveau)
-        if not ici.any():
-            continue
-        table = referentiel.table(niveau)
-        libelle, libelle_de = _NIVEAUX_LIBELLES[niveau]
-        codes = texte[ici]
-        direct = _dans(codes, table.index)
-        chiffres = codes.str.fullmatch(r"\d+")
-        longueur = _LONGUEURS[niveau]
-        completes = codes.where(~chiffres | (codes.str.len() >= longueur), codes.str.zfill(longueur))
-        zero = ~direct & (completes != codes) & _dans(completes, table.index)
-        trouves = codes.where(~zero, completes).where(direct | zero, "")
-        releve.signaler(
-            zero,
-            colonne,
-            brut,
-            lambda v, c, libelle=libelle: (
-                f"code {libelle} « {v} » lu comme « {c} » (zéro initial perdu, sans doute par le tableur)."
-            ),
-            avec=(brut, completes),
-            avertissement=True,
-        )
-        reste = ~direct & ~zero
-        if niveau == "commune" and reste.any():
-            anciens = referentiel.anciens_codes.drop_duplicates("ancien_code").set_index("ancien_code")["commune"]
-            ancien = reste & _dans(completes, anciens.index)
-            remplaces = completes[ancien].map(anciens).astype("str")
-            releve.signaler(
-                ancien,
-                colonne,
-                brut,
-                lambda v, c, r, n: (
-                    (f"code commune « {v} » lu comme « {c} » (zéro initial perdu), " if c != v else f"« {v} » est un ")
-                    + f"ancien code commune : remplacé par {r} ({n}), commune en vigueur au {referentiel.millesime}."
-                ),
-                avec=(texte, completes, remplaces, _noms(referentiel, "commune", remplaces)),
-                avertissement=True,
-            )
-            trouves = trouves.where(~ancien, remplaces.reindex(trouves.index))
-            reste = reste & ~ancien
-        if reste.any():
-            lignes = reste[reste].index
-            messages = []
-            for valeur, ecrit in zip(texte[lignes], brut[lignes], strict=True):  # lignes en défaut seulement
-                autres = [
-                    f"{_NIVEAUX_LIBELLES[n][1]} ({referentiel.table(n).at[valeur, 'nom']})"
-                    for n in NIVEAUX
-                    if n != niveau and valeur in referentiel.table(n).index
-                ]
-                if autres:
-                    message = f"« {ecrit} » est un code {' ou '.join(autres)}, pas un code {libelle_de}"
-                    message += (
-                        f" : vérifiez la colonne `{colonne_niveau}` (ici « {niveau} »)."
-                        if colonne_niveau
-                        else "."
-                    )
-                else:
-                    suggestion = suggestions.proche(valeur, niveau)
-                    message = f"code {libelle} « {ecrit} » inconnu au {referentiel.millesime}"
-                    if suggestion:
-                        message += f" ; vouliez-vous dire {suggestion} ?"
-                    elif niveau == "region":
-                        message += f" (codes de région : {', '.join(sorted(referentiel.regions.index))})."
-                    else:
-                        message += f" (attendu : {_FORMATS_CODES[niveau]})."
-                messages.append(message)
-            releve.signaler(reste, colonne, brut, pd.Series(messages, index=lignes, dtype="object"))
-        normalise.loc[codes.index] = trouves.astype("str")
-    return normalise
-
 
 # --------------------------------------------------------------------------------------------
 # Typage d'un tableau selon son schéma
 # --------------------------------------------------------------------------------------------
 
 
-def _typer(tableau: TableauBrut, schema: Schema, releve: _Releve, referentiel: Referentiel) -> pd.DataFrame | None:
+def _typer(tableau: TableauBrut, schema: Schema, releve: Releve, referentiel: Referentiel) -> pd.DataFrame | None:
     """Contrôle colonne par colonne et convertit ; None si une colonne obligatoire manque.
 
     Le résultat est indexé par numéro de ligne du tableur ; les valeurs en erreur y sont vides
@@ -494,7 +197,7 @@ def _typer(tableau: TableauBrut, schema: Schema, releve: _Releve, referentiel: R
             alias = _ALIAS_ENUMS.get(col.valeurs, {})
             if alias:  # libellé français écrit en toutes lettres : « Collectivité territoriale »
                 valeur = valeur.replace(alias)
-            acceptee = _dans(valeur, col.valeurs)
+            acceptee = dans(valeur, col.valeurs)
             releve.signaler(
                 ~vide & ~acceptee,
                 col.nom,
@@ -552,7 +255,7 @@ def _typer(tableau: TableauBrut, schema: Schema, releve: _Releve, referentiel: R
             )
             types[col.nom] = conversion.valeurs
         elif col.type == "siret":
-            types[col.nom] = _verifier_siret(brut, releve, col.nom)
+            types[col.nom] = verifier_siret(brut, releve, col.nom)
         elif col.type == "code":
             if col.nom in NIVEAUX:  # colonne `departement` ou `region` : le niveau est son nom
                 niveaux = pd.Series(col.nom, index=brut.index, dtype="str")
@@ -560,7 +263,7 @@ def _typer(tableau: TableauBrut, schema: Schema, releve: _Releve, referentiel: R
             else:  # colonne `code` d'un périmètre : le niveau est celui de la ligne
                 niveaux = types["niveau"]
                 colonne_niveau = "niveau"
-            types[col.nom] = _verifier_codes(
+            types[col.nom] = verifier_codes(
                 brut, niveaux, releve, colonne=col.nom, referentiel=referentiel, colonne_niveau=colonne_niveau
             )
         else:
@@ -577,7 +280,7 @@ def _premieres_lignes(cles: pd.Series | pd.DataFrame) -> pd.Series:
 
 
 def _doublons(
-    cles: pd.Series, releve: _Releve, *, colonne: str, objet: str
+    cles: pd.Series, releve: Releve, *, colonne: str, objet: str
 ) -> None:
     """Erreur sur chaque ligne qui répète un identifiant déjà vu."""
     premiere = _premieres_lignes(cles)
@@ -629,7 +332,7 @@ def valider_structures_perimetres(
     >>> r = valider_structures_perimetres(s, p, referentiel=charger_referentiel())  # doctest: +SKIP
     >>> [str(e) for e in r.erreurs]  # doctest: +SKIP
     """
-    rs, rp = _Releve(structures.libelle), _Releve(perimetres.libelle)
+    rs, rp = Releve(structures.libelle), Releve(perimetres.libelle)
     ts = _typer(structures, STRUCTURES, rs, referentiel)
     tp = _typer(perimetres, PERIMETRES, rp, referentiel)
     if ts is not None:
@@ -646,7 +349,7 @@ def valider_structures_perimetres(
             referentiel=referentiel,
         )
     if ts is not None and tp is not None:
-        sans_perimetre = (ts["id_structure"] != "") & ~_dans(ts["id_structure"], tp["id_structure"])
+        sans_perimetre = (ts["id_structure"] != "") & ~dans(ts["id_structure"], tp["id_structure"])
         rs.signaler(
             sans_perimetre,
             "id_structure",
@@ -654,8 +357,8 @@ def valider_structures_perimetres(
             lambda v: f"la structure « {v} » n'a aucune ligne dans {perimetres.libelle} : elle ne couvre aucun territoire.",
             avertissement=True,
         )
-    erreurs = _trier(rs.erreurs, STRUCTURES) + _trier(rp.erreurs, PERIMETRES)
-    avertissements = _trier(rs.avertissements, STRUCTURES) + _trier(rp.avertissements, PERIMETRES)
+    erreurs = trier_problemes(rs.erreurs, STRUCTURES) + trier_problemes(rp.erreurs, PERIMETRES)
+    avertissements = trier_problemes(rs.avertissements, STRUCTURES) + trier_problemes(rp.avertissements, PERIMETRES)
     if erreurs:
         return ResultatValidation(erreurs, avertissements)
     return ResultatValidation(
@@ -668,7 +371,7 @@ def valider_structures_perimetres(
 
 def _controler_perimetres(
     tp: pd.DataFrame,
-    rp: _Releve,
+    rp: Releve,
     *,
     brut_part: pd.Series,
     brut_code: pd.Series,
@@ -678,7 +381,7 @@ def _controler_perimetres(
 ) -> None:
     ids = tp["id_structure"]
     if ts is not None:
-        inconnue = (ids != "") & ~_dans(ids, ts["id_structure"])
+        inconnue = (ids != "") & ~dans(ids, ts["id_structure"])
         rp.signaler(
             inconnue,
             "id_structure",
@@ -697,7 +400,7 @@ def _controler_perimetres(
             cles["code"],
             lambda s, n, c, p, b: (
                 f"ligne en double : la structure « {s} » a déjà ce territoire "
-                f"({_NIVEAUX_LIBELLES[n][0]} {c}, {referentiel.table(n).at[c, 'nom']}) ligne {p}"
+                f"({NIVEAUX_LIBELLES[n][0]} {c}, {referentiel.table(n).at[c, 'nom']}) ligne {p}"
                 + (f" (« {b} » est lu comme {c})." if b != c else ".")
             ),
             avec=(cles["id_structure"], cles["niveau"], cles["code"], premiere, brut_code),
@@ -786,14 +489,14 @@ def valider_dossiers(
     ResultatValidation
         `dossiers` typé seulement s'il n'y a aucune erreur.
     """
-    rd = _Releve(dossiers.libelle)
+    rd = Releve(dossiers.libelle)
     td = _typer(dossiers, DOSSIERS, rd, referentiel)
     if td is not None:
         _doublons(td["id_dossier"], rd, colonne="id_dossier", objet="dossier")
         ids = td["id_structure"]
         if structures is not None:
             connues = structures.drop_duplicates("id_structure").set_index("id_structure")
-            inconnue = (ids != "") & ~_dans(ids, connues.index)
+            inconnue = (ids != "") & ~dans(ids, connues.index)
             rd.signaler(
                 inconnue,
                 "id_structure",
@@ -837,7 +540,7 @@ def valider_dossiers(
             avec=(ids, premier),
             avertissement=True,
         )
-    erreurs, avertissements = _trier(rd.erreurs, DOSSIERS), _trier(rd.avertissements, DOSSIERS)
+    erreurs, avertissements = trier_problemes(rd.erreurs, DOSSIERS), trier_problemes(rd.avertissements, DOSSIERS)
     if erreurs:
         return ResultatValidation(erreurs, avertissements)
     return ResultatValidation(erreurs, avertissements, dossiers=_final(td, DOSSIERS))
