@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import coverage.financement.allocation as allocation
+import coverage.financement.optimisation as optimisation
 from coverage.financement.allocation import (
     OptionsSolveur,
     allouer_optimisation,
@@ -364,7 +364,7 @@ def test_solveur_arrete_sans_mieux_faire_garde_la_priorite(monkeypatch):
         options_recues.update(options)
         return types.SimpleNamespace(status=1, x=np.zeros(len(c)))
 
-    monkeypatch.setattr(allocation, "milp", solveur_interrompu)
+    monkeypatch.setattr(optimisation, "milp", solveur_interrompu)
     table = evalues(d("A", 28_000.0), d("B", 28_000.0))
     cpd = couverture({"A": ["01001"], "B": ["01002"]})
     poids = pd.Series({"01001": 100.0, "01002": 100.0})

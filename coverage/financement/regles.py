@@ -5,10 +5,12 @@ explication en français avec les chiffres, passage de l'appel). Deux usages :
 
 - `detail_regles(dossier)` : le détail règle par règle d'un dossier (fiche dossier, comité) ;
 - `evaluer_dossiers(dossiers)` : toute la table d'un coup, vectorisée (numpy/pandas), qui ajoute
-  `eligible`, `motifs`, `alertes`, `montant_max_aap` et les plafonds.
+  `eligible`, `motifs`, `alertes`, `montant_max_aap` et les plafonds ; elle vit dans
+  `coverage.financement.evaluation` et reste importable d'ici.
 
-Les deux chemins partagent les mêmes fonctions de calcul des plafonds (`_plafond_*`), qui
-acceptent indifféremment des scalaires ou des tableaux ; un test vérifie qu'ils concordent.
+Les deux chemins partagent les mêmes fonctions de calcul des plafonds
+(`coverage.financement.plafonds`), qui acceptent indifféremment des scalaires ou des tableaux ;
+un test vérifie qu'ils concordent.
 
 Règles bloquantes (le dossier est inéligible, `montant_max_aap` = 0) : moins de 0,5 ETP, dossier
 incomplet, dépôt hors délai, aucun montant possible (coût nul, aucun montant demandé, autres
@@ -30,26 +32,34 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from coverage.documents.format import ESPACE, format_date, format_euros, format_nombre
+from coverage.documents.format import format_date, format_euros
+from coverage.financement.evaluation import COLONNES_AJOUTEES, evaluer_dossiers
 from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
+from coverage.financement.plafonds import (
+    TOLERANCE_BUDGET,
+    TOLERANCE_ETP,
+    TOLERANCE_EUROS,
+    annees_pnad,
+    annees_texte,
+    centimes_bas,
+    format_etp,
+    format_taux,
+    min_plafonds,
+    plafond_70,
+    plafond_80,
+    plafond_etp,
+)
 
-# --------------------------------------------------------------------------------------------
-# Formats français : ceux de `coverage.documents.format` (espaces insécables), plus l'ETP et le taux
-# --------------------------------------------------------------------------------------------
-
-
-def format_etp(etp: float) -> str:
-    """Nombre d'ETP : « 0,5 ETP » (deux décimales au plus, zéros finaux retirés)."""
-    return f"{format_nombre(etp, 2, compact=True, manquant='non renseigné')}{ESPACE}ETP"
-
-
-def format_taux(taux: float) -> str:
-    """Taux (0,7) en pourcentage : « 70 % », « 27,5 % » (une décimale au plus)."""
-    return f"{format_nombre(taux * 100, 1, compact=True)}{ESPACE}%"
-
+# Réexportés : les pages et le comité importent d'ici la table et les formats.
+__all__ = [
+    "COLONNES_AJOUTEES", "CodeRegle", "ResultatRegle", "TOLERANCE_BUDGET", "centimes_bas", "detail_regles",
+    "evaluer_dossiers", "format_etp", "format_taux", "montant_max_aap", "regle_budget_equilibre",
+    "regle_cofinancement", "regle_comite_national", "regle_date_depot", "regle_dossier_complet",
+    "regle_etp_minimum", "regle_montant_demande", "regle_plafond_70", "regle_plafond_80", "regle_plafond_etp",
+    "regle_priorite_pnad",
+]
 
 # --------------------------------------------------------------------------------------------
 # Les règles : codes, libellés, passages de l'appel (un seul endroit)
@@ -180,75 +190,6 @@ def _resultat(code: CodeRegle, respectee: bool | None, explication: str, *, bloq
 
 
 # --------------------------------------------------------------------------------------------
-# Calculs partagés (scalaires ou tableaux numpy) : une seule définition de chaque plafond
-# --------------------------------------------------------------------------------------------
-
-_TOLERANCE_EUROS = 0.005  # un demi-centime : comparaisons de montants arrondis au centime
-TOLERANCE_BUDGET = 1.0  # € : écart admis entre le coût et la somme des ressources du budget
-_TOLERANCE_ETP = 1e-9
-
-
-def centimes_bas(montant: Any) -> Any:
-    """Arrondi au centime inférieur (jamais au-dessus d'un plafond), corrigé des erreurs d'arrondi
-    binaire (0,7 × 22 000 = 15 399,999… → 15 400,00)."""
-    return np.floor(np.asarray(montant, dtype=float) * 100 + 1e-6) / 100
-
-
-def _plafond_70(cout: Any, parametres: ParametresCampagne) -> Any:
-    """70 % du coût annuel total, au centime inférieur [€]."""
-    return centimes_bas(parametres.taux_max_aap * np.maximum(np.asarray(cout, dtype=float), 0.0))
-
-
-def _plafond_etp(etp: Any, derogation: Any, parametres: ParametresCampagne) -> Any:
-    """29 473 € × ETP, au centime inférieur [€] ; +inf si la dérogation est accordée."""
-    plafond = centimes_bas(parametres.plafond_etp * np.maximum(np.asarray(etp, dtype=float), 0.0))
-    return np.where(np.asarray(derogation, dtype=bool), np.inf, plafond)
-
-
-def _plafond_80(collectivite: Any, cout: Any, autres_etat: Any, parametres: ParametresCampagne) -> Any:
-    """Collectivité : 80 % du coût − autres financements de l'État [€] ; +inf sinon."""
-    plafond = centimes_bas(
-        parametres.taux_max_etat_collectivite * np.maximum(np.asarray(cout, dtype=float), 0.0)
-        - np.asarray(autres_etat, dtype=float)
-    )
-    return np.where(np.asarray(collectivite, dtype=bool), plafond, np.inf)
-
-
-# Ordre de présentation quand plusieurs plafonds sont égaux (ex. 42 104,29 € par ETP).
-PLAFONDS = ("70 %", "plafond par ETP", "80 % État", "montant demandé")
-
-
-def _min_plafonds(demande: Any, p70: Any, petp: Any, p80: Any) -> tuple[Any, Any]:
-    """Le plus petit des plafonds et l'indice (dans `PLAFONDS`) de celui qui limite."""
-    pile = np.stack(
-        np.broadcast_arrays(
-            np.asarray(p70, dtype=float),
-            np.asarray(petp, dtype=float),
-            np.asarray(p80, dtype=float),
-            centimes_bas(np.maximum(np.asarray(demande, dtype=float), 0.0)),
-        )
-    )
-    indice = np.argmin(pile, axis=0)  # premier minimum : l'ordre de PLAFONDS départage les égalités
-    return np.take_along_axis(pile, indice[None, ...], axis=0)[0], indice
-
-
-def _annees_pnad(valeur: Any) -> set[int]:
-    """« 2022,2023,2024 » → {2022, 2023, 2024} ; ensemble vide si rien n'est renseigné."""
-    if valeur is None or (isinstance(valeur, float) and math.isnan(valeur)) or valeur is pd.NA:
-        return set()
-    if isinstance(valeur, (set, frozenset, list, tuple)):
-        return {int(a) for a in valeur}
-    return {int(a) for a in str(valeur).replace(";", ",").replace(" ", ",").split(",") if a.strip().isdigit()}
-
-
-def _annees_texte(annees: tuple[int, ...] | list[int]) -> str:
-    annees = sorted(annees)
-    if len(annees) <= 1:
-        return "".join(str(a) for a in annees)
-    return ", ".join(str(a) for a in annees[:-1]) + f" et {annees[-1]}"
-
-
-# --------------------------------------------------------------------------------------------
 # Une fonction par règle (valeurs d'un dossier → ResultatRegle)
 # --------------------------------------------------------------------------------------------
 
@@ -256,7 +197,7 @@ def _annees_texte(annees: tuple[int, ...] | list[int]) -> str:
 def regle_etp_minimum(*, etp: float, parametres: ParametresCampagne = PARAMETRES_2025) -> ResultatRegle:
     """Le projet couvre au moins 0,5 ETP (0,5 exactement est admis). Bloquante."""
     minimum = parametres.etp_minimum
-    if etp is not None and not math.isnan(etp) and etp >= minimum - _TOLERANCE_ETP:
+    if etp is not None and not math.isnan(etp) and etp >= minimum - TOLERANCE_ETP:
         return _resultat(
             CodeRegle.ETP_MINIMUM,
             True,
@@ -346,7 +287,7 @@ def regle_plafond_70(
 ) -> ResultatRegle:
     """Aide AAP ≤ 70 % du coût annuel total. Plafonne le montant ; bloquante si le coût est nul."""
     taux = format_taux(parametres.taux_max_aap)
-    plafond = float(_plafond_70(cout, parametres))
+    plafond = float(plafond_70(cout, parametres))
     if plafond <= 0:
         return _resultat(
             CodeRegle.PLAFOND_70,
@@ -356,7 +297,7 @@ def regle_plafond_70(
             bloquante=True,
         )
     base = f"{taux} du coût de {format_euros(cout)} = {format_euros(plafond)}"
-    if montant_demande <= plafond + _TOLERANCE_EUROS:
+    if montant_demande <= plafond + TOLERANCE_EUROS:
         return _resultat(CodeRegle.PLAFOND_70, True, f"Montant demandé {format_euros(montant_demande)} ≤ {base}.")
     return _resultat(
         CodeRegle.PLAFOND_70,
@@ -381,9 +322,9 @@ def regle_plafond_etp(
             f"Dérogation accordée (circonstances exceptionnelles) : le plafond de {unitaire} par ETP ne "
             "s'applique pas ; les autres plafonds restent applicables.",
         )
-    plafond = float(_plafond_etp(etp, False, parametres))
+    plafond = float(plafond_etp(etp, False, parametres))
     base = f"{unitaire} × {format_etp(etp)} = {format_euros(plafond)}"
-    if montant_demande <= plafond + _TOLERANCE_EUROS:
+    if montant_demande <= plafond + TOLERANCE_EUROS:
         return _resultat(CodeRegle.PLAFOND_ETP, True, f"Montant demandé {format_euros(montant_demande)} ≤ {base}.")
     return _resultat(
         CodeRegle.PLAFOND_ETP,
@@ -409,7 +350,7 @@ def regle_plafond_80(
     taux = format_taux(parametres.taux_max_etat_collectivite)
     if str(statut) != "collectivite":
         return _resultat(CodeRegle.PLAFOND_80, None, f"Sans objet : la règle des {taux} ne vise que les collectivités territoriales.")
-    plafond = float(_plafond_80(True, cout, autres_financements_etat, parametres))
+    plafond = float(plafond_80(True, cout, autres_financements_etat, parametres))
     base = (
         f"{taux} × {format_euros(cout)} − {format_euros(autres_financements_etat)} d'autres financements de l'État "
         f"= {format_euros(max(plafond, 0.0))}"
@@ -422,7 +363,7 @@ def regle_plafond_80(
             f"déjà {taux} du coût de {format_euros(cout)} : aucune aide AAP possible ; le dossier n'est pas éligible.",
             bloquante=True,
         )
-    if montant_demande <= plafond + _TOLERANCE_EUROS:
+    if montant_demande <= plafond + TOLERANCE_EUROS:
         return _resultat(CodeRegle.PLAFOND_80, True, f"Collectivité : montant demandé {format_euros(montant_demande)} ≤ {base}.")
     return _resultat(
         CodeRegle.PLAFOND_80,
@@ -462,7 +403,7 @@ def regle_cofinancement(
         f"cofinancements {format_euros(cofinancements or 0.0)}) : {format_euros(hors_aap)}, soit "
         f"{format_taux(part)} du coût de {format_euros(cout)}"
     )
-    if hors_aap >= parametres.taux_min_cofinancement * cout - _TOLERANCE_EUROS:
+    if hors_aap >= parametres.taux_min_cofinancement * cout - TOLERANCE_EUROS:
         return _resultat(CodeRegle.COFINANCEMENT, True, f"{detail} (au moins {taux}).")
     return _resultat(
         CodeRegle.COFINANCEMENT,
@@ -518,7 +459,7 @@ def regle_montant_demande(*, montant_demande: float, montant_attribue: float | N
             True,
             f"L'aide attribuée ne dépassera pas le montant demandé de {format_euros(montant_demande)}.",
         )
-    if montant_attribue <= montant_demande + _TOLERANCE_EUROS:
+    if montant_attribue <= montant_demande + TOLERANCE_EUROS:
         return _resultat(
             CodeRegle.MONTANT_DEMANDE,
             True,
@@ -536,11 +477,11 @@ def regle_priorite_pnad(
     *, financement_pnad: Any, parametres: ParametresCampagne = PARAMETRES_2025
 ) -> ResultatRegle:
     """Information : structure financée par le PNAD chacune des années prioritaires (2022, 2023, 2024)."""
-    annees_txt = _annees_texte(parametres.annees_pnad_prioritaires)
-    annees = _annees_pnad(financement_pnad)
+    annees_txt = annees_texte(parametres.annees_pnad_prioritaires)
+    annees = annees_pnad(financement_pnad)
     if set(parametres.annees_pnad_prioritaires) <= annees:
         return _resultat(CodeRegle.PRIORITE_PNAD, None, f"Structure financée par le PNAD en {annees_txt} : projet prioritaire.")
-    deja = f" (financée en {_annees_texte(sorted(annees))})" if annees else ""
+    deja = f" (financée en {annees_texte(sorted(annees))})" if annees else ""
     return _resultat(
         CodeRegle.PRIORITE_PNAD, None, f"Structure non financée par le PNAD chacune des années {annees_txt}{deja} : pas de priorité."
     )
@@ -555,12 +496,12 @@ def regle_comite_national(*, financement_pnad: Any, financement_pnad_connu: bool
         return _resultat(
             CodeRegle.COMITE_NATIONAL, None, "Financements PNAD de la structure non fournis : orientation vers le comité national à vérifier."
         )
-    annees = _annees_pnad(financement_pnad)
+    annees = annees_pnad(financement_pnad)
     if annees:
         return _resultat(
             CodeRegle.COMITE_NATIONAL,
             None,
-            f"Structure déjà financée par le PNAD ({_annees_texte(sorted(annees))}) : instruction régionale par la DREETS.",
+            f"Structure déjà financée par le PNAD ({annees_texte(sorted(annees))}) : instruction régionale par la DREETS.",
         )
     return _resultat(
         CodeRegle.COMITE_NATIONAL,
@@ -681,292 +622,10 @@ def montant_max_aap(
     }
     if any(r.bloquante for r in detail_regles(dossier, parametres)):
         return 0.0
-    montant, _ = _min_plafonds(
+    montant, _ = min_plafonds(
         montant_aap_demande,
-        _plafond_70(cout_annuel_total, parametres),
-        _plafond_etp(etp_demandes, derogation_plafond, parametres),
-        _plafond_80(str(statut) == "collectivite", cout_annuel_total, autres_financements_etat, parametres),
+        plafond_70(cout_annuel_total, parametres),
+        plafond_etp(etp_demandes, derogation_plafond, parametres),
+        plafond_80(str(statut) == "collectivite", cout_annuel_total, autres_financements_etat, parametres),
     )
     return max(float(montant), 0.0)
-
-
-# --------------------------------------------------------------------------------------------
-# Toute la table : évaluation vectorisée
-# --------------------------------------------------------------------------------------------
-
-COLONNES_REQUISES = ("id_dossier", "statut", "etp_demandes", "cout_annuel_total", "montant_aap_demande", "dossier_complet")
-COLONNES_BOOLEENNES = ("dossier_complet", "derogation_plafond", "derogation_cerfa")
-COLONNES_NOTES = ("note_diagnostic", "note_marches_etat", "note_capacite", "note_conflits_interets")
-
-COLONNES_AJOUTEES = (
-    "eligible",
-    "motifs",
-    "alertes",
-    "montant_max_aap",
-    "plafond_70",
-    "plafond_etp",
-    "plafond_80",
-    "plafond_limitant",
-    "releve",
-    "prioritaire_pnad",
-    "comite_national",
-    "score_comite",
-)
-
-
-def _check_dossiers(dossiers: pd.DataFrame) -> None:
-    """Colonnes requises présentes, booléens vraiment booléens ; sinon `ValueError` en français."""
-    manquantes = [c for c in COLONNES_REQUISES if c not in dossiers.columns]
-    if manquantes:
-        raise ValueError(
-            "Colonnes manquantes dans la table des dossiers : "
-            + ", ".join(f"`{c}`" for c in manquantes)
-            + " (attendu : les colonnes du schéma `dossiers`, voir coverage.modele.DOSSIERS)."
-        )
-    for nom in COLONNES_BOOLEENNES:
-        if nom not in dossiers.columns or pd.api.types.is_bool_dtype(dossiers[nom]):
-            continue
-        valeurs = dossiers[nom].dropna()
-        invalides = valeurs[~valeurs.map(lambda v: isinstance(v, (bool, np.bool_)))]
-        if len(invalides):
-            raise ValueError(
-                f"Colonne `{nom}` : « {invalides.iloc[0]} » n'est pas un booléen (attendu : True/False, "
-                "après lecture du fichier par l'importeur)."
-            )
-    for nom in ("etp_demandes", "cout_annuel_total", "montant_aap_demande", "autres_financements_etat", "cofinancements"):
-        if nom in dossiers.columns and not pd.api.types.is_numeric_dtype(dossiers[nom]):
-            raise ValueError(f"Colonne `{nom}` : type {dossiers[nom].dtype} (attendu : nombres, float).")
-
-
-def _nombre(dossiers: pd.DataFrame, nom: str, defaut: float = 0.0) -> np.ndarray:
-    if nom not in dossiers.columns:
-        return np.full(len(dossiers), defaut, dtype=float)
-    return dossiers[nom].astype(float).fillna(defaut).to_numpy()
-
-
-def _booleen(dossiers: pd.DataFrame, nom: str) -> np.ndarray:
-    if nom not in dossiers.columns:
-        return np.zeros(len(dossiers), dtype=bool)
-    return dossiers[nom].astype(object).fillna(False).astype(bool).to_numpy()
-
-
-def _texte_si(condition: np.ndarray, fabrique: Any, index: pd.Index) -> pd.Series:
-    """Série de messages : `fabrique(positions)` pour les lignes où `condition`, "" ailleurs.
-
-    Les nombres ne sont mis en forme que pour les lignes concernées.
-    """
-    sortie = pd.Series("", index=index, dtype=object)
-    positions = np.flatnonzero(condition)
-    if len(positions):
-        sortie.iloc[positions] = np.asarray(fabrique(positions), dtype=object)
-    return sortie
-
-
-def _joindre(messages: list[pd.Series], separateur: str = " ; ") -> pd.Series:
-    """Concatène des séries de messages ligne à ligne, en sautant les vides (vectorisé)."""
-    resultat = pd.Series("", index=messages[0].index, dtype=object) if messages else pd.Series(dtype=object)
-    for m in messages:
-        vide_r, vide_m = resultat.eq(""), m.eq("")
-        resultat = resultat.where(vide_m, resultat.where(vide_r, resultat + separateur) + m)
-    return resultat
-
-
-def evaluer_dossiers(dossiers: pd.DataFrame, *, parametres: ParametresCampagne = PARAMETRES_2025) -> pd.DataFrame:
-    """Applique les règles de l'appel à tous les dossiers (vectorisé) et calcule le montant maximal.
-
-    Parameters
-    ----------
-    dossiers : pd.DataFrame
-        Colonnes de `coverage.modele.DOSSIERS` typées (nombres en float, booléens en bool,
-        `date_depot` datetime/date ou NaT). Requises : `id_dossier`, `statut`, `etp_demandes`,
-        `cout_annuel_total` (€), `montant_aap_demande` (€), `dossier_complet`. Facultatives :
-        `autres_financements_etat`, `cofinancements` (€, 0 si absentes), `derogation_plafond`,
-        `derogation_cerfa` (False), `date_depot`, les quatre notes (0 à 5) et `financement_pnad`
-        (« 2022,2023,2024 », jointe depuis les structures).
-    parametres : ParametresCampagne
-        Chiffres de la campagne (2025 par défaut).
-
-    Returns
-    -------
-    pd.DataFrame
-        Une copie avec, en plus : `eligible` (bool) ; `motifs` (motifs d'inéligibilité, « ; ») ;
-        `alertes` (règles non bloquantes non respectées, « ; ») ; `montant_max_aap` (€, au
-        centime, 0 si inéligible) ; `plafond_70`, `plafond_etp` (NaN si dérogation),
-        `plafond_80` (NaN hors collectivités) en € ; `plafond_limitant` (« 70 % », « plafond par
-        ETP », « 80 % État », « montant demandé », vide si inéligible) ; `releve` (1, 2 ou vide :
-        dérogation, hors délai, date inconnue) ; `prioritaire_pnad` (bool, financée en 2022,
-        2023 et 2024) ; `comite_national` (bool, structure sans financement PNAD) ;
-        `score_comite` (somme des quatre notes, 0 à 20).
-
-    Raises
-    ------
-    ValueError
-        Colonne requise absente ou colonne de type inattendu (message en français).
-
-    Example
-    -------
-    >>> d = pd.DataFrame({"id_dossier": ["A"], "statut": ["association"], "etp_demandes": [1.0],
-    ...     "cout_annuel_total": [40000.0], "montant_aap_demande": [28000.0], "dossier_complet": [True]})
-    >>> evaluer_dossiers(d)["montant_max_aap"].tolist()
-    [28000.0]
-    """
-    _check_dossiers(dossiers)
-    p = parametres
-    index = dossiers.index
-    etp = _nombre(dossiers, "etp_demandes", np.nan)
-    cout = _nombre(dossiers, "cout_annuel_total")
-    demande = _nombre(dossiers, "montant_aap_demande")
-    autres = _nombre(dossiers, "autres_financements_etat")
-    cofi = _nombre(dossiers, "cofinancements")
-    complet = _booleen(dossiers, "dossier_complet")
-    derogation = _booleen(dossiers, "derogation_plafond")
-    derogation_cerfa = _booleen(dossiers, "derogation_cerfa")
-    collectivite = dossiers["statut"].astype(str).eq("collectivite").to_numpy()
-
-    # Plafonds : mêmes fonctions que le chemin dossier par dossier.
-    p70 = _plafond_70(cout, p)
-    petp = _plafond_etp(np.nan_to_num(etp, nan=0.0), derogation, p)
-    p80 = _plafond_80(collectivite, cout, autres, p)
-    montant, limitant = _min_plafonds(demande, p70, petp, p80)
-
-    # Dates : relève 1, relève 2, fenêtre dérogatoire, hors délai.
-    if "date_depot" in dossiers.columns:
-        depot = pd.to_datetime(dossiers["date_depot"], errors="coerce").dt.normalize()
-    else:
-        depot = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    date_connue = depot.notna().to_numpy()
-    jours = depot.to_numpy()
-    r1, r2, lim = (np.datetime64(d) for d in (p.date_releve_1, p.date_releve_2, p.date_limite_cerfa_signe))
-    en_r1 = date_connue & (jours <= r1)
-    en_r2 = date_connue & ~en_r1 & (jours <= r2)
-    fenetre = date_connue & (jours > r2) & (jours <= lim)
-    hors_delai = (fenetre & ~derogation_cerfa) | (date_connue & (jours > lim))
-
-    # Règles bloquantes.
-    etp_insuffisant = ~(etp >= p.etp_minimum - _TOLERANCE_ETP)  # NaN compris
-    incomplet = ~complet
-    sans_demande = demande <= 0
-    cout_nul = p70 <= 0
-    etat_80_atteint = collectivite & (p80 <= 0)
-    ineligible = etp_insuffisant | incomplet | hors_delai | sans_demande | cout_nul | etat_80_atteint
-
-    dates_txt = depot.dt.strftime("%d/%m/%Y").to_numpy()
-    fr_r2, fr_lim = format_date(p.date_releve_2), format_date(p.date_limite_cerfa_signe)
-    motifs = _joindre(
-        [
-            _texte_si(
-                etp_insuffisant,
-                lambda i: [
-                    f"{format_etp(v)} demandés, moins que le minimum de {format_etp(p.etp_minimum)}"
-                    if not math.isnan(v)
-                    else "ETP non renseignés"
-                    for v in etp[i]
-                ],
-                index,
-            ),
-            _texte_si(incomplet, lambda i: ["dossier incomplet (annexe 2) : non instruit"] * len(i), index),
-            _texte_si(
-                hors_delai & fenetre,
-                lambda i: [f"déposé le {d}, après la clôture du {fr_r2}, sans dérogation de la DREETS" for d in dates_txt[i]],
-                index,
-            ),
-            _texte_si(
-                hors_delai & ~fenetre,
-                lambda i: [f"déposé le {d}, après la date limite dérogatoire du {fr_lim}" for d in dates_txt[i]],
-                index,
-            ),
-            _texte_si(sans_demande, lambda i: ["aucun montant AAP demandé"] * len(i), index),
-            _texte_si(cout_nul, lambda i: [f"coût annuel total de {format_euros(v)} : aucune aide possible" for v in cout[i]], index),
-            _texte_si(
-                etat_80_atteint,
-                lambda i: [
-                    f"collectivité : autres financements de l'État ({format_euros(a)}) ≥ "
-                    f"{format_taux(p.taux_max_etat_collectivite)} du coût ({format_euros(c)})"
-                    for a, c in zip(autres[i], cout[i], strict=True)
-                ],
-                index,
-            ),
-        ]
-    )
-
-    # Alertes non bloquantes : plafonds dépassés par la demande (dossiers éligibles : elles
-    # expliquent la réduction du montant), cofinancement, budget, date inconnue (tous).
-    hors_aap = autres + cofi
-    alertes = _joindre(
-        [
-            _texte_si(
-                ~ineligible & (demande > p70 + _TOLERANCE_EUROS),
-                lambda i: [
-                    f"demande de {format_euros(d)} > {format_taux(p.taux_max_aap)} du coût ({format_euros(x)})"
-                    for d, x in zip(demande[i], p70[i], strict=True)
-                ],
-                index,
-            ),
-            _texte_si(
-                ~ineligible & (demande > petp + _TOLERANCE_EUROS),
-                lambda i: [
-                    f"demande de {format_euros(d)} > {format_euros(p.plafond_etp)} × {format_etp(e)} ({format_euros(x)})"
-                    for d, e, x in zip(demande[i], etp[i], petp[i], strict=True)
-                ],
-                index,
-            ),
-            _texte_si(
-                ~ineligible & (demande > p80 + _TOLERANCE_EUROS),
-                lambda i: [
-                    f"demande de {format_euros(d)} > plafond des {format_taux(p.taux_max_etat_collectivite)} "
-                    f"État ({format_euros(x)})"
-                    for d, x in zip(demande[i], p80[i], strict=True)
-                ],
-                index,
-            ),
-            _texte_si(
-                (cout > 0) & (hors_aap < p.taux_min_cofinancement * cout - _TOLERANCE_EUROS),
-                lambda i: [
-                    f"cofinancement hors AAP de {format_taux(h / c)}, moins que "
-                    f"{format_taux(p.taux_min_cofinancement)}"
-                    for h, c in zip(hors_aap[i], cout[i], strict=True)
-                ],
-                index,
-            ),
-            _texte_si(
-                np.abs(demande + autres + cofi - cout) > TOLERANCE_BUDGET,
-                lambda i: [
-                    f"budget déséquilibré (écart de {format_euros(abs(r - c))})"
-                    for r, c in zip((demande + autres + cofi)[i], cout[i], strict=True)
-                ],
-                index,
-            ),
-            _texte_si(
-                ~date_connue, lambda i: [f"date de dépôt non renseignée (clôture le {fr_r2})"] * len(i), index
-            ),
-        ]
-    )
-
-    # PNAD : priorité (toutes les années prioritaires) et structures nouvelles (aucune année).
-    if "financement_pnad" in dossiers.columns:
-        pnad = dossiers["financement_pnad"].astype(object).where(dossiers["financement_pnad"].notna(), "").astype(str)
-        annee_presente = {a: pnad.str.contains(rf"\b{a}\b", regex=True).to_numpy() for a in p.annees_pnad_prioritaires}
-        prioritaire = np.logical_and.reduce(list(annee_presente.values())) if annee_presente else np.zeros(len(index), bool)
-        comite = ~pnad.str.contains(r"\d{4}", regex=True).to_numpy()
-    else:
-        prioritaire = np.zeros(len(index), dtype=bool)
-        comite = np.zeros(len(index), dtype=bool)
-
-    notes = sum((_nombre(dossiers, n) for n in COLONNES_NOTES), start=np.zeros(len(index)))
-
-    sortie = dossiers.copy()
-    sortie["eligible"] = ~ineligible
-    sortie["motifs"] = motifs.astype(str)
-    sortie["alertes"] = alertes.astype(str)
-    sortie["montant_max_aap"] = np.where(ineligible, 0.0, np.maximum(montant, 0.0))
-    sortie["plafond_70"] = p70
-    sortie["plafond_etp"] = np.where(np.isinf(petp), np.nan, petp)
-    sortie["plafond_80"] = np.where(np.isinf(p80), np.nan, p80)
-    sortie["plafond_limitant"] = pd.Series(
-        np.where(ineligible, "", np.asarray(PLAFONDS, dtype=object)[limitant]), index=index, dtype=str
-    )
-    sortie["releve"] = pd.Series(np.where(en_r1, 1, 2), index=index, dtype="Int64").mask(~(en_r1 | en_r2))
-    sortie["prioritaire_pnad"] = prioritaire
-    sortie["comite_national"] = comite
-    sortie["score_comite"] = notes
-    return sortie

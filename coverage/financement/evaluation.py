@@ -1,0 +1,388 @@
+"""Toute la table des dossiers d'un coup : les règles de l'appel, vectorisées (numpy/pandas).
+
+`evaluer_dossiers(dossiers)` ajoute `eligible`, `motifs`, `alertes`, `montant_max_aap` et les
+plafonds. Les plafonds viennent des mêmes fonctions que le détail dossier par dossier
+(`coverage.financement.regles.detail_regles`, via `coverage.financement.plafonds`) ; un test
+vérifie que les deux chemins concordent. L'évaluation se fait en étapes nommées : lecture des
+colonnes, dates, motifs d'inéligibilité, alertes, PNAD, assemblage.
+
+Montants en euros (€) pour 12 mois, ETP en équivalents temps plein.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coverage.documents.format import format_date, format_euros
+from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
+from coverage.financement.plafonds import (
+    PLAFONDS,
+    TOLERANCE_BUDGET,
+    TOLERANCE_ETP,
+    TOLERANCE_EUROS,
+    format_etp,
+    format_taux,
+    min_plafonds,
+    plafond_70,
+    plafond_80,
+    plafond_etp,
+)
+
+COLONNES_REQUISES = ("id_dossier", "statut", "etp_demandes", "cout_annuel_total", "montant_aap_demande", "dossier_complet")
+COLONNES_BOOLEENNES = ("dossier_complet", "derogation_plafond", "derogation_cerfa")
+COLONNES_NOTES = ("note_diagnostic", "note_marches_etat", "note_capacite", "note_conflits_interets")
+
+COLONNES_AJOUTEES = (
+    "eligible",
+    "motifs",
+    "alertes",
+    "montant_max_aap",
+    "plafond_70",
+    "plafond_etp",
+    "plafond_80",
+    "plafond_limitant",
+    "releve",
+    "prioritaire_pnad",
+    "comite_national",
+    "score_comite",
+)
+
+
+def _check_dossiers(dossiers: pd.DataFrame) -> None:
+    """Colonnes requises présentes, booléens vraiment booléens ; sinon `ValueError` en français."""
+    manquantes = [c for c in COLONNES_REQUISES if c not in dossiers.columns]
+    if manquantes:
+        raise ValueError(
+            "Colonnes manquantes dans la table des dossiers : "
+            + ", ".join(f"`{c}`" for c in manquantes)
+            + " (attendu : les colonnes du schéma `dossiers`, voir coverage.modele.DOSSIERS)."
+        )
+    for nom in COLONNES_BOOLEENNES:
+        if nom not in dossiers.columns or pd.api.types.is_bool_dtype(dossiers[nom]):
+            continue
+        valeurs = dossiers[nom].dropna()
+        invalides = valeurs[~valeurs.map(lambda v: isinstance(v, (bool, np.bool_)))]
+        if len(invalides):
+            raise ValueError(
+                f"Colonne `{nom}` : « {invalides.iloc[0]} » n'est pas un booléen (attendu : True/False, "
+                "après lecture du fichier par l'importeur)."
+            )
+    for nom in ("etp_demandes", "cout_annuel_total", "montant_aap_demande", "autres_financements_etat", "cofinancements"):
+        if nom in dossiers.columns and not pd.api.types.is_numeric_dtype(dossiers[nom]):
+            raise ValueError(f"Colonne `{nom}` : type {dossiers[nom].dtype} (attendu : nombres, float).")
+
+
+def _nombre(dossiers: pd.DataFrame, nom: str, defaut: float = 0.0) -> np.ndarray:
+    if nom not in dossiers.columns:
+        return np.full(len(dossiers), defaut, dtype=float)
+    return dossiers[nom].astype(float).fillna(defaut).to_numpy()
+
+
+def _booleen(dossiers: pd.DataFrame, nom: str) -> np.ndarray:
+    if nom not in dossiers.columns:
+        return np.zeros(len(dossiers), dtype=bool)
+    return dossiers[nom].astype(object).fillna(False).astype(bool).to_numpy()
+
+
+def _texte_si(condition: np.ndarray, fabrique: Any, index: pd.Index) -> pd.Series:
+    """Série de messages : `fabrique(positions)` pour les lignes où `condition`, "" ailleurs.
+
+    Les nombres ne sont mis en forme que pour les lignes concernées.
+    """
+    sortie = pd.Series("", index=index, dtype=object)
+    positions = np.flatnonzero(condition)
+    if len(positions):
+        sortie.iloc[positions] = np.asarray(fabrique(positions), dtype=object)
+    return sortie
+
+
+def _joindre(messages: list[pd.Series], separateur: str = " ; ") -> pd.Series:
+    """Concatène des séries de messages ligne à ligne, en sautant les vides (vectorisé)."""
+    resultat = pd.Series("", index=messages[0].index, dtype=object) if messages else pd.Series(dtype=object)
+    for m in messages:
+        vide_r, vide_m = resultat.eq(""), m.eq("")
+        resultat = resultat.where(vide_m, resultat.where(vide_r, resultat + separateur) + m)
+    return resultat
+
+
+@dataclass(frozen=True)
+class _Colonnes:
+    """Les colonnes de la table en tableaux numpy alignés, avec les plafonds (€, ETP)."""
+
+    index: pd.Index
+    etp: np.ndarray  # NaN si non renseigné
+    cout: np.ndarray
+    demande: np.ndarray
+    autres: np.ndarray
+    cofi: np.ndarray
+    complet: np.ndarray
+    derogation: np.ndarray
+    derogation_cerfa: np.ndarray
+    collectivite: np.ndarray
+    p70: np.ndarray
+    petp: np.ndarray  # +inf si dérogation
+    p80: np.ndarray  # +inf hors collectivités
+    montant: np.ndarray  # plus petit plafond
+    limitant: np.ndarray  # indice dans PLAFONDS
+
+
+def _lire_colonnes(dossiers: pd.DataFrame, p: ParametresCampagne) -> _Colonnes:
+    """Colonnes en tableaux et plafonds : mêmes fonctions que le chemin dossier par dossier."""
+    etp = _nombre(dossiers, "etp_demandes", np.nan)
+    cout = _nombre(dossiers, "cout_annuel_total")
+    demande = _nombre(dossiers, "montant_aap_demande")
+    autres = _nombre(dossiers, "autres_financements_etat")
+    derogation = _booleen(dossiers, "derogation_plafond")
+    collectivite = dossiers["statut"].astype(str).eq("collectivite").to_numpy()
+    p70 = plafond_70(cout, p)
+    petp = plafond_etp(np.nan_to_num(etp, nan=0.0), derogation, p)
+    p80 = plafond_80(collectivite, cout, autres, p)
+    montant, limitant = min_plafonds(demande, p70, petp, p80)
+    return _Colonnes(
+        index=dossiers.index, etp=etp, cout=cout, demande=demande, autres=autres,
+        cofi=_nombre(dossiers, "cofinancements"), complet=_booleen(dossiers, "dossier_complet"),
+        derogation=derogation, derogation_cerfa=_booleen(dossiers, "derogation_cerfa"), collectivite=collectivite,
+        p70=p70, petp=petp, p80=p80, montant=montant, limitant=limitant,
+    )
+
+
+@dataclass(frozen=True)
+class _Dates:
+    """Place de chaque dépôt dans le calendrier de la campagne (tableaux booléens alignés)."""
+
+    connue: np.ndarray
+    en_r1: np.ndarray
+    en_r2: np.ndarray
+    fenetre: np.ndarray  # après la clôture, avant la date limite dérogatoire
+    hors_delai: np.ndarray
+    textes: np.ndarray  # jj/mm/aaaa
+
+
+def _lire_dates(dossiers: pd.DataFrame, c: _Colonnes, p: ParametresCampagne) -> _Dates:
+    """Dates : relève 1, relève 2, fenêtre dérogatoire, hors délai."""
+    if "date_depot" in dossiers.columns:
+        depot = pd.to_datetime(dossiers["date_depot"], errors="coerce").dt.normalize()
+    else:
+        depot = pd.Series(pd.NaT, index=c.index, dtype="datetime64[ns]")
+    connue = depot.notna().to_numpy()
+    jours = depot.to_numpy()
+    r1, r2, lim = (np.datetime64(d) for d in (p.date_releve_1, p.date_releve_2, p.date_limite_cerfa_signe))
+    en_r1 = connue & (jours <= r1)
+    en_r2 = connue & ~en_r1 & (jours <= r2)
+    fenetre = connue & (jours > r2) & (jours <= lim)
+    hors_delai = (fenetre & ~c.derogation_cerfa) | (connue & (jours > lim))
+    return _Dates(connue, en_r1, en_r2, fenetre, hors_delai, depot.dt.strftime("%d/%m/%Y").to_numpy())
+
+
+@dataclass(frozen=True)
+class _Blocages:
+    """Règles bloquantes, une colonne booléenne par motif d'inéligibilité."""
+
+    etp_insuffisant: np.ndarray
+    incomplet: np.ndarray
+    sans_demande: np.ndarray
+    cout_nul: np.ndarray
+    etat_80_atteint: np.ndarray
+    hors_delai: np.ndarray
+
+    @property
+    def ineligible(self) -> np.ndarray:
+        return (
+            self.etp_insuffisant | self.incomplet | self.hors_delai | self.sans_demande | self.cout_nul
+            | self.etat_80_atteint
+        )
+
+
+def _blocages(c: _Colonnes, dates: _Dates, p: ParametresCampagne) -> _Blocages:
+    return _Blocages(
+        etp_insuffisant=~(c.etp >= p.etp_minimum - TOLERANCE_ETP),  # NaN compris
+        incomplet=~c.complet,
+        sans_demande=c.demande <= 0,
+        cout_nul=c.p70 <= 0,
+        etat_80_atteint=c.collectivite & (c.p80 <= 0),
+        hors_delai=dates.hors_delai,
+    )
+
+
+def _motifs(c: _Colonnes, dates: _Dates, b: _Blocages, p: ParametresCampagne) -> pd.Series:
+    """Motifs d'inéligibilité en français, « ; » entre deux motifs."""
+    index = c.index
+    fr_r2, fr_lim = format_date(p.date_releve_2), format_date(p.date_limite_cerfa_signe)
+    return _joindre(
+        [
+            _texte_si(
+                b.etp_insuffisant,
+                lambda i: [
+                    f"{format_etp(v)} demandés, moins que le minimum de {format_etp(p.etp_minimum)}"
+                    if not math.isnan(v)
+                    else "ETP non renseignés"
+                    for v in c.etp[i]
+                ],
+                index,
+            ),
+            _texte_si(b.incomplet, lambda i: ["dossier incomplet (annexe 2) : non instruit"] * len(i), index),
+            _texte_si(
+                b.hors_delai & dates.fenetre,
+                lambda i: [f"déposé le {d}, après la clôture du {fr_r2}, sans dérogation de la DREETS" for d in dates.textes[i]],
+                index,
+            ),
+            _texte_si(
+                b.hors_delai & ~dates.fenetre,
+                lambda i: [f"déposé le {d}, après la date limite dérogatoire du {fr_lim}" for d in dates.textes[i]],
+                index,
+            ),
+            _texte_si(b.sans_demande, lambda i: ["aucun montant AAP demandé"] * len(i), index),
+            _texte_si(b.cout_nul, lambda i: [f"coût annuel total de {format_euros(v)} : aucune aide possible" for v in c.cout[i]], index),
+            _texte_si(
+                b.etat_80_atteint,
+                lambda i: [
+                    f"collectivité : autres financements de l'État ({format_euros(a)}) ≥ "
+                    f"{format_taux(p.taux_max_etat_collectivite)} du coût ({format_euros(x)})"
+                    for a, x in zip(c.autres[i], c.cout[i], strict=True)
+                ],
+                index,
+            ),
+        ]
+    )
+
+
+def _alertes(c: _Colonnes, dates: _Dates, ineligible: np.ndarray, p: ParametresCampagne) -> pd.Series:
+    """Alertes non bloquantes : plafonds dépassés par la demande (dossiers éligibles : elles
+    expliquent la réduction du montant), cofinancement, budget, date inconnue (tous)."""
+    index = c.index
+    hors_aap = c.autres + c.cofi
+    ressources = c.demande + c.autres + c.cofi
+    return _joindre(
+        [
+            _texte_si(
+                ~ineligible & (c.demande > c.p70 + TOLERANCE_EUROS),
+                lambda i: [
+                    f"demande de {format_euros(d)} > {format_taux(p.taux_max_aap)} du coût ({format_euros(x)})"
+                    for d, x in zip(c.demande[i], c.p70[i], strict=True)
+                ],
+                index,
+            ),
+            _texte_si(
+                ~ineligible & (c.demande > c.petp + TOLERANCE_EUROS),
+                lambda i: [
+                    f"demande de {format_euros(d)} > {format_euros(p.plafond_etp)} × {format_etp(e)} ({format_euros(x)})"
+                    for d, e, x in zip(c.demande[i], c.etp[i], c.petp[i], strict=True)
+                ],
+                index,
+            ),
+            _texte_si(
+                ~ineligible & (c.demande > c.p80 + TOLERANCE_EUROS),
+                lambda i: [
+                    f"demande de {format_euros(d)} > plafond des {format_taux(p.taux_max_etat_collectivite)} "
+                    f"État ({format_euros(x)})"
+                    for d, x in zip(c.demande[i], c.p80[i], strict=True)
+                ],
+                index,
+            ),
+            _texte_si(
+                (c.cout > 0) & (hors_aap < p.taux_min_cofinancement * c.cout - TOLERANCE_EUROS),
+                lambda i: [
+                    f"cofinancement hors AAP de {format_taux(h / x)}, moins que "
+                    f"{format_taux(p.taux_min_cofinancement)}"
+                    for h, x in zip(hors_aap[i], c.cout[i], strict=True)
+                ],
+                index,
+            ),
+            _texte_si(
+                np.abs(ressources - c.cout) > TOLERANCE_BUDGET,
+                lambda i: [
+                    f"budget déséquilibré (écart de {format_euros(abs(r - x))})"
+                    for r, x in zip(ressources[i], c.cout[i], strict=True)
+                ],
+                index,
+            ),
+            _texte_si(
+                ~dates.connue,
+                lambda i: [f"date de dépôt non renseignée (clôture le {format_date(p.date_releve_2)})"] * len(i),
+                index,
+            ),
+        ]
+    )
+
+
+def _pnad(dossiers: pd.DataFrame, p: ParametresCampagne) -> tuple[np.ndarray, np.ndarray]:
+    """PNAD : priorité (toutes les années prioritaires) et structures nouvelles (aucune année)."""
+    n = len(dossiers)
+    if "financement_pnad" not in dossiers.columns:
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    pnad = dossiers["financement_pnad"].astype(object).where(dossiers["financement_pnad"].notna(), "").astype(str)
+    annee_presente = {a: pnad.str.contains(rf"\b{a}\b", regex=True).to_numpy() for a in p.annees_pnad_prioritaires}
+    prioritaire = np.logical_and.reduce(list(annee_presente.values())) if annee_presente else np.zeros(n, bool)
+    comite = ~pnad.str.contains(r"\d{4}", regex=True).to_numpy()
+    return prioritaire, comite
+
+
+def evaluer_dossiers(dossiers: pd.DataFrame, *, parametres: ParametresCampagne = PARAMETRES_2025) -> pd.DataFrame:
+    """Applique les règles de l'appel à tous les dossiers (vectorisé) et calcule le montant maximal.
+
+    Parameters
+    ----------
+    dossiers : pd.DataFrame
+        Colonnes de `coverage.modele.DOSSIERS` typées (nombres en float, booléens en bool,
+        `date_depot` datetime/date ou NaT). Requises : `id_dossier`, `statut`, `etp_demandes`,
+        `cout_annuel_total` (€), `montant_aap_demande` (€), `dossier_complet`. Facultatives :
+        `autres_financements_etat`, `cofinancements` (€, 0 si absentes), `derogation_plafond`,
+        `derogation_cerfa` (False), `date_depot`, les quatre notes (0 à 5) et `financement_pnad`
+        (« 2022,2023,2024 », jointe depuis les structures).
+    parametres : ParametresCampagne
+        Chiffres de la campagne (2025 par défaut).
+
+    Returns
+    -------
+    pd.DataFrame
+        Une copie avec, en plus : `eligible` (bool) ; `motifs` (motifs d'inéligibilité, « ; ») ;
+        `alertes` (règles non bloquantes non respectées, « ; ») ; `montant_max_aap` (€, au
+        centime, 0 si inéligible) ; `plafond_70`, `plafond_etp` (NaN si dérogation),
+        `plafond_80` (NaN hors collectivités) en € ; `plafond_limitant` (« 70 % », « plafond par
+        ETP », « 80 % État », « montant demandé », vide si inéligible) ; `releve` (1, 2 ou vide :
+        dérogation, hors délai, date inconnue) ; `prioritaire_pnad` (bool, financée en 2022,
+        2023 et 2024) ; `comite_national` (bool, structure sans financement PNAD) ;
+        `score_comite` (somme des quatre notes, 0 à 20).
+
+    Raises
+    ------
+    ValueError
+        Colonne requise absente ou colonne de type inattendu (message en français).
+
+    Example
+    -------
+    >>> d = pd.DataFrame({"id_dossier": ["A"], "statut": ["association"], "etp_demandes": [1.0],
+    ...     "cout_annuel_total": [40000.0], "montant_aap_demande": [28000.0], "dossier_complet": [True]})
+    >>> evaluer_dossiers(d)["montant_max_aap"].tolist()
+    [28000.0]
+    """
+    _check_dossiers(dossiers)
+    p = parametres
+    c = _lire_colonnes(dossiers, p)
+    dates = _lire_dates(dossiers, c, p)
+    blocages = _blocages(c, dates, p)
+    ineligible = blocages.ineligible
+    prioritaire, comite = _pnad(dossiers, p)
+    index = c.index
+
+    sortie = dossiers.copy()
+    sortie["eligible"] = ~ineligible
+    sortie["motifs"] = _motifs(c, dates, blocages, p).astype(str)
+    sortie["alertes"] = _alertes(c, dates, ineligible, p).astype(str)
+    sortie["montant_max_aap"] = np.where(ineligible, 0.0, np.maximum(c.montant, 0.0))
+    sortie["plafond_70"] = c.p70
+    sortie["plafond_etp"] = np.where(np.isinf(c.petp), np.nan, c.petp)
+    sortie["plafond_80"] = np.where(np.isinf(c.p80), np.nan, c.p80)
+    sortie["plafond_limitant"] = pd.Series(
+        np.where(ineligible, "", np.asarray(PLAFONDS, dtype=object)[c.limitant]), index=index, dtype=str
+    )
+    sortie["releve"] = pd.Series(np.where(dates.en_r1, 1, 2), index=index, dtype="Int64").mask(~(dates.en_r1 | dates.en_r2))
+    sortie["prioritaire_pnad"] = prioritaire
+    sortie["comite_national"] = comite
+    sortie["score_comite"] = sum((_nombre(dossiers, n) for n in COLONNES_NOTES), start=np.zeros(len(index)))
+    return sortie
