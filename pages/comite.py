@@ -22,12 +22,15 @@ libelle = libelle_comite(comite, regions=ref.regions)
 presentation = st.sidebar.toggle("Mode présentation (projecteur)", key="comite_presentation")
 if presentation:
     st.html(vue.STYLE_PRESENTATION)
-    if st.button("Quitter le mode présentation", key="comite_quitter"):
-        st.session_state["comite_presentation"] = False
-        st.rerun()
-
-st.title(libelle)
-avis_donnees(donnees)
+    c_titre, c_quitter = st.columns([5, 1], vertical_alignment="center")
+    c_titre.title(libelle)
+    # Rappel avant la création des widgets de l'exécution suivante : la bascule peut alors être modifiée.
+    c_quitter.button("Quitter le mode présentation", key="comite_quitter", on_click=vue.quitter_presentation)
+    if donnees.demo:
+        st.caption(":material/science: **Données fictives de démonstration** (géographie réelle, COG 2026).")
+else:
+    st.title(libelle)
+    avis_donnees(donnees)
 entrees = entrees_simulation(etat.version_active(), None)
 dossiers = dossiers_du_comite(entrees.dossiers, comite=comite, structures=donnees.structures)
 if dossiers.empty:
@@ -41,22 +44,31 @@ scenario = st.sidebar.selectbox("Montants proposés par", [None, *noms], key="co
 proposes = vue.propositions(comite, dossiers, scenario)
 decisions = etat.espace().decisions_courantes(comite)
 
-ecran = st.segmented_control("Écran", ["dossiers", "synthese"], default="dossiers", key="comite_ecran",
+ecran = st.segmented_control("Écran", ["dossiers", "synthese"], default="dossiers", key="comite_ecran", label_visibility="collapsed",
                              format_func={"dossiers": "Dossier par dossier", "synthese": "Synthèse et exports"}.get) or "dossiers"
 if ecran == "dossiers":
-    rang = st.session_state.setdefault("comite_rang", 0) % len(dossiers)
+    rang = vue.rang_courant(comite, dossiers)
     c1, c2, c3 = st.columns([1, 3, 1])
-    if c1.button("◀ Précédent", key="comite_prec", width="stretch"):
-        st.session_state["comite_rang"] = (rang - 1) % len(dossiers)
-        st.rerun()
+    c1.button("◀ Précédent", key="comite_prec", width="stretch", on_click=vue.aller_au_dossier, args=(comite, dossiers, rang - 1))
     c2.markdown(f"<div style='text-align:center'>Dossier {rang + 1} / {len(dossiers)}</div>", unsafe_allow_html=True)
-    if c3.button("Suivant ▶", key="comite_suiv", width="stretch"):
-        st.session_state["comite_rang"] = (rang + 1) % len(dossiers)
-        st.rerun()
+    c3.button("Suivant ▶", key="comite_suiv", width="stretch", on_click=vue.aller_au_dossier, args=(comite, dossiers, rang + 1))
     ligne = dossiers.iloc[rang]
-    vue.fiche_dossier(ligne, proposes.loc[ligne["id_dossier"]], donnees=donnees, entrees=entrees, presentation=presentation)
+    proposition = proposes.loc[ligne["id_dossier"]]
     detail = decisions_par_dossier(dossiers, decisions).set_index("id_dossier").loc[ligne["id_dossier"]]
-    vue.formulaire_decision(comite, ligne, detail if detail["decision"] else None, proposes.loc[ligne["id_dossier"]])
+    courante = detail if detail["decision"] else None
+    vue.entete_dossier(ligne, proposition)
+    gauche, droite = st.columns([3, 2])
+    with gauche:
+        vue.regles_dossier(ligne, compact=presentation)
+    with droite:  # au projecteur, la décision est à côté des règles, dans le premier écran
+        if presentation:
+            vue.formulaire_decision(comite, ligne, courante, proposition)
+        else:
+            vue.zones_et_carte(ligne, donnees=donnees, entrees=entrees, hauteur=320)
+    if presentation:
+        vue.zones_et_carte(ligne, donnees=donnees, entrees=entrees, hauteur=420)
+    else:
+        vue.formulaire_decision(comite, ligne, courante, proposition)
     with st.expander("Historique des décisions de ce dossier"):
         st.dataframe(etat.espace().historique_decisions(comite, ligne["id_dossier"]), hide_index=True, width="stretch")
 else:

@@ -12,6 +12,7 @@ from ui import etat
 from ui.commun import avis_donnees
 from ui.donnees_besoins import section_besoins
 from ui.navigation import exiger_navigation
+from ui.texte import liste
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -52,7 +53,7 @@ if onglet == "import":
             )
             if not resultat.valide:
                 st.error(f"**Import refusé : {len(resultat.erreurs)} erreur(s).** L'espace de travail n'a pas été modifié.")
-                st.markdown("\n".join(f"- {p}" for p in resultat.erreurs[:200]))
+                st.markdown(liste(resultat.erreurs[:200]))
             else:
                 ident = etat.espace().enregistrer_version(
                     resultat.donnees, auteur=auteur.strip(), libelle=f"Import {resultat.donnees.source}", source="import")
@@ -62,7 +63,7 @@ if onglet == "import":
                 )
             if resultat.avertissements:
                 with st.expander(f"{len(resultat.avertissements)} avertissement(s)", expanded=not resultat.valide):
-                    st.markdown("\n".join(f"- {p}" for p in resultat.avertissements[:200]))
+                    st.markdown(liste(resultat.avertissements[:200]))
 
     st.subheader("Modèles de fichiers")
     for schema in SCHEMAS.values():

@@ -10,6 +10,7 @@ from ui.carte import afficher_carte, parametres_tuiles
 from ui.commun import avis_donnees, source_geographie
 from ui.projets import COULEURS_TYPES, exports_registre, section_ajout
 from ui.navigation import exiger_navigation
+from ui.texte import texte
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -58,12 +59,13 @@ st.subheader("Projets")
 for p in retenus:
     b = bilan.loc[p.id]
     with st.container(border=True, key=f"gp_fiche_{p.id}"):
-        st.markdown(f"**{p.nom}** — {p.type.libelle}{', ' + p.periode if p.periode else ''}" + (f" · _{p.mention}_" if p.indicatif else ""))
-        st.write(f"{format_nombre(b['nb_communes'])} communes, {format_nombre(b['nb_epci'])} EPCI (départements {b['departements']}), "
+        st.markdown(f"**{texte(p.nom)}** — {p.type.libelle}{', ' + texte(p.periode) if p.periode else ''}"
+                    + (f" · _{texte(p.mention)}_" if p.indicatif else ""))
+        st.write(f"{format_nombre(b['nb_communes'])} communes, {format_nombre(b['nb_epci'])} EPCI (départements {texte(b['departements'])}), "
                  f"{format_nombre(b['population'])} habitants · {format_nombre(b['etp'], decimales=1)} ETP de facilitateurs présents "
                  f"({format_nombre(b['nb_structures'])} structures) · {format_pourcentage(b['part_population_couverte'])} de la population couverte")
         if b["alerte"]:
-            st.error(b["alerte_motif"], icon=":material/warning:")
+            st.warning(texte(b["alerte_motif"]), icon=":material/warning:")
         if st.toggle("EPCI traversés et facilitateurs", key=f"gp_detail_{p.id}"):
             st.dataframe(epci_du_projet(empreintes, id_projet=p.id, zones_blanches_epci=etat.zones_blanches("epci"),
                                         structures=donnees.structures), width="stretch", column_config={
@@ -71,7 +73,7 @@ for p in retenus:
                 "population_touchee": st.column_config.NumberColumn("Population touchée", format="localized"),
                 "etp": st.column_config.NumberColumn("ETP de l'EPCI", format="%.2f"), "facilitateurs": "Facilitateurs",
                 "criteres": "Critères de zone blanche", "est_zone_blanche": st.column_config.CheckboxColumn("Zone blanche")})
-        st.caption(f"Source : {p.source}")
+        st.caption(f"Source : {texte(p.source)}")
 
 st.subheader("Tableau des projets")
 tableau = bilan.loc[[p.id for p in retenus]]

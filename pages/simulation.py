@@ -7,6 +7,7 @@ from ui import etat
 from ui import simulation as vue
 from ui.commun import avis_donnees
 from ui.navigation import exiger_navigation
+from ui.texte import texte
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -36,7 +37,7 @@ elif rubrique == "scenarios":
 else:
     resultat = vue.allouer(reglages)
     if not resultat.faisable:
-        st.error("**Paramètres infaisables** : " + " ".join(resultat.messages))
+        st.error("**Paramètres infaisables** : " + " ".join(map(texte, resultat.messages)))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Enveloppe", format_euros(resultat.enveloppe, centimes=False))
     c2.metric("Attribué", format_euros(resultat.enveloppe_utilisee, centimes=False))

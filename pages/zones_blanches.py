@@ -14,6 +14,7 @@ from ui.exports import boutons_export
 from ui.reglages_zb import avis_sources, formulaire_reglages
 from ui.territoire import couche, vue_pour
 from ui.navigation import exiger_navigation
+from ui.texte import texte
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -80,17 +81,17 @@ if code_clic and niveau_clic == niveau and code_clic in zb.index:
     with st.container(border=True, key="zb_panneau"):
         st.markdown(f"#### {t['nom']} ({code_clic})")
         if t["est_zone_blanche"]:
-            st.error(t["motif"], icon=":material/crisis_alert:")
+            st.error(texte(t["motif"]), icon=":material/crisis_alert:")
         else:
             st.success("Pas une zone blanche avec les seuils en cours.", icon=":material/check_circle:")
         c1, c2 = st.columns(2)
         c1.markdown("**Couverture**")
         c1.write(f"{format_nombre(t['etp'], decimales=2)} ETP (dont {format_nombre(t['etp_extension'], decimales=2)} par extension) · "
-                 f"{format_pourcentage(1 - t['part_non_couverte'])} de la population couverte · structures : {t['structures'] or 'aucune'}")
+                 f"{format_pourcentage(1 - t['part_non_couverte'])} de la population couverte · structures : {texte(t['structures']) or 'aucune'}")
         c2.markdown("**Besoins**")
         c2.write(f"{format_nombre(t['population'])} habitants · indice de besoin {format_nombre(t['indice_besoin'], decimales=2)} · "
                  f"{format_nombre(t['nb_marches_etat'])} marchés de l'État · {format_nombre(t['nb_qpv'])} QPV · "
-                 f"grands projets : {t['grands_projets'] or 'aucun'}")
+                 f"grands projets : {texte(t['grands_projets']) or 'aucun'}")
         vue_achats_territoire(niveau, code_clic)
 
 # Tableau classé et exports

@@ -29,15 +29,43 @@ from ui import etat
 from ui.carte import afficher_carte
 from ui.cartes_avant_apres import CATEGORIES_ZB, cartes_avant_apres, critere_principal
 from ui.commun import source_geographie
+from ui.presentation import badge_regle
+from ui.texte import texte
 
+# Projecteur : volet latéral masqué, texte agrandi, chiffres clés plus grands encore que le texte.
 STYLE_PRESENTATION = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none !important;}
-.stMainBlockContainer, .block-container {max-width: 100% !important; padding-top: 1.5rem !important;}
-.stMarkdown p, .stMarkdown li, [data-testid="stMetricValue"] {font-size: 1.45rem !important;}
-h1 {font-size: 2.6rem !important;} h2, h3 {font-size: 2rem !important;}
+.stMainBlockContainer, .block-container {max-width: 100% !important; padding-top: 1rem !important;}
+.stMarkdown p, .stMarkdown li {font-size: 1.3rem !important;}
+.st-key-comite_chiffres [data-testid="stMetricValue"] {font-size: 3rem !important; font-weight: 700 !important;}
+.st-key-comite_chiffres [data-testid="stMetricLabel"] p {font-size: 1.2rem !important;}
+h1 {font-size: 2.2rem !important; padding-top: 0 !important;} h2 {font-size: 1.9rem !important;}
 </style>
 """
+
+
+def quitter_presentation() -> None:
+    """Rappel du bouton « Quitter » : exécuté avant les widgets, il peut remettre la bascule à faux."""
+    st.session_state["comite_presentation"] = False
+
+
+def rang_courant(comite: str, dossiers: pd.DataFrame) -> int:
+    """Rang du dossier affiché pour ce comité : celui que l'utilisateur regardait, sinon le premier.
+
+    Le dossier est retenu par son identifiant et par comité : changer de comité, de page ou de mode
+    ne montre jamais le dossier d'un autre comité au même rang.
+    """
+    retenus: dict = st.session_state.get("comite_dossier_par_comite", {})
+    ids = list(dossiers["id_dossier"])
+    ident = retenus.get(comite)
+    return ids.index(ident) if ident in ids else 0
+
+
+def aller_au_dossier(comite: str, dossiers: pd.DataFrame, rang: int) -> None:
+    retenus = dict(st.session_state.get("comite_dossier_par_comite", {}))
+    retenus[comite] = dossiers["id_dossier"].iloc[rang % len(dossiers)]
+    st.session_state["comite_dossier_par_comite"] = retenus
 
 
 def propositions(comite: str, dossiers: pd.DataFrame, scenario_id: int | None) -> pd.DataFrame:
@@ -51,30 +79,40 @@ def propositions(comite: str, dossiers: pd.DataFrame, scenario_id: int | None) -
     return lignes.set_index("id_dossier")[["montant_attribue", "etp_finances"]].reindex(dossiers["id_dossier"]).fillna(0.0)
 
 
-def fiche_dossier(ligne: pd.Series, proposition: pd.Series, *, donnees, entrees, presentation: bool) -> None:
-    """Structure, périmètre, budget, règles de l'appel, notes du comité, montant proposé."""
-    st.markdown(f"## {ligne['id_dossier']} — {ligne['nom_structure']}")
-    st.caption(f"{Statut(ligne['statut']).libelle} · département {ligne['departement']} · SIRET {ligne.get('siret') or 'non renseigné'} · "
+def entete_dossier(ligne: pd.Series, proposition: pd.Series) -> None:
+    """Structure, statut et les quatre chiffres clés (ETP, coût, maximum, montant proposé)."""
+    st.markdown(f"## {texte(ligne['id_dossier'])} — {texte(ligne['nom_structure'])}")
+    st.caption(f"{Statut(ligne['statut']).libelle} · département {texte(ligne['departement'])} · "
+               f"SIRET {texte(ligne.get('siret')) or 'non renseigné'} · "
                + ("structure nouvelle (comité technique national)" if ligne.get("structure_nouvelle") else
-                  f"financée par le PNAD : {ligne.get('financement_pnad') or 'non'}"))
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("ETP demandés", format_nombre(ligne["etp_demandes"], decimales=2))
-    c2.metric("Coût annuel", format_euros(ligne["cout_annuel_total"], centimes=False))
-    c3.metric("Maximum finançable", format_euros(ligne["montant_max_aap"]))
-    c4.metric("Proposé (scénario)", format_euros(proposition["montant_attribue"]),
-              help=f"{format_nombre(proposition['etp_finances'], decimales=2)} ETP")
-    gauche, droite = st.columns([3, 2])
-    with gauche:
-        for r in detail_regles(ligne.to_dict(), PARAMETRES_2025):
-            icone = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/info:"}[r.respectee]
-            st.markdown(f"{icone} **{r.libelle}** — {r.explication}")
-        st.markdown("**Notes du comité (0 à 5)** : " + " · ".join(
-            f"{lib} {format_nombre(ligne[col], decimales=1)}" for col, lib in CRITERES_COMITE.items() if pd.notna(ligne.get(col))))
-    with droite:
-        e = entrees.dossiers.set_index("id_dossier").loc[ligne["id_dossier"]]
-        st.markdown(f"Zones blanches couvertes : **{format_nombre(e['population_zone_blanche'])} habitants** · "
-                    f"grand projet : **{'oui' if e['couvre_grand_projet'] else 'non'}**")
-        carte_perimetre(ligne, donnees, hauteur=420 if presentation else 320)
+                  f"financée par le PNAD : {texte(ligne.get('financement_pnad')) or 'non'}"))
+    with st.container(key="comite_chiffres"):
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric("ETP demandés", format_nombre(ligne["etp_demandes"], decimales=2))
+        c2.metric("Coût annuel", format_euros(ligne["cout_annuel_total"], centimes=False))
+        c3.metric("Maximum finançable", format_euros(ligne["montant_max_aap"]))
+        c4.metric("Proposé (scénario)", format_euros(proposition["montant_attribue"]),
+                  help=f"{format_nombre(proposition['etp_finances'], decimales=2)} ETP")
+
+
+def regles_dossier(ligne: pd.Series, *, compact: bool) -> None:
+    """Règles de l'appel (respectée / non respectée en couleur et en mots) et notes du comité.
+
+    `compact` (mode présentation) : l'explication chiffrée n'est donnée que pour les règles non
+    respectées ou informatives, pour que la fiche et la décision tiennent sur un écran.
+    """
+    for r in detail_regles(ligne.to_dict(), PARAMETRES_2025):
+        explication = "" if compact and r.respectee else f" — {r.explication}"
+        st.markdown(f"{badge_regle(r.respectee)} **{r.libelle}**{explication}")
+    st.markdown("**Notes du comité (0 à 5)** : " + " · ".join(
+        f"{lib} {format_nombre(ligne[col], decimales=1)}" for col, lib in CRITERES_COMITE.items() if pd.notna(ligne.get(col))))
+
+
+def zones_et_carte(ligne: pd.Series, *, donnees, entrees, hauteur: int) -> None:
+    e = entrees.dossiers.set_index("id_dossier").loc[ligne["id_dossier"]]
+    st.markdown(f"Zones blanches couvertes : **{format_nombre(e['population_zone_blanche'])} habitants** · "
+                f"grand projet : **{'oui' if e['couvre_grand_projet'] else 'non'}**")
+    carte_perimetre(ligne, donnees, hauteur=hauteur)
 
 
 def carte_perimetre(ligne: pd.Series, donnees, *, hauteur: int) -> None:
@@ -96,8 +134,8 @@ def carte_perimetre(ligne: pd.Series, donnees, *, hauteur: int) -> None:
 def formulaire_decision(comite: str, ligne: pd.Series, courante: pd.Series | None, proposition: pd.Series) -> None:
     """Décision obligatoirement motivée ; versionnée, jamais écrasée (conflit signalé)."""
     if courante is not None and courante["decision"]:
-        st.info(f"Décision en vigueur : **{courante['decision_libelle']}** ({courante['date_decision']}, {courante['auteur']}) — "
-                f"{courante['motif']}")
+        st.info(f"Décision en vigueur : **{courante['decision_libelle']}** ({texte(courante['date_decision'])}, "
+                f"{texte(courante['auteur'])}) — {texte(courante['motif'])}")
     version = int(courante["version"]) if courante is not None and pd.notna(courante["version"]) else 0
     with st.form(f"comite_decision_{ligne['id_dossier']}"):
         decision = st.radio("Décision", [d.value for d in Decision], horizontal=True, format_func=lambda d: Decision(d).libelle)
@@ -116,12 +154,12 @@ def formulaire_decision(comite: str, ligne: pd.Series, courante: pd.Series | Non
             comite=comite, id_dossier=ligne["id_dossier"], decision=decision, motif=motif, auteur=auteur, version_attendue=version,
             etp_retenus=etp if avec_montant else None, montant_retenu=montant if avec_montant else None)
     except ConflitEdition as conflit:
-        st.error(f"{conflit} La page a été rechargée avec la décision la plus récente : relisez-la avant de décider.")
+        st.error(f"{texte(conflit)} La page a été rechargée avec la décision la plus récente : relisez-la avant de décider.")
         return
     except ValueError as erreur:
-        st.error(str(erreur))
+        st.error(texte(erreur))
         return
-    st.toast(f"Décision enregistrée pour {ligne['id_dossier']}.", icon=":material/check:")
+    st.toast(f"Décision enregistrée pour {texte(ligne['id_dossier'])}.", icon=":material/check:")
     st.rerun()
 
 
@@ -141,7 +179,7 @@ def synthese(comite: str, libelle: str, dossiers: pd.DataFrame, decisions: pd.Da
     if s["depassement_enveloppe"]:
         st.error("Les décisions dépassent l'enveloppe disponible.")
     if s["decisions_manquantes"]:
-        st.warning(f"{len(s['decisions_manquantes'])} dossier(s) sans décision : " + ", ".join(s["decisions_manquantes"]))
+        st.warning(f"{len(s['decisions_manquantes'])} dossier(s) sans décision : " + ", ".join(map(texte, s["decisions_manquantes"])))
     st.write(" · ".join(f"{Decision(k).libelle} : {v}" for k, v in s["par_decision"].items()))
     region = None if comite == "national" else comite
     cartes_avant_apres(impact.epci_avant, impact.epci_apres, cle="comite", region=region)
@@ -166,7 +204,7 @@ def exports(comite: str, libelle: str, dossiers: pd.DataFrame, decisions: pd.Dat
     if manquantes:
         c3.button("Procès-verbal (PDF)", disabled=True, key="comite_pdf_off",
                   help="Impossible tant que des décisions manquent.")
-        st.warning("Procès-verbal indisponible : décision manquante pour " + ", ".join(manquantes) + ".")
+        st.warning("Procès-verbal indisponible : décision manquante pour " + ", ".join(map(texte, manquantes)) + ".")
     else:
         c3.download_button("Procès-verbal (PDF)", file_name=f"proces_verbal_{comite}.pdf", mime="application/pdf", on_click="ignore",
                            key="comite_pdf", data=lambda: generer_proces_verbal(

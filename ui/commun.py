@@ -12,6 +12,7 @@ from coverage.modele import DonneesFacilitateurs
 from geo.carte import EMPRISES
 from geo.reference import NiveauGeo
 from ui import etat
+from ui.texte import texte
 
 DROM = {"971": "Guadeloupe", "972": "Martinique", "973": "Guyane", "974": "La Réunion", "976": "Mayotte"}
 
@@ -25,7 +26,7 @@ def avis_donnees(donnees: DonneesFacilitateurs) -> None:
             icon=":material/science:",
         )
     else:
-        st.caption(f"Données de l'espace de travail : {donnees.source}")
+        st.caption(f"Données de l'espace de travail : {texte(donnees.source)}")
 
 
 def source_geographie() -> str:

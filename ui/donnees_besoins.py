@@ -10,6 +10,7 @@ from coverage.documents.format import format_nombre
 from coverage.sources.lecture import ErreurLecture
 from coverage.sources.qpv import lire_npnru, lire_qpv
 from ui import etat
+from ui.texte import liste, texte
 
 TYPES = {
     "decp": ("Marchés publics (DECP consolidées, JSON 2022/2024 ou CSV à plat)", ["json", "gz", "csv"]),
@@ -40,7 +41,7 @@ def section_besoins() -> None:
     for type_, (libelle, extensions) in TYPES.items():
         actif = e.fichier_besoins_actif(type_)
         with st.container(border=True):
-            st.markdown(f"**{libelle}** — actif : {actif[1] if actif else 'échantillon de démonstration'}")
+            st.markdown(f"**{libelle}** — actif : {texte(actif[1]) if actif else 'échantillon de démonstration'}")
             with st.form(f"donnees_besoins_{type_}"):
                 fichier = st.file_uploader("Fichier", type=extensions, key=f"donnees_fichier_{type_}")
                 auteur = st.text_input("Votre nom", key=f"donnees_auteur_{type_}")
@@ -54,10 +55,10 @@ def section_besoins() -> None:
                 try:
                     resume = _verifier(type_, fichier.getvalue(), fichier.name)
                 except ErreurLecture as erreur:
-                    st.error("**Import refusé, rien n'a changé.**\n\n" + "\n".join(f"- {p}" for p in erreur.problemes))
+                    st.error("**Import refusé, rien n'a changé.**\n\n" + liste(erreur.problemes))
                     continue
                 e.enregistrer_fichier_besoins(type_, nom_fichier=fichier.name, contenu=fichier.getvalue(), auteur=auteur.strip())
-                st.success(f"{fichier.name} importé : {resume}")
+                st.success(f"{texte(fichier.name)} importé : {texte(resume)}")
             if revenir:
                 e.retirer_fichier_besoins(type_, auteur=auteur.strip() or "inconnu")
                 st.rerun()

@@ -8,39 +8,49 @@ from coverage.territoires.couverture import appliquer_modifications, chiffres_cl
 from coverage.documents.format import format_nombre, format_pourcentage
 from coverage.modele import DonneesFacilitateurs, Niveau, Role
 from ui import etat
+from ui.texte import liste, texte
 
 ACTIONS = {"etp": "Changer les ETP", "ajout": "Ajouter un territoire au périmètre", "retrait": "Retirer un territoire du périmètre"}
 
 
 def _formulaire(donnees: DonneesFacilitateurs, modifications: list[dict]) -> None:
-    ref = etat.referentiel()
     structures = appliquer_modifications(donnees, modifications).structures.set_index("id_structure")
     with st.form("couverture_form_et_si", border=True):
         c1, c2 = st.columns(2)
-        ident = c1.selectbox("Structure", list(structures.index), format_func=lambda i: f"{structures.at[i, 'nom']} ({i})")
-        action = c2.radio("Modification", list(ACTIONS), format_func=ACTIONS.get, horizontal=False)
+        c1.selectbox("Structure", list(structures.index), format_func=lambda i: f"{structures.at[i, 'nom']} ({i})",
+                     key="couverture_etsi_structure")
+        c2.radio("Modification", list(ACTIONS), format_func=ACTIONS.get, horizontal=False, key="couverture_etsi_action")
         c3, c4, c5, c6 = st.columns(4)
-        etp = c3.number_input("Nouveaux ETP", min_value=0.0, max_value=50.0, step=0.5, value=1.0)
-        niveau = c4.selectbox("Niveau", [n.value for n in Niveau], index=1, format_func=lambda n: Niveau(n).libelle)
-        code = c5.text_input("Code du territoire", placeholder="ex. 200042935, 01001, 38")
-        role = c6.selectbox("Rôle", [r.value for r in Role], index=1, format_func=lambda r: Role(r).libelle)
-        if not st.form_submit_button("Ajouter à la simulation", type="primary"):
-            return
+        c3.number_input("Nouveaux ETP", min_value=0.0, max_value=50.0, step=0.5, value=1.0, key="couverture_etsi_etp")
+        c4.selectbox("Niveau", [n.value for n in Niveau], index=1, format_func=lambda n: Niveau(n).libelle, key="couverture_etsi_niveau")
+        c5.text_input("Code du territoire", placeholder="ex. 200042935, 01001, 38", key="couverture_etsi_code")
+        c6.selectbox("Rôle", [r.value for r in Role], index=1, format_func=lambda r: Role(r).libelle, key="couverture_etsi_role")
+        # Rappel exécuté avant la page : carte et chiffres du haut de page comptent déjà cette modification.
+        st.form_submit_button("Ajouter à la simulation", type="primary", on_click=_ajouter, args=(modifications,))
+    erreur = st.session_state.pop("couverture_etsi_erreur", None)
+    if erreur:
+        st.error(erreur)
+
+
+def _ajouter(modifications: list[dict]) -> None:
+    e = st.session_state
+    ident, action = e["couverture_etsi_structure"], e["couverture_etsi_action"]
     if action == "etp":
-        modifications.append({"type": "etp", "id_structure": ident, "etp": float(etp)})
+        modifications.append({"type": "etp", "id_structure": ident, "etp": float(e["couverture_etsi_etp"])})
         return
-    code = code.strip()
-    table = ref.table(niveau)
-    if code not in table.index:
-        st.error(f"Code {niveau} « {code} » inconnu au COG 2026 : saisissez un code officiel (commune INSEE, SIREN d'EPCI, département ou région).")
+    niveau, code = e["couverture_etsi_niveau"], e["couverture_etsi_code"].strip()
+    if code not in etat.referentiel().table(niveau).index:
+        e["couverture_etsi_erreur"] = (f"Code {niveau} « {texte(code)} » inconnu au COG 2026 : saisissez un code officiel "
+                                       "(commune INSEE, SIREN d'EPCI, département ou région).")
         return
-    modifications.append({"type": action, "id_structure": ident, "niveau": niveau, "code": code, "role": role})
+    modifications.append({"type": action, "id_structure": ident, "niveau": niveau, "code": code, "role": e["couverture_etsi_role"]})
 
 
 def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict], *, apres: etat.Couverture | None) -> None:
     """Formulaire, liste des modifications, avant/après, enregistrement ou abandon.
 
-    `apres` : la couverture des données modifiées, déjà calculée par la page (None sans modification).
+    `apres` : la couverture des données modifiées, calculée une fois par la page (None sans modification) ;
+    un ajout par le formulaire passe par un rappel, exécuté avant la page : elle compte toutes les modifications.
     """
     st.subheader("Simulation « et si »")
     st.caption("Changez les ETP d'une structure ou étendez son périmètre : avant/après immédiat, puis enregistrez ou abandonnez.")
@@ -48,10 +58,7 @@ def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict], *, a
     if not modifications:
         return
     ref = etat.referentiel()
-    for m in modifications:
-        st.markdown(f"- {decrire_modification(m, structures=donnees.structures, referentiel=ref)}")
-    if apres is None:  # modification ajoutée par le formulaire pendant cette exécution
-        apres = etat.calculer_couverture(appliquer_modifications(donnees, modifications))
+    st.markdown(liste(decrire_modification(m, structures=donnees.structures, referentiel=ref) for m in modifications))
     avant_epci, apres_epci = etat.agregat_actif("epci"), apres.agregat("epci")
     a, b = chiffres_cles(etat.agregat_actif("region")), chiffres_cles(apres.agregat("region"))
     c1, c2, c3 = st.columns(3)

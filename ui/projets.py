@@ -24,6 +24,7 @@ from coverage.sources.lecture import ErreurLecture
 from geo.carte import EMPRISES, carte_vierge, couche_contours
 from ui import etat
 from ui.carte import point_clique
+from ui.texte import liste, texte
 
 COULEURS_TYPES = {"renovation_urbaine": "#A558A0", "rehabilitation": "#7F5539", "transport_fluvial": "#0063CB",
                   "ferroviaire": "#161616", "autre": "#695240"}
@@ -101,7 +102,7 @@ def section_ajout(projets: list[GrandProjet]) -> None:
 
 def _problemes(erreur: Exception) -> str:
     problemes = getattr(erreur, "problemes", None)
-    return "\n".join(f"- {p}" for p in problemes) if problemes else str(erreur)
+    return liste(problemes) if problemes else texte(erreur)
 
 
 def _valider_et_enregistrer(fabrique, auteur: str) -> None:
@@ -117,7 +118,7 @@ def _valider_et_enregistrer(fabrique, auteur: str) -> None:
         st.error("**Projet refusé, rien n'a été enregistré.**\n\n" + _problemes(erreur))
         return
     _enregistrer([projet], auteur.strip())
-    st.success(f"Projet « {projet.nom} » enregistré.")
+    st.success(f"Projet « {texte(projet.nom)} » enregistré.")
     st.rerun()
 
 

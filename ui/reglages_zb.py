@@ -10,6 +10,7 @@ import streamlit as st
 from coverage.territoires.besoins import LIBELLES_COMPOSANTES, PoidsBesoin
 from coverage.documents.format import format_nombre
 from ui import etat
+from ui.texte import texte
 
 
 def avis_sources() -> None:
@@ -58,7 +59,7 @@ def formulaire_reglages(niveau: str) -> None:
                     seuils, part_non_couverte_min=part, part_extension_min=ext, ratio_capacite_min=ratio,
                     population_besoin_min=pop, justification="Seuils choisis par l'utilisateur.")
             except ValueError as erreur:
-                st.error(str(erreur))
+                st.error(texte(erreur))
             st.rerun()
         if c2.form_submit_button("Valeurs par défaut"):
             for cle in ("zb_poids", "zb_seuils_commune", "zb_seuils_epci"):

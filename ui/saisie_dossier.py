@@ -10,6 +10,7 @@ import streamlit as st
 
 from coverage.modele import DonneesFacilitateurs, Statut
 from ui import etat
+from ui.texte import texte
 
 
 def formulaire_dossier(donnees: DonneesFacilitateurs) -> None:
@@ -64,5 +65,5 @@ def formulaire_dossier(donnees: DonneesFacilitateurs) -> None:
             nouvelle[colonne] = nouvelle[colonne].astype(table[colonne].dtype, errors="ignore")
     etat.espace().enregistrer_version(dataclasses.replace(donnees, dossiers=nouvelle), auteur=auteur.strip(),
                                       libelle=f"Dossier {ident.strip()} saisi dans l'application", source="modification")
-    st.success(f"Dossier {ident.strip()} enregistré (nouvelle version de l'espace de travail).")
+    st.success(f"Dossier {texte(ident.strip())} enregistré (nouvelle version de l'espace de travail).")
     st.rerun()

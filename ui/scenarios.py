@@ -9,6 +9,7 @@ from coverage.espace import ConflitEdition, ElementIntrouvable
 from coverage.documents.exports import exporter_xlsx
 from coverage.documents.format import format_euros, format_nombre
 from ui import etat
+from ui.texte import texte
 
 CLES_REGLAGES = {"region": "simulation_region", "enveloppe": "simulation_enveloppe", "mode": "simulation_mode",
                  "financement_partiel": "simulation_partiel", "financer_prioritaires": "simulation_prioritaires"}
@@ -53,9 +54,9 @@ def section(reglages, *, allouer, entrees) -> None:
                 try:
                     ident = e.enregistrer_scenario(nom=nom.strip(), auteur=auteur.strip(), parametres=reglages.en_dict(),
                                                    resultats=_resultats(resultat, entrees(reglages)))
-                    st.success(f"Scénario n° {ident} « {nom.strip()} » enregistré.")
+                    st.success(f"Scénario n° {ident} « {texte(nom.strip())} » enregistré.")
                 except ValueError as erreur:
-                    st.error(str(erreur))
+                    st.error(texte(erreur))
     liste = e.lister_scenarios()
     if liste.empty:
         st.info("Aucun scénario enregistré pour l'instant.")
@@ -75,7 +76,7 @@ def section(reglages, *, allouer, entrees) -> None:
             e.dupliquer_scenario(int(choix), f"{noms[choix]} (copie {pd.Timestamp.now():%d/%m %H:%M:%S})", auteur=auteur.strip())
             st.rerun()
         except (ValueError, ElementIntrouvable, ConflitEdition) as erreur:
-            st.error(str(erreur))
+            st.error(texte(erreur))
     if c3.button("Supprimer", disabled=not auteur.strip()):
         e.supprimer_scenario(int(choix), auteur=auteur.strip())
         st.rerun()

@@ -16,6 +16,8 @@ from coverage.financement.regles import detail_regles
 from coverage.financement.simulation import EntreesSimulation, impact_allocation, preparer_simulation
 from coverage.territoires.zones_blanches import LIBELLES_CRITERES
 from ui import etat
+from ui.presentation import badge_regle
+from ui.texte import liste
 
 RUBRIQUES = {"allocation": "Allocation", "impact": "Impact", "dossiers": "Dossiers et règles",
              "placements": "Placements suggérés", "scenarios": "Scénarios"}
@@ -106,8 +108,7 @@ CONFIG_LIGNES = {
 
 def section_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages) -> None:
     st.caption(f"{resultat.statut_solveur} — calcul en {format_nombre(resultat.temps_s * 1000)} ms.")
-    for m in resultat.messages:
-        st.markdown(f"- {m}")
+    st.markdown(liste(resultat.messages))
     tableau = _tableau_lignes(resultat.lignes, entrees.dossiers)
     st.dataframe(tableau, hide_index=True, width="stretch", column_config=CONFIG_LIGNES, height=420)
     par_region = resultat.lignes.groupby("region")["montant_attribue"].sum()
@@ -180,8 +181,7 @@ def section_dossiers(entrees: EntreesSimulation, donnees) -> None:
                          format_func=lambda i: f"{i} — {d.set_index('id_dossier').at[i, 'nom_structure']}")
     ligne = d.set_index("id_dossier").loc[choix]
     for r in detail_regles(ligne.to_dict() | {"id_dossier": choix}, PARAMETRES_2025):
-        icone = {True: ":material/check_circle:", False: ":material/cancel:", None: ":material/info:"}[r.respectee]
-        st.markdown(f"{icone} **{r.libelle}** — {r.explication}  \n<small>{r.reference}</small>", unsafe_allow_html=True)
+        st.markdown(f"{badge_regle(r.respectee)} **{r.libelle}** — {r.explication}  \n<small>{r.reference}</small>", unsafe_allow_html=True)
     from ui.saisie_dossier import formulaire_dossier
 
     formulaire_dossier(donnees)

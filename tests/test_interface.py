@@ -1,0 +1,96 @@
+"""Parcours d'interface (AppTest depuis `app.py`) : mode présentation du comité, dossier retenu par
+comité, simulation « et si » à plusieurs modifications, texte des utilisateurs affiché comme du texte."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.texte import GLUON, liste, texte
+
+RACINE = Path(__file__).resolve().parent.parent
+DELAI = 120
+HOSTILE = "![p](http://exemple.invalid/p.png) [Cliquez ici](https://exemple.invalid/)"
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _page(at: AppTest, chemin: str) -> AppTest:
+    at.switch_page(chemin)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _dossier_affiche(at: AppTest) -> str:
+    titre = next(m.value for m in at.markdown if m.value.startswith("## "))
+    return titre.split()[1]
+
+
+def _position(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "Dossier " in m.value and " / " in m.value)
+
+
+def test_quitter_le_mode_presentation_garde_le_comite_et_le_dossier(app):
+    at = _page(app, "pages/comite.py")
+    at.sidebar.selectbox(key="comite_choix").set_value("84").run()
+    at.sidebar.toggle(key="comite_presentation").set_value(True).run()
+    at.button(key="comite_suiv").click().run()
+    dossier = _dossier_affiche(at)
+    assert "Dossier 2 /" in _position(at)
+    at.button(key="comite_quitter").click().run()
+    # avant : StreamlitWidgetAlreadyInstantiatedError à l'écran, volet latéral toujours masqué
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.toggle(key="comite_presentation").value is False
+    assert not any("stSidebar" in h.proto.body for h in at.get("html"))  # le style qui masque le volet est retiré
+    assert at.sidebar.selectbox(key="comite_choix").value == "84"
+    assert _dossier_affiche(at) == dossier
+
+
+def test_le_comite_ne_montre_jamais_le_dossier_d_un_autre_comite_au_meme_rang(app):
+    at = _page(app, "pages/comite.py")
+    at.sidebar.selectbox(key="comite_choix").set_value("84").run()
+    premier_bretagne = None
+    for _ in range(2):
+        at.button(key="comite_suiv").click().run()
+    dossier_ara = _dossier_affiche(at)
+    assert "Dossier 3 /" in _position(at)
+    at.sidebar.selectbox(key="comite_choix").set_value("53").run()  # Bretagne : son premier dossier
+    assert "Dossier 1 /" in _position(at)
+    premier_bretagne = _dossier_affiche(at)
+    assert premier_bretagne != dossier_ara
+    at.sidebar.selectbox(key="comite_choix").set_value("84").run()  # retour : le dossier qu'on regardait
+    assert _dossier_affiche(at) == dossier_ara
+
+
+def test_et_si_deux_modifications_comptees_des_le_second_clic(app):
+    """S0001 passe de 4 à 10 ETP (+ 6), puis S0002 de 0,5 à 5 ETP (+ 4,5) : 599,5 + 10,5 = 610,0 ETP dès le second clic."""
+    at = _page(app, "pages/couverture.py")
+    assert {m.label: m.value for m in at.metric}["ETP de facilitateurs"] == "599,5"
+    for ident, etp in (("S0001", 10.0), ("S0002", 5.0)):
+        formulaire = [s for s in at.selectbox if s.label == "Structure"][0]
+        formulaire.set_value(ident)
+        [n for n in at.number_input if n.label == "Nouveaux ETP"][0].set_value(etp)
+        [b for b in at.button if b.label == "Ajouter à la simulation"][0].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    metriques = [m for m in at.metric if m.label == "ETP de facilitateurs"]
+    assert [m.value for m in metriques] == ["610,0", "610,0"]  # haut de page et section « et si »
+    assert metriques[1].delta == "10,5"
+    at.session_state["couverture_modifs"] = []
+    at.run()
+
+
+def test_texte_echappe_liens_images_et_directives():
+    g = GLUON  # casse les liens nus (https://, www., courriel) que GFM reconnaît même échappés
+    assert texte(HOSTILE) == (rf"\!\[p\]\(http\:{g}\/\/exemple\.invalid\/p\.png\) "
+                              rf"\[Cliquez ici\]\(https\:{g}\/\/exemple\.invalid\/\)")
+    assert texte(":red[alerte] $x$ <b>gras</b>\n- puce") == rf"\:{g}red\[alerte\] \$x\$ \<b\>gras\<\/b\> \- puce"
+    assert texte("www.x.fr a@b.fr") == rf"www{g}\.x\.fr a\@{g}b\.fr"
+    assert texte(None) == "" and texte(float("nan")) == ""
+    assert liste(["a*b", "c"]) == "- a\\*b\n- c"
