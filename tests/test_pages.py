@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.texte import lu
+
 RACINE = Path(__file__).resolve().parent.parent
 DELAI = 120
 
@@ -28,7 +30,7 @@ def _page(app: AppTest, chemin: str) -> AppTest:
 def _textes(at: AppTest) -> str:
     morceaux = [m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
     morceaux += [i.value for i in at.info] + [e.value for e in at.error] + [s.value for s in at.success]
-    return "\n".join(str(m) for m in morceaux)
+    return lu("\n".join(str(m) for m in morceaux))
 
 
 def test_accueil_chiffres_cles_et_millesime(app):

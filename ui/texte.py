@@ -42,3 +42,8 @@ def texte(valeur: object) -> str:
 def liste(valeurs) -> str:
     """Liste Markdown à puces dont chaque élément est un texte d'utilisateur échappé."""
     return "\n".join(f"- {texte(v)}" for v in valeurs)
+
+
+def lu(markdown: str) -> str:
+    """Ce qu'un lecteur voit d'un Markdown produit par `texte()` : échappements et gluons retirés (tests)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(GLUON, "")
