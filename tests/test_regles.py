@@ -109,6 +109,7 @@ def test_six_cas_du_design(statut, etp, cout, autres, derogation, demande, atten
             statut=statut,
             autres_financements_etat=autres,
             derogation_plafond=derogation,
+            date_depot=date(2025, 7, 1),
         )
         == attendu
     )
@@ -317,37 +318,79 @@ def test_dossier_incomplet_non_instruit():
 
 
 @pytest.mark.parametrize(
-    ("jour", "derogation", "eligible", "releve"),
+    ("depot", "cerfa", "derogation", "eligible", "releve"),
     [
-        (date(2025, 7, 4), False, True, 1),  # première relève, dernier jour
-        (date(2025, 7, 5), False, True, 2),
-        (date(2025, 7, 15), False, True, 2),  # clôture, dernier jour
-        (date(2025, 7, 16), False, False, None),  # après la clôture sans dérogation
-        (date(2025, 7, 16), True, True, None),  # CERFA signé, dérogation DREETS
-        (date(2025, 8, 31), True, True, None),  # dernier jour dérogatoire
-        (date(2025, 9, 1), True, False, None),  # au-delà du 31 août : aucune dérogation
+        (date(2025, 7, 4), None, False, True, 1),  # première relève, dernier jour
+        (date(2025, 7, 5), None, False, True, 2),
+        (date(2025, 7, 15), None, False, True, 2),  # clôture, dernier jour
+        (date(2025, 7, 1), date(2025, 7, 10), False, True, 2),  # CERFA signé après la 1re relève : la 2de
+        (date(2025, 7, 10), date(2025, 7, 16), False, False, None),  # CERFA après la clôture sans dérogation
+        (date(2025, 7, 10), date(2025, 7, 16), True, True, None),  # CERFA signé, dérogation DREETS
+        (date(2025, 7, 10), date(2025, 8, 31), True, True, None),  # dernier jour dérogatoire
+        (date(2025, 7, 10), date(2025, 9, 1), True, False, None),  # au-delà du 31 août : aucune dérogation
+        (date(2025, 7, 16), None, True, False, None),  # dossier après la clôture : la dérogation ne vise que le CERFA
+        (date(2025, 8, 20), date(2025, 8, 20), True, False, None),  # « déposé pour la première fois le 20 août »
     ],
-    ids=["04-07", "05-07", "15-07", "16-07-sans-derog", "16-07-derog", "31-08-derog", "01-09-derog"],
+    ids=["04-07", "05-07", "15-07", "cerfa-10-07", "cerfa-16-07-sans-derog", "cerfa-16-07-derog",
+         "cerfa-31-08-derog", "cerfa-01-09-derog", "depot-16-07-derog", "depot-20-08-derog"],
 )
-def test_date_de_depot(jour, derogation, eligible, releve):
-    ligne = une_ligne(date_depot=pd.Timestamp(jour), derogation_cerfa=derogation)
+def test_dossier_a_la_cloture_seul_le_cerfa_signe_peut_suivre(depot, cerfa, derogation, eligible, releve):
+    # Appel, C : « Les porteurs de projet devront déposer un dossier complet au plus tard le 15 juillet. A titre
+    # dérogatoire et sur autorisation expresse de la DREETS, les porteurs n'ayant pas été en mesure d'obtenir […]
+    # la signature du formulaire CERFA […] seront autorisés à transmettre […] une version définitive signée
+    # jusqu'au 31 août 2025. »
+    ligne = une_ligne(date_depot=pd.Timestamp(depot), date_cerfa_signe=pd.Timestamp(cerfa) if cerfa else pd.NaT,
+                      derogation_cerfa=derogation)
     assert bool(ligne["eligible"]) is eligible
     assert (None if pd.isna(ligne["releve"]) else int(ligne["releve"])) == releve
-    r = regle_date_depot(date_depot=jour, derogation_cerfa=derogation)
+    r = regle_date_depot(date_depot=depot, date_cerfa_signe=cerfa, derogation_cerfa=derogation)
     assert r.respectee is eligible
     assert r.bloquante is (not eligible)
 
 
-def test_date_de_depot_inconnue_non_bloquante():
+def test_date_de_depot_manquante_rend_le_dossier_ineligible():
     ligne = une_ligne(date_depot=pd.NaT)
-    assert ligne["eligible"]
-    assert texte(ligne["alertes"]) == "date de dépôt non renseignée (clôture le 15/07/2025)"
-    assert regle_date_depot(date_depot=None).respectee is None
+    assert not ligne["eligible"]
+    assert ligne["montant_max_aap"] == 0.0
+    assert texte(ligne["motifs"]) == "date de dépôt manquante"
+    r = regle_date_depot(date_depot=None)
+    assert (r.respectee, r.bloquante) == (False, True)
+    assert texte(r.explication) == "Date de dépôt manquante : le dossier n'est pas recevable."
+
+
+def test_sans_colonne_date_de_depot_aucun_dossier_ne_passe():
+    table = pd.DataFrame([dossier()]).drop(columns="date_depot")
+    assert evaluer_dossiers(table)["motifs"].map(texte).tolist() == ["date de dépôt manquante"]
 
 
 def test_date_hors_delai_motif():
     ligne = une_ligne(date_depot=pd.Timestamp("2025-07-20"))
-    assert texte(ligne["motifs"]) == "déposé le 20/07/2025, après la clôture du 15/07/2025, sans dérogation de la DREETS"
+    assert texte(ligne["motifs"]) == (
+        "déposé le 20/07/2025, après la clôture du 15/07/2025 (le dossier complet est dû à la clôture)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("cerfa", "derogation", "motif"),
+    [
+        ("2025-07-20", False, "CERFA signé le 20/07/2025, après la clôture du 15/07/2025, sans autorisation de la DREETS"),
+        ("2025-09-02", True, "CERFA signé le 02/09/2025, après la date limite dérogatoire du 31/08/2025"),
+    ],
+    ids=["fenetre-sans-derogation", "apres-31-08"],
+)
+def test_cerfa_signe_hors_delai_motif(cerfa, derogation, motif):
+    ligne = une_ligne(date_cerfa_signe=pd.Timestamp(cerfa), derogation_cerfa=derogation)
+    assert texte(ligne["motifs"]) == motif
+
+
+def test_depot_avant_l_ouverture_signale():
+    # Appel, C : « La date de début de dépôt des dossiers est fixée à la date de publication. »
+    p = dataclasses.replace(PARAMETRES_2025, date_ouverture=date(2025, 6, 2))
+    ligne = evaluer(dossier(date_depot=pd.Timestamp("2025-05-30")), parametres=p).iloc[0]
+    assert ligne["eligible"]  # signalé, non bloquant : date à vérifier
+    assert "déposé le 30/05/2025, avant l'ouverture de l'appel le 02/06/2025 : date à vérifier" in texte(ligne["alertes"])
+    r = regle_date_depot(date_depot=date(2025, 5, 30), parametres=p)
+    assert (r.respectee, r.bloquante) == (False, False)
 
 
 def test_dates_python_acceptees():
@@ -371,6 +414,24 @@ def test_pnad_priorite_et_comite_national(pnad, prioritaire, comite):
     assert bool(ligne["prioritaire_pnad"]) is prioritaire
     assert bool(ligne["comite_national"]) is comite
     assert ligne["eligible"]  # informatif, jamais bloquant
+
+
+@pytest.mark.parametrize(
+    ("priorite", "pnad", "prioritaire", "phrase"),
+    [
+        ("toutes", "2023,2024", False, "Structure non financée par le PNAD en 2022, 2023 et 2024 (financée en 2023 et 2024) : pas de priorité."),
+        ("une", "2023,2024", True, "Structure financée par le PNAD en 2022, 2023 ou 2024 : projet prioritaire."),
+        ("une", "2021", False, "Structure non financée par le PNAD en 2022, 2023 ou 2024 (financée en 2021) : pas de priorité."),
+    ],
+    ids=["toutes-par-defaut", "une-suffit", "une-hors-periode"],
+)
+def test_priorite_pnad_toutes_ou_une_des_annees_parametre_de_campagne(priorite, pnad, prioritaire, phrase):
+    # Appel, B 2-1 : « ayant bénéficié d'un financement au titre du PNAD en 2022, 2023 et 2024 » ; « et » est la
+    # lecture par défaut, la campagne peut retenir « l'une des années ».
+    p = dataclasses.replace(PARAMETRES_2025, priorite_pnad=priorite)
+    assert bool(evaluer(dossier(financement_pnad=pnad), parametres=p).iloc[0]["prioritaire_pnad"]) is prioritaire
+    r = regle(detail_regles(dossier(financement_pnad=pnad), p), CodeRegle.PRIORITE_PNAD)
+    assert texte(r.explication) == phrase
 
 
 def test_comite_national_explication():
@@ -419,6 +480,10 @@ def test_vectorise_et_dossier_par_dossier_concordent():
             "derogation_cerfa": rng.random(n) < 0.5,
         }
     )
+    # Un tiers des CERFA signés après le dépôt (jusqu'à 60 jours), quelques dates de dépôt manquantes.
+    retard = pd.to_timedelta(rng.integers(0, 60, n), unit="D")
+    table["date_cerfa_signe"] = (table["date_depot"] + retard).where(rng.random(n) < 0.33)
+    table.loc[rng.random(n) < 0.05, "date_depot"] = pd.NaT
     evalues = evaluer_dossiers(table)
     for (_, ligne), (_, sortie) in zip(table.iterrows(), evalues.iterrows(), strict=True):
         detail = detail_regles(ligne)
@@ -432,6 +497,7 @@ def test_vectorise_et_dossier_par_dossier_concordent():
             derogation_plafond=ligne["derogation_plafond"],
             dossier_complet=ligne["dossier_complet"],
             date_depot=ligne["date_depot"],
+            date_cerfa_signe=ligne["date_cerfa_signe"],
             derogation_cerfa=ligne["derogation_cerfa"],
         )
         assert sortie["montant_max_aap"] == attendu, ligne["id_dossier"]

@@ -43,6 +43,14 @@ def formulaire_dossier(donnees: DonneesFacilitateurs) -> None:
         depot = c9.date_input("Date de dépôt", value=pd.Timestamp(val("date_depot", pd.Timestamp(date(2025, 7, 1)))).date(), format="DD/MM/YYYY")
         complet = c10.checkbox("Dossier complet (annexe 2)", value=bool(val("dossier_complet", True)))
         derogation = c11.checkbox("Dérogation au plafond accordée", value=bool(val("derogation_plafond", False)))
+        c12, c13 = st.columns(2)
+        cerfa_actuel = val("date_cerfa_signe", None) if "date_cerfa_signe" in dossiers.columns else None
+        cerfa = c12.date_input("CERFA signé transmis le (s'il a suivi le dossier)", format="DD/MM/YYYY",
+                               value=None if cerfa_actuel is None else pd.Timestamp(cerfa_actuel).date(),
+                               help="Vide : CERFA signé transmis avec le dossier. Après la clôture, recevable jusqu'au "
+                                    "31/08/2025 sur autorisation expresse de la DREETS.")
+        derogation_cerfa = c13.checkbox("Autorisation de la DREETS pour le CERFA signé après la clôture",
+                                        value=bool(val("derogation_cerfa", False)) if "derogation_cerfa" in dossiers.columns else False)
         notes = st.columns(4)
         libelles = {"note_diagnostic": "Diagnostic territorial", "note_marches_etat": "Marchés de l'État",
                     "note_capacite": "Capacité opérationnelle", "note_conflits_interets": "Conflits d'intérêts"}
@@ -57,7 +65,8 @@ def formulaire_dossier(donnees: DonneesFacilitateurs) -> None:
     ligne = {"id_dossier": ident.strip(), "id_structure": id_structure, "statut": statut, "region": ref.departements.at[dep, "region"],
              "departement": dep, "etp_demandes": etp, "cout_annuel_total": cout, "montant_aap_demande": demande,
              "autres_financements_etat": autres, "cofinancements": cofin, "derogation_plafond": derogation, "dossier_complet": complet,
-             "date_depot": pd.Timestamp(depot), **valeurs}
+             "date_depot": pd.Timestamp(depot), "date_cerfa_signe": pd.Timestamp(cerfa) if cerfa else pd.NaT,
+             "derogation_cerfa": derogation_cerfa, **valeurs}
     table = donnees.dossiers[donnees.dossiers["id_dossier"] != ident.strip()]
     nouvelle = pd.concat([table, pd.DataFrame([ligne])], ignore_index=True)
     for colonne in table.columns:

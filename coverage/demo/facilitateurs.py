@@ -311,6 +311,13 @@ def generer_dossiers(
             "note_conflits_interets": notes(),
         }
     )
+    # Arrivés après la clôture (15/07) : la plupart avaient déposé leur dossier à temps et seul le CERFA
+    # signé a suivi (date_cerfa_signe) ; les autres ont déposé tard et ne sont pas recevables.
+    # Tirages faits après tous les autres : les autres colonnes de la démo ne changent pas.
+    cerfa_seul = (jours > 35) & (rng.random(n) < 0.7)
+    jours_depot = np.where(cerfa_seul, rng.integers(0, 36, n), jours)
+    dossiers["date_depot"] = [(debut + timedelta(days=int(j))).strftime("%d/%m/%Y") for j in jours_depot]
+    dossiers["date_cerfa_signe"] = np.where(cerfa_seul, depot, "")
     return structures, perimetres, dossiers[DOSSIERS.noms]
 
 

@@ -482,6 +482,8 @@ _LIBELLES_PARAMETRES: dict[str, tuple[str, str]] = {
     "taux_min_cofinancement": ("Cofinancement minimal attendu", "taux"),
     "etp_minimum": ("Nombre minimal d'ETP d'un projet", "ETP"),
     "annees_pnad_prioritaires": ("Années de financement PNAD donnant la priorité", "années"),
+    "priorite_pnad": ("Priorité PNAD : toutes les années exigées ou l'une d'elles", "toutes / une"),
+    "date_ouverture": ("Ouverture du dépôt des dossiers", "date"),
     "date_releve_1": ("Première relève des dossiers", "date"),
     "date_releve_2": ("Seconde relève (clôture)", "date"),
     "date_limite_cerfa_signe": ("Date limite dérogatoire du CERFA signé", "date"),

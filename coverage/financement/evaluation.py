@@ -151,32 +151,54 @@ def _lire_colonnes(dossiers: pd.DataFrame, p: ParametresCampagne) -> _Colonnes:
     )
 
 
+def _jours(dossiers: pd.DataFrame, nom: str, index: pd.Index) -> pd.Series:
+    """Colonne de dates ramenée au jour (NaT si absente ou vide)."""
+    if nom not in dossiers.columns:
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    return pd.to_datetime(dossiers[nom], errors="coerce").dt.normalize()
+
+
 @dataclass(frozen=True)
 class _Dates:
-    """Place de chaque dépôt dans le calendrier de la campagne (tableaux booléens alignés)."""
+    """Place du dossier et de son CERFA signé dans le calendrier de la campagne (tableaux alignés).
 
-    connue: np.ndarray
+    Le dossier complet est dû à la clôture (seconde relève) ; seul le CERFA signé peut suivre,
+    jusqu'à la date limite dérogatoire, sur autorisation expresse de la DREETS. Sans
+    `date_cerfa_signe`, le CERFA signé est arrivé avec le dossier.
+    """
+
+    connue: np.ndarray  # date de dépôt renseignée
     en_r1: np.ndarray
     en_r2: np.ndarray
-    fenetre: np.ndarray  # après la clôture, avant la date limite dérogatoire
-    hors_delai: np.ndarray
-    textes: np.ndarray  # jj/mm/aaaa
+    depot_tardif: np.ndarray  # dossier déposé après la clôture : jamais recevable
+    cerfa_fenetre: np.ndarray  # CERFA signé après la clôture, au plus tard à la date limite dérogatoire
+    cerfa_hors_delai: np.ndarray  # CERFA signé dans la fenêtre sans dérogation, ou après la date limite
+    avant_ouverture: np.ndarray
+    depot_textes: np.ndarray  # jj/mm/aaaa
+    cerfa_textes: np.ndarray
 
 
 def _lire_dates(dossiers: pd.DataFrame, c: _Colonnes, p: ParametresCampagne) -> _Dates:
-    """Dates : relève 1, relève 2, fenêtre dérogatoire, hors délai."""
-    if "date_depot" in dossiers.columns:
-        depot = pd.to_datetime(dossiers["date_depot"], errors="coerce").dt.normalize()
-    else:
-        depot = pd.Series(pd.NaT, index=c.index, dtype="datetime64[ns]")
+    """Dates : relève 1, relève 2, CERFA dans la fenêtre dérogatoire, hors délai, avant l'ouverture."""
+    depot = _jours(dossiers, "date_depot", c.index)
+    cerfa = _jours(dossiers, "date_cerfa_signe", c.index)
+    cerfa = cerfa.where(cerfa.notna(), depot)  # sans date propre : signé avec le dossier
     connue = depot.notna().to_numpy()
-    jours = depot.to_numpy()
-    r1, r2, lim = (np.datetime64(d) for d in (p.date_releve_1, p.date_releve_2, p.date_limite_cerfa_signe))
-    en_r1 = connue & (jours <= r1)
-    en_r2 = connue & ~en_r1 & (jours <= r2)
-    fenetre = connue & (jours > r2) & (jours <= lim)
-    hors_delai = (fenetre & ~c.derogation_cerfa) | (connue & (jours > lim))
-    return _Dates(connue, en_r1, en_r2, fenetre, hors_delai, depot.dt.strftime("%d/%m/%Y").to_numpy())
+    jours, signe = depot.to_numpy(), cerfa.to_numpy()
+    ouverture, r1, r2, lim = (np.datetime64(d) for d in (p.date_ouverture, p.date_releve_1, p.date_releve_2,
+                                                         p.date_limite_cerfa_signe))
+    depot_tardif = connue & (jours > r2)
+    recu = connue & ~depot_tardif
+    cerfa_fenetre = recu & (signe > r2) & (signe <= lim)
+    complet_au = np.where(signe > jours, signe, jours)  # le plus tardif des deux
+    en_r1 = recu & (complet_au <= r1)
+    en_r2 = recu & ~en_r1 & (complet_au <= r2)
+    return _Dates(
+        connue=connue, en_r1=en_r1, en_r2=en_r2, depot_tardif=depot_tardif, cerfa_fenetre=cerfa_fenetre,
+        cerfa_hors_delai=(cerfa_fenetre & ~c.derogation_cerfa) | (recu & (signe > lim)),
+        avant_ouverture=connue & (jours < ouverture),
+        depot_textes=depot.dt.strftime("%d/%m/%Y").to_numpy(), cerfa_textes=cerfa.dt.strftime("%d/%m/%Y").to_numpy(),
+    )
 
 
 @dataclass(frozen=True)
@@ -188,13 +210,15 @@ class _Blocages:
     sans_demande: np.ndarray
     cout_nul: np.ndarray
     etat_80_atteint: np.ndarray
-    hors_delai: np.ndarray
+    date_manquante: np.ndarray
+    depot_tardif: np.ndarray
+    cerfa_hors_delai: np.ndarray
 
     @property
     def ineligible(self) -> np.ndarray:
         return (
-            self.etp_insuffisant | self.incomplet | self.hors_delai | self.sans_demande | self.cout_nul
-            | self.etat_80_atteint
+            self.etp_insuffisant | self.incomplet | self.date_manquante | self.depot_tardif | self.cerfa_hors_delai
+            | self.sans_demande | self.cout_nul | self.etat_80_atteint
         )
 
 
@@ -205,7 +229,9 @@ def _blocages(c: _Colonnes, dates: _Dates, p: ParametresCampagne) -> _Blocages:
         sans_demande=c.demande <= 0,
         cout_nul=c.p70 <= 0,
         etat_80_atteint=c.collectivite & (c.p80 <= 0),
-        hors_delai=dates.hors_delai,
+        date_manquante=~dates.connue,
+        depot_tardif=dates.depot_tardif,
+        cerfa_hors_delai=dates.cerfa_hors_delai,
     )
 
 
@@ -226,14 +252,22 @@ def _motifs(c: _Colonnes, dates: _Dates, b: _Blocages, p: ParametresCampagne) ->
                 index,
             ),
             _texte_si(b.incomplet, lambda i: ["dossier incomplet (annexe 2) : non instruit"] * len(i), index),
+            _texte_si(b.date_manquante, lambda i: ["date de dépôt manquante"] * len(i), index),
             _texte_si(
-                b.hors_delai & dates.fenetre,
-                lambda i: [f"déposé le {d}, après la clôture du {fr_r2}, sans dérogation de la DREETS" for d in dates.textes[i]],
+                b.depot_tardif,
+                lambda i: [f"déposé le {d}, après la clôture du {fr_r2} (le dossier complet est dû à la clôture)"
+                           for d in dates.depot_textes[i]],
                 index,
             ),
             _texte_si(
-                b.hors_delai & ~dates.fenetre,
-                lambda i: [f"déposé le {d}, après la date limite dérogatoire du {fr_lim}" for d in dates.textes[i]],
+                b.cerfa_hors_delai & dates.cerfa_fenetre,
+                lambda i: [f"CERFA signé le {d}, après la clôture du {fr_r2}, sans autorisation de la DREETS"
+                           for d in dates.cerfa_textes[i]],
+                index,
+            ),
+            _texte_si(
+                b.cerfa_hors_delai & ~dates.cerfa_fenetre,
+                lambda i: [f"CERFA signé le {d}, après la date limite dérogatoire du {fr_lim}" for d in dates.cerfa_textes[i]],
                 index,
             ),
             _texte_si(b.sans_demande, lambda i: ["aucun montant AAP demandé"] * len(i), index),
@@ -302,8 +336,9 @@ def _alertes(c: _Colonnes, dates: _Dates, ineligible: np.ndarray, p: ParametresC
                 index,
             ),
             _texte_si(
-                ~dates.connue,
-                lambda i: [f"date de dépôt non renseignée (clôture le {format_date(p.date_releve_2)})"] * len(i),
+                dates.avant_ouverture,
+                lambda i: [f"déposé le {d}, avant l'ouverture de l'appel le {format_date(p.date_ouverture)} : date à vérifier"
+                           for d in dates.depot_textes[i]],
                 index,
             ),
         ]
@@ -311,13 +346,15 @@ def _alertes(c: _Colonnes, dates: _Dates, ineligible: np.ndarray, p: ParametresC
 
 
 def _pnad(dossiers: pd.DataFrame, p: ParametresCampagne) -> tuple[np.ndarray, np.ndarray]:
-    """PNAD : priorité (toutes les années prioritaires) et structures nouvelles (aucune année)."""
+    """PNAD : priorité (toutes les années prioritaires, ou l'une d'elles selon `priorite_pnad`) et
+    structures nouvelles (aucune année)."""
     n = len(dossiers)
     if "financement_pnad" not in dossiers.columns:
         return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     pnad = dossiers["financement_pnad"].astype(object).where(dossiers["financement_pnad"].notna(), "").astype(str)
     annee_presente = {a: pnad.str.contains(rf"\b{a}\b", regex=True).to_numpy() for a in p.annees_pnad_prioritaires}
-    prioritaire = np.logical_and.reduce(list(annee_presente.values())) if annee_presente else np.zeros(n, bool)
+    combiner = np.logical_and if p.priorite_pnad == "toutes" else np.logical_or
+    prioritaire = combiner.reduce(list(annee_presente.values())) if annee_presente else np.zeros(n, bool)
     comite = ~pnad.str.contains(r"\d{4}", regex=True).to_numpy()
     return prioritaire, comite
 
@@ -332,7 +369,8 @@ def evaluer_dossiers(dossiers: pd.DataFrame, *, parametres: ParametresCampagne =
         `date_depot` datetime/date ou NaT). Requises : `id_dossier`, `statut`, `etp_demandes`,
         `cout_annuel_total` (€), `montant_aap_demande` (€), `dossier_complet`. Facultatives :
         `autres_financements_etat`, `cofinancements` (€, 0 si absentes), `derogation_plafond`,
-        `derogation_cerfa` (False), `date_depot`, les quatre notes (0 à 5) et `financement_pnad`
+        `derogation_cerfa` (False), `date_depot` (manquante : inéligible), `date_cerfa_signe`
+        (vide : CERFA signé transmis avec le dossier), les quatre notes (0 à 5) et `financement_pnad`
         (« 2022,2023,2024 », jointe depuis les structures).
     parametres : ParametresCampagne
         Chiffres de la campagne (2025 par défaut).
@@ -345,8 +383,9 @@ def evaluer_dossiers(dossiers: pd.DataFrame, *, parametres: ParametresCampagne =
         centime, 0 si inéligible) ; `plafond_70`, `plafond_etp` (NaN si dérogation),
         `plafond_80` (NaN hors collectivités) en € ; `plafond_limitant` (« 70 % », « plafond par
         ETP », « 80 % État », « montant demandé », vide si inéligible) ; `releve` (1, 2 ou vide :
-        dérogation, hors délai, date inconnue) ; `prioritaire_pnad` (bool, financée en 2022,
-        2023 et 2024) ; `comite_national` (bool, structure sans financement PNAD) ;
+        CERFA signé sur dérogation, hors délai, date manquante ; dossier et CERFA signé compris) ;
+        `prioritaire_pnad` (bool, financée en 2022, 2023 et 2024, ou l'une d'elles selon
+        `parametres.priorite_pnad`) ; `comite_national` (bool, structure sans financement PNAD) ;
         `score_comite` (somme des quatre notes, 0 à 20).
 
     Raises
@@ -357,7 +396,8 @@ def evaluer_dossiers(dossiers: pd.DataFrame, *, parametres: ParametresCampagne =
     Example
     -------
     >>> d = pd.DataFrame({"id_dossier": ["A"], "statut": ["association"], "etp_demandes": [1.0],
-    ...     "cout_annuel_total": [40000.0], "montant_aap_demande": [28000.0], "dossier_complet": [True]})
+    ...     "cout_annuel_total": [40000.0], "montant_aap_demande": [28000.0], "dossier_complet": [True],
+    ...     "date_depot": [pd.Timestamp("2025-07-01")]})
     >>> evaluer_dossiers(d)["montant_max_aap"].tolist()
     [28000.0]
     """

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,15 @@ class ParametresCampagne:
         Appel, B 2-1 (et partie A pour Auvergne-Rhône-Alpes) : « Une priorité sera accordée aux
         projets présentés par les structures d'ores et déjà porteuses de facilitateurs de clauses
         sociales et ayant bénéficié d'un financement au titre du PNAD en 2022, 2023 et 2024. »
+    priorite_pnad : {"toutes", "une"}
+        « toutes » : la priorité exige un financement PNAD chacune des `annees_pnad_prioritaires`
+        (lecture du texte, « en 2022, 2023 et 2024 », valeur par défaut) ; « une » : l'une d'elles
+        suffit (lecture plus large, laissée au choix de la campagne).
+    date_ouverture : datetime.date
+        Ouverture du dépôt des dossiers. Appel, C : « La date de début de dépôt des dossiers est
+        fixée à la date de publication. » Le texte ne donne pas cette date : par défaut le
+        1er janvier de l'année de campagne, à remplacer par la date de publication. Un dépôt
+        antérieur est signalé (alerte, non bloquante : date à vérifier).
     date_releve_1 : datetime.date
         Première relève des dossiers.
         Appel, C « Pilotage du projet » : « Une première relève interviendra le 4 juillet 2025 »
@@ -91,6 +101,8 @@ class ParametresCampagne:
     taux_min_cofinancement: float = 0.30
     etp_minimum: float = 0.5
     annees_pnad_prioritaires: tuple[int, ...] = (2022, 2023, 2024)
+    priorite_pnad: Literal["toutes", "une"] = "toutes"
+    date_ouverture: date = date(2025, 1, 1)
     date_releve_1: date = date(2025, 7, 4)
     date_releve_2: date = date(2025, 7, 15)
     date_limite_cerfa_signe: date = date(2025, 8, 31)
@@ -109,6 +121,14 @@ class ParametresCampagne:
         """
         return self.plafond_etp / self.taux_max_aap
 
+    @property
+    def annees_pnad_texte(self) -> str:
+        """« 2022, 2023 et 2024 » (toutes exigées) ou « 2022, 2023 ou 2024 » (l'une suffit)."""
+        annees = [str(a) for a in sorted(self.annees_pnad_prioritaires)]
+        if len(annees) <= 1:
+            return "".join(annees)
+        return ", ".join(annees[:-1]) + (" et " if self.priorite_pnad == "toutes" else " ou ") + annees[-1]
+
 
 def _check_parametres(p: ParametresCampagne) -> None:
     """Vérifie la cohérence des paramètres ; lève `ValueError` avec un message en français."""
@@ -123,11 +143,14 @@ def _check_parametres(p: ParametresCampagne) -> None:
         erreurs.append(f"plafond_etp : {p.plafond_etp} (attendu : montant strictement positif, en € par ETP)")
     if p.etp_minimum <= 0:
         erreurs.append(f"etp_minimum : {p.etp_minimum} (attendu : nombre d'ETP strictement positif)")
-    if not p.date_releve_1 <= p.date_releve_2 <= p.date_limite_cerfa_signe:
+    if not p.date_ouverture <= p.date_releve_1 <= p.date_releve_2 <= p.date_limite_cerfa_signe:
         erreurs.append(
-            "dates : attendu date_releve_1 ≤ date_releve_2 ≤ date_limite_cerfa_signe "
-            f"(reçu {p.date_releve_1:%d/%m/%Y}, {p.date_releve_2:%d/%m/%Y}, {p.date_limite_cerfa_signe:%d/%m/%Y})"
+            "dates : attendu date_ouverture ≤ date_releve_1 ≤ date_releve_2 ≤ date_limite_cerfa_signe "
+            f"(reçu {p.date_ouverture:%d/%m/%Y}, {p.date_releve_1:%d/%m/%Y}, {p.date_releve_2:%d/%m/%Y}, "
+            f"{p.date_limite_cerfa_signe:%d/%m/%Y})"
         )
+    if p.priorite_pnad not in ("toutes", "une"):
+        erreurs.append(f"priorite_pnad : « {p.priorite_pnad} » (attendu : « toutes » ou « une »)")
     if p.duree_mois <= 0:
         erreurs.append(f"duree_mois : {p.duree_mois} (attendu : nombre de mois strictement positif)")
     if erreurs:

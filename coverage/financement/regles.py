@@ -13,8 +13,9 @@ Les deux chemins partagent les mêmes fonctions de calcul des plafonds
 un test vérifie qu'ils concordent.
 
 Règles bloquantes (le dossier est inéligible, `montant_max_aap` = 0) : moins de 0,5 ETP, dossier
-incomplet, dépôt hors délai, aucun montant possible (coût nul, aucun montant demandé, autres
-financements de l'État d'une collectivité atteignant déjà 80 %).
+incomplet, date de dépôt manquante, dossier déposé après la clôture, CERFA signé hors délai, aucun
+montant possible (coût nul, aucun montant demandé, autres financements de l'État d'une collectivité
+atteignant déjà 80 %).
 Règles qui plafonnent le montant sans rendre inéligible : 70 % du coût, 29 473 € par ETP
 (sauf dérogation), 80 % État pour les collectivités, montant demandé.
 Règles d'alerte, non bloquantes : cofinancement d'au moins 30 % et budget équilibré (voir
@@ -95,14 +96,14 @@ class CodeRegle(StrEnum):
 _LIBELLES: dict[CodeRegle, str] = {
     CodeRegle.ETP_MINIMUM: "Au moins 0,5 ETP",
     CodeRegle.DOSSIER_COMPLET: "Dossier complet (annexe 2)",
-    CodeRegle.DATE_DEPOT: "Dépôt dans les délais (relèves)",
+    CodeRegle.DATE_DEPOT: "Dossier à la clôture, CERFA signé dans les délais",
     CodeRegle.PLAFOND_70: "Aide AAP ≤ 70 % du coût",
     CodeRegle.PLAFOND_ETP: "Aide AAP ≤ plafond par ETP",
     CodeRegle.PLAFOND_80: "Collectivité : financements État ≤ 80 % du coût",
     CodeRegle.COFINANCEMENT: "Cofinancement d'au moins 30 %",
     CodeRegle.BUDGET_EQUILIBRE: "Budget équilibré",
     CodeRegle.MONTANT_DEMANDE: "Montant attribué ≤ montant demandé",
-    CodeRegle.PRIORITE_PNAD: "Priorité : structure financée par le PNAD 2022, 2023 et 2024",
+    CodeRegle.PRIORITE_PNAD: "Priorité : structure financée par le PNAD (2022 à 2024)",
     CodeRegle.COMITE_NATIONAL: "Structure nouvelle : comité technique national",
 }
 
@@ -227,59 +228,64 @@ def regle_dossier_complet(*, dossier_complet: bool) -> ResultatRegle:
 def regle_date_depot(
     *,
     date_depot: date | datetime | pd.Timestamp | None,
+    date_cerfa_signe: date | datetime | pd.Timestamp | None = None,
     derogation_cerfa: bool = False,
     parametres: ParametresCampagne = PARAMETRES_2025,
 ) -> ResultatRegle:
-    """Dépôt au plus tard à la seconde relève, ou jusqu'au 31 août avec la dérogation CERFA.
+    """Dossier complet déposé à la clôture ; seul le CERFA signé peut suivre, sur dérogation.
 
-    Choix retenu (l'appel, partie C) :
-    - jusqu'au 4 juillet inclus : examiné à la première relève ; jusqu'au 15 juillet inclus
-      (clôture) : à la seconde relève ; respectée ;
-    - du 16 juillet au 31 août : recevable seulement si la DREETS a donné son autorisation
-      expresse (`derogation_cerfa`, cas du CERFA signé transmis après la clôture) ; sinon
-      bloquante ;
-    - après le 31 août : bloquante, aucune dérogation prévue ;
-    - date non renseignée : règle non évaluée (None), signalée à vérifier, non bloquante.
+    Règle de l'appel (partie C) : « Les porteurs de projet devront déposer un dossier complet au
+    plus tard le 15 juillet. A titre dérogatoire et sur autorisation expresse de la DREETS, les
+    porteurs n'ayant pas été en mesure d'obtenir […] la signature du formulaire CERFA […] seront
+    autorisés à transmettre à la DREETS une version définitive signée jusqu'au 31 août 2025. »
 
-    `date_depot` est la date à laquelle le dossier est complet, CERFA signé compris.
+    - `date_depot` manquante : bloquante (« date de dépôt manquante ») ;
+    - `date_depot` après la clôture (15 juillet) : bloquante, aucune dérogation ne vise le dossier ;
+    - `date_cerfa_signe` (vide : le CERFA signé est venu avec le dossier) : au plus tard à la
+      clôture, respectée ; jusqu'au 31 août, respectée seulement avec `derogation_cerfa`
+      (autorisation expresse de la DREETS), bloquante sinon ; après le 31 août, bloquante ;
+    - dépôt avant l'ouverture de l'appel (`parametres.date_ouverture`) : signalé, non bloquant.
     """
     p = parametres
+    cloture, limite = format_date(p.date_releve_2), format_date(p.date_limite_cerfa_signe)
     if date_depot is None or pd.isna(date_depot):
-        return _resultat(
-            CodeRegle.DATE_DEPOT,
-            None,
-            f"Date de dépôt non renseignée : à vérifier (clôture le {format_date(p.date_releve_2)}).",
-        )
+        return _resultat(CodeRegle.DATE_DEPOT, False, "Date de dépôt manquante : le dossier n'est pas recevable.", bloquante=True)
     jour = pd.Timestamp(date_depot).date()
     depose = f"Déposé le {format_date(jour)}"
-    if jour <= p.date_releve_1:
-        return _resultat(CodeRegle.DATE_DEPOT, True, f"{depose} : examiné à la première relève ({format_date(p.date_releve_1)}).")
-    if jour <= p.date_releve_2:
+    if jour > p.date_releve_2:
         return _resultat(
-            CodeRegle.DATE_DEPOT, True, f"{depose} : examiné à la seconde relève ({format_date(p.date_releve_2)}, clôture)."
-        )
-    if jour <= p.date_limite_cerfa_signe and bool(derogation_cerfa):
-        return _resultat(
-            CodeRegle.DATE_DEPOT,
-            True,
-            f"{depose}, après la clôture du {format_date(p.date_releve_2)} : recevable à titre dérogatoire "
-            f"(CERFA signé transmis au plus tard le {format_date(p.date_limite_cerfa_signe)} sur autorisation "
-            "expresse de la DREETS).",
-        )
-    if jour <= p.date_limite_cerfa_signe:
-        return _resultat(
-            CodeRegle.DATE_DEPOT,
-            False,
-            f"{depose}, après la clôture du {format_date(p.date_releve_2)}, sans autorisation dérogatoire de la "
-            f"DREETS pour le CERFA signé : non recevable.",
+            CodeRegle.DATE_DEPOT, False,
+            f"{depose}, après la clôture du {cloture} : le dossier complet est dû à la clôture ; seule la "
+            "transmission du CERFA signé peut être différée. Non recevable.",
             bloquante=True,
         )
-    return _resultat(
-        CodeRegle.DATE_DEPOT,
-        False,
-        f"{depose}, après la date limite dérogatoire du {format_date(p.date_limite_cerfa_signe)} : non recevable.",
-        bloquante=True,
-    )
+    signe = jour if date_cerfa_signe is None or pd.isna(date_cerfa_signe) else pd.Timestamp(date_cerfa_signe).date()
+    cerfa = "CERFA signé transmis avec le dossier" if signe == jour else f"CERFA signé le {format_date(signe)}"
+    if signe > p.date_limite_cerfa_signe:
+        return _resultat(
+            CodeRegle.DATE_DEPOT, False, f"{depose} ; {cerfa}, après la date limite dérogatoire du {limite} : non recevable.",
+            bloquante=True,
+        )
+    if signe > p.date_releve_2 and not bool(derogation_cerfa):
+        return _resultat(
+            CodeRegle.DATE_DEPOT, False,
+            f"{depose} ; {cerfa}, après la clôture du {cloture}, sans autorisation expresse de la DREETS : non recevable.",
+            bloquante=True,
+        )
+    if signe > p.date_releve_2:
+        examen = (f"recevable à titre dérogatoire (CERFA signé transmis au plus tard le {limite} sur autorisation "
+                  "expresse de la DREETS)")
+    elif max(jour, signe) <= p.date_releve_1:
+        examen = f"examiné à la première relève ({format_date(p.date_releve_1)})"
+    else:
+        examen = f"examiné à la seconde relève ({cloture}, clôture)"
+    if jour < p.date_ouverture:
+        return _resultat(
+            CodeRegle.DATE_DEPOT, False,
+            f"{depose}, avant l'ouverture de l'appel le {format_date(p.date_ouverture)} : date à vérifier ; {cerfa} ; "
+            f"{examen}. Non bloquant.",
+        )
+    return _resultat(CodeRegle.DATE_DEPOT, True, f"{depose} ; {cerfa} ; {examen}.")
 
 
 def regle_plafond_70(
@@ -476,14 +482,17 @@ def regle_montant_demande(*, montant_demande: float, montant_attribue: float | N
 def regle_priorite_pnad(
     *, financement_pnad: Any, parametres: ParametresCampagne = PARAMETRES_2025
 ) -> ResultatRegle:
-    """Information : structure financée par le PNAD chacune des années prioritaires (2022, 2023, 2024)."""
-    annees_txt = annees_texte(parametres.annees_pnad_prioritaires)
+    """Information : structure financée par le PNAD chacune des années prioritaires (2022, 2023 et
+    2024), ou l'une d'elles si `parametres.priorite_pnad` vaut « une »."""
+    annees_txt = parametres.annees_pnad_texte
     annees = annees_pnad(financement_pnad)
-    if set(parametres.annees_pnad_prioritaires) <= annees:
+    exigees = set(parametres.annees_pnad_prioritaires)
+    prioritaire = exigees <= annees if parametres.priorite_pnad == "toutes" else bool(exigees & annees)
+    if prioritaire:
         return _resultat(CodeRegle.PRIORITE_PNAD, None, f"Structure financée par le PNAD en {annees_txt} : projet prioritaire.")
     deja = f" (financée en {annees_texte(sorted(annees))})" if annees else ""
     return _resultat(
-        CodeRegle.PRIORITE_PNAD, None, f"Structure non financée par le PNAD chacune des années {annees_txt}{deja} : pas de priorité."
+        CodeRegle.PRIORITE_PNAD, None, f"Structure non financée par le PNAD en {annees_txt}{deja} : pas de priorité."
     )
 
 
@@ -532,7 +541,8 @@ def detail_regles(
     ----------
     dossier : Mapping ou pd.Series
         Une ligne au format `coverage.modele.DOSSIERS` (nombres en float, booléens en bool,
-        `date_depot` date ou NaT), avec en option `financement_pnad` (« 2022,2023,2024 ») et
+        `date_depot` date ou NaT), avec en option `financement_pnad` (« 2022,2023,2024 »),
+        `date_cerfa_signe` (date ; absente : CERFA signé transmis avec le dossier) et
         `derogation_cerfa` (bool). Colonnes facultatives absentes : 0 € / False / non renseigné.
     parametres : ParametresCampagne
         Chiffres de la campagne.
@@ -564,6 +574,7 @@ def detail_regles(
         regle_dossier_complet(dossier_complet=bool(_valeur(dossier, "dossier_complet", False))),
         regle_date_depot(
             date_depot=dossier.get("date_depot"),
+            date_cerfa_signe=dossier.get("date_cerfa_signe"),
             derogation_cerfa=bool(_valeur(dossier, "derogation_cerfa", False)),
             parametres=parametres,
         ),
@@ -594,7 +605,8 @@ def montant_max_aap(
     autres_financements_etat: float = 0.0,
     derogation_plafond: bool = False,
     dossier_complet: bool = True,
-    date_depot: date | datetime | pd.Timestamp | None = None,
+    date_depot: date | datetime | pd.Timestamp | None,
+    date_cerfa_signe: date | datetime | pd.Timestamp | None = None,
     derogation_cerfa: bool = False,
     parametres: ParametresCampagne = PARAMETRES_2025,
 ) -> float:
@@ -602,11 +614,13 @@ def montant_max_aap(
 
     min(montant demandé, 70 % × coût, 29 473 € × ETP sauf dérogation, pour une collectivité
     80 % × coût − autres financements de l'État), au centime inférieur ; 0 si le dossier est
-    inéligible (moins de 0,5 ETP, incomplet, hors délai, aucun montant possible).
+    inéligible (moins de 0,5 ETP, incomplet, date de dépôt manquante ou hors délai, aucun montant
+    possible). `date_depot` est obligatoire : sans elle le dossier n'est pas recevable.
 
     Example
     -------
-    >>> montant_max_aap(etp_demandes=0.5, cout_annuel_total=22000.0, montant_aap_demande=15400.0)
+    >>> montant_max_aap(etp_demandes=0.5, cout_annuel_total=22000.0, montant_aap_demande=15400.0,
+    ...                 date_depot=date(2025, 7, 1))
     14736.5
     """
     dossier = {
@@ -618,6 +632,7 @@ def montant_max_aap(
         "derogation_plafond": derogation_plafond,
         "dossier_complet": dossier_complet,
         "date_depot": date_depot,
+        "date_cerfa_signe": date_cerfa_signe,
         "derogation_cerfa": derogation_cerfa,
     }
     if any(r.bloquante for r in detail_regles(dossier, parametres)):

@@ -46,7 +46,12 @@ LIBELLES_TYPES: dict[str, str] = {
 _TYPES_TEXTE = ("texte", "code", "siret", "liste_annees", "booleen")
 
 
-_SI_VIDE = {"part_etp": "prorata de la population", "financement_pnad": "aucune année"}
+_SI_VIDE = {
+    "part_etp": "prorata de la population",
+    "financement_pnad": "aucune année",
+    "date_depot": "dossier non recevable (date de dépôt manquante)",
+    "date_cerfa_signe": "CERFA signé transmis avec le dossier",
+}
 
 
 def valeur_si_vide(colonne: Colonne) -> str:
