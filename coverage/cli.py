@@ -28,7 +28,6 @@ import math
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -245,6 +244,9 @@ def construire_parseur() -> argparse.ArgumentParser:
                    help="ne pas financer partiellement le dossier de la ligne de coupure (au moins 0,5 ETP sinon)")
     p.add_argument("--financer-prioritaires", action="store_true",
                    help="optimisation : financer d'abord les structures PNAD 2022, 2023 et 2024")
+    p.add_argument("--decp", type=_fichier_existant, metavar="FICHIER", help="marchés DECP (sinon l'échantillon de l'application)")
+    p.add_argument("--qpv", type=_fichier_existant, metavar="FICHIER", help="quartiers prioritaires (sinon l'échantillon)")
+    p.add_argument("--npnru", type=_fichier_existant, metavar="FICHIER", help="quartiers NPNRU (sinon l'échantillon)")
     p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
     return parseur
 
@@ -499,13 +501,17 @@ def simuler(
     region: str | None = None,
     financement_partiel: bool = True,
     financer_prioritaires: bool = False,
+    decp: Path | None = None,
+    qpv: Path | None = None,
+    npnru: Path | None = None,
     referentiel: Referentiel | None = None,
 ) -> int:
     """`python -m coverage simuler` : contrôle les dossiers et répartit l'enveloppe.
 
-    Chaîne de l'application (page Simulation) : dossiers évalués par les règles de l'appel,
-    zones blanches communales (besoins sans marchés publics : population seule), puis
-    `allouer_priorite` ou `allouer_optimisation`.
+    La chaîne de la page Simulation, mêmes fonctions et mêmes entrées : besoins des sources
+    (`coverage.territoires.analyse.besoins_depuis_fichiers` : marchés, quartiers, grands projets ;
+    échantillons de l'application sans fichier), zones blanches communales et dossiers évalués
+    (`coverage.financement.simulation.entrees_de_simulation`), puis `allouer_enveloppe`.
 
     Parameters
     ----------
@@ -528,12 +534,10 @@ def simuler(
     ValueError
         `mode` inconnu (la ligne de commande le refuse avant, code 2).
     """
-    from coverage.financement.allocation import allouer_optimisation, allouer_priorite
-    from coverage.territoires.besoins import besoins_par_commune
-    from coverage.territoires.couverture import couverture_par_commune
     from coverage.documents.exports import exporter_csv
-    from coverage.financement.simulation import preparer_simulation
-    from coverage.territoires.zones_blanches import evaluer_zones_blanches
+    from coverage.financement.simulation import allouer_enveloppe, entrees_de_simulation
+    from coverage.sources.lecture import ErreurLecture
+    from coverage.territoires.analyse import besoins_depuis_fichiers
 
     if mode not in ("priorite", "optimisation"):
         raise ValueError(f"mode : « {mode} » inconnu (attendu : priorite ou optimisation).")
@@ -544,24 +548,14 @@ def simuler(
     resultat = _importer(structures=structures, perimetres=perimetres, dossiers=dossiers, referentiel=ref)
     if resultat is None or not _signaler(resultat):
         return DONNEES_INVALIDES
-    donnees = resultat.donnees
-    if region is not None:
-        donnees = replace(donnees, dossiers=donnees.dossiers[donnees.dossiers["region"] == region].reset_index(drop=True))
-    communes = couverture_par_commune(donnees, referentiel=ref)
-    besoins = besoins_par_commune(referentiel=ref)
-    zones = evaluer_zones_blanches(couverture_communes=communes, besoins=besoins, referentiel=ref, niveau="commune")
-    entrees = preparer_simulation(donnees, referentiel=ref, zones_blanches_communes=zones)
-    if mode == "optimisation":
-        allocation = allouer_optimisation(
-            entrees.dossiers, enveloppe=enveloppe, communes_par_dossier=entrees.communes_par_dossier,
-            poids_communes=entrees.poids_communes, financer_prioritaires=financer_prioritaires,
-            financement_partiel=financement_partiel, priorites=entrees.priorites,
-        )
-    else:
-        allocation = allouer_priorite(
-            entrees.dossiers, enveloppe=enveloppe, priorites=entrees.priorites, financement_partiel=financement_partiel,
-            communes_par_dossier=entrees.communes_par_dossier, poids_communes=entrees.poids_communes,
-        )
+    try:
+        besoins, sources = besoins_depuis_fichiers(referentiel=ref, decp=decp, qpv=qpv, npnru=npnru)
+    except (ErreurLecture, ValueError) as erreur:
+        _erreur(str(erreur))
+        return DONNEES_INVALIDES
+    entrees = entrees_de_simulation(resultat.donnees, referentiel=ref, besoins=besoins, region=region)
+    allocation = allouer_enveloppe(entrees, mode=mode, enveloppe=enveloppe, financement_partiel=financement_partiel,
+                                   financer_prioritaires=financer_prioritaires)
     if not allocation.faisable:
         for message in allocation.messages:
             _erreur(message)
@@ -580,6 +574,7 @@ def simuler(
         f"Enveloppe : {format_euros(allocation.enveloppe)} ; utilisée : {format_euros(allocation.enveloppe_utilisee)} ; "
         f"restante : {format_euros(allocation.enveloppe_restante)}.",
         *allocation.messages,
+        sources,
         f"Fichier écrit : {sortie}",
     ]
     print("\n".join(lignes))
@@ -619,4 +614,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         dossiers=args.dossiers, structures=args.structures, perimetres=args.perimetres, sortie=args.sortie,
         enveloppe=args.enveloppe, mode=args.mode, region=args.region,
         financement_partiel=not args.sans_financement_partiel, financer_prioritaires=args.financer_prioritaires,
+        decp=args.decp, qpv=args.qpv, npnru=args.npnru,
     )

@@ -3,9 +3,11 @@
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from coverage.cli import main as ligne_de_commande
 from ui.texte import lu
 
 RACINE = Path(__file__).resolve().parent.parent
@@ -127,6 +129,32 @@ def test_simulation_le_curseur_d_enveloppe_borne_l_attribution(app):
     attribue = int(metriques["Attribué"].replace("\u00a0", "").replace("€", ""))
     assert 900_000 < attribue <= 1_000_000  # l'enveloppe est épuisée, jamais dépassée
     at.sidebar.slider(key="simulation_enveloppe").set_value(4_500_000).run()
+
+
+def test_simulation_meme_classement_que_la_ligne_de_commande(app, tmp_path):
+    # Issue 14, point 2 : `python -m coverage simuler` et la page appellent la même fonction avec les mêmes
+    # entrées (grands projets compris) ; à 2 M€ l'enveloppe coupe la liste, le rang décide de qui est financé.
+    sortie = tmp_path / "allocation.csv"
+    demo = RACINE / "data" / "demo"
+    assert ligne_de_commande([
+        "simuler", "--dossiers", str(demo / "dossiers.csv"), "--structures", str(demo / "structures.csv"),
+        "--perimetres", str(demo / "perimetres.csv"), "--enveloppe", "2000000", "--sortie", str(sortie),
+    ]) == 0
+    cli = pd.read_csv(sortie, sep=";", decimal=",", dtype={"id_dossier": str}, encoding="utf-8-sig")
+    at = _page(app, "pages/simulation.py")
+    at.segmented_control(key="simulation_rubrique").set_value("allocation").run()
+    at.sidebar.radio(key="simulation_mode").set_value("priorite").run()
+    at.sidebar.slider(key="simulation_enveloppe").set_value(2_000_000).run()
+    page = at.dataframe[0].value
+    try:
+        classes = lambda t: t.dropna(subset=["rang"]).sort_values("rang")  # noqa: E731
+        assert classes(page)["id_dossier"].tolist() == classes(cli)["id_dossier"].tolist()
+        assert classes(page)["rang"].astype(int).tolist() == classes(cli)["rang"].astype(int).tolist()
+        montants = lambda t: t.set_index("id_dossier")["montant_attribue"].astype(float).round(2).sort_index()  # noqa: E731
+        pd.testing.assert_series_equal(montants(page), montants(cli))
+        assert 0 < (cli["montant_attribue"] > 0).sum() < cli["rang"].notna().sum()  # une ligne de coupure
+    finally:
+        at.sidebar.slider(key="simulation_enveloppe").set_value(4_500_000).run()
 
 
 def test_simulation_liste_et_compare_les_scenarios(app):

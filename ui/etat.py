@@ -171,16 +171,20 @@ def quartiers():
 
 @st.cache_data(show_spinner="Calcul des besoins…", max_entries=4)
 def _besoins(cle: tuple) -> pd.DataFrame:
-    from coverage.territoires.besoins import besoins_par_commune
-    from coverage.sources.decp import indicateurs_marches
+    from coverage.territoires.analyse import besoins_des_sources
 
-    marches = indicateurs_marches(_marches_places(cle).places, referentiel=referentiel(), niveau="commune")
-    return besoins_par_commune(
-        referentiel=referentiel(),
-        marches=marches,
-        quartiers=_quartiers(cle).par_commune,
-        grands_projets=empreintes_projets(cle)[["commune", "id_projet"]],
-    )
+    return besoins_des_sources(referentiel=referentiel(), marches=_marches_places(cle), quartiers=_quartiers(cle),
+                               empreintes_projets=empreintes_projets(cle))
+
+
+def besoins_version(cle: tuple) -> pd.DataFrame:
+    """Besoins par commune des sources identifiées par `cle` (voir `cle_besoins`), mis en cache."""
+    return _besoins(cle)
+
+
+def couverture_version(version: int) -> Couverture:
+    """Couverture d'une version de l'espace de travail, mise en cache."""
+    return _couverture_version(version)
 
 
 def besoins() -> pd.DataFrame:

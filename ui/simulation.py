@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from coverage.financement.allocation import allouer_optimisation, allouer_priorite, comparer, objectif_couverture, suggerer_placements
+from coverage.financement.allocation import comparer, objectif_couverture, suggerer_placements
 from coverage.documents.exports import exporter_xlsx
 from coverage.documents.format import format_euros, format_nombre, format_pourcentage
 from coverage.financement.parametres import PARAMETRES_2025
 from coverage.financement.regles import detail_regles
-from coverage.financement.simulation import EntreesSimulation, impact_allocation, preparer_simulation
+from coverage.financement.simulation import EntreesSimulation, allouer_enveloppe, entrees_de_simulation, impact_allocation
 from coverage.territoires.zones_blanches import LIBELLES_CRITERES
 from ui import etat
 from ui.presentation import badge_regle
@@ -59,12 +59,10 @@ def reglages() -> Reglages:
 
 @st.cache_data(show_spinner="Contrôle des dossiers…", max_entries=16)
 def _entrees(version: int, cle: tuple, region: str | None, seuils, poids) -> EntreesSimulation:
-    donnees = etat.donnees_version(version)
-    if region:
-        dossiers = donnees.dossiers[donnees.dossiers["region"] == region]
-        donnees = dataclasses.replace(donnees, dossiers=dossiers.reset_index(drop=True))
-    zb = etat.zones_blanches_version(version, cle, "commune", seuils, poids)
-    return preparer_simulation(donnees, referentiel=etat.referentiel(), zones_blanches_communes=zb)
+    # La chaîne de `python -m coverage simuler` (mêmes fonctions, mêmes entrées), les caches en plus.
+    return entrees_de_simulation(etat.donnees_version(version), referentiel=etat.referentiel(), besoins=etat.besoins_version(cle),
+                                 region=region, couverture_communes=etat.couverture_version(version).communes,
+                                 seuils=seuils, poids=poids)
 
 
 def entrees_simulation(version: int, region: str | None) -> EntreesSimulation:
@@ -75,13 +73,8 @@ def entrees_simulation(version: int, region: str | None) -> EntreesSimulation:
 @st.cache_data(show_spinner="Allocation de l'enveloppe…", max_entries=32)
 def _allouer(version: int, cle: tuple, reglages: Reglages, seuils, poids):
     e = _entrees(version, cle, reglages.region, seuils, poids)
-    if reglages.mode == "optimisation":
-        return allouer_optimisation(e.dossiers, enveloppe=reglages.enveloppe, communes_par_dossier=e.communes_par_dossier,
-                                    poids_communes=e.poids_communes, financer_prioritaires=reglages.financer_prioritaires,
-                                    financement_partiel=reglages.financement_partiel, priorites=e.priorites)
-    return allouer_priorite(e.dossiers, enveloppe=reglages.enveloppe, priorites=e.priorites,
-                            financement_partiel=reglages.financement_partiel,
-                            communes_par_dossier=e.communes_par_dossier, poids_communes=e.poids_communes)
+    return allouer_enveloppe(e, mode=reglages.mode, enveloppe=reglages.enveloppe, financement_partiel=reglages.financement_partiel,
+                             financer_prioritaires=reglages.financer_prioritaires)
 
 
 def allouer(reglages: Reglages):
@@ -116,7 +109,9 @@ def section_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages)
     st.markdown("**Enveloppe attribuée par région (€)**")
     st.bar_chart(par_region.sort_values(ascending=False), horizontal=True, color="#000091")
     autre = reglages.mode == "priorite" and "optimisation" or "priorite"
-    with st.expander(f"Comparer avec le mode « {MODES[autre]} »"):
+    # Un interrupteur et non un volet replié : le contenu d'un volet s'exécute même fermé, et l'autre mode
+    # (l'optimisation) ne doit tourner que si on le demande (le curseur d'enveloppe reste rapide).
+    if st.toggle(f"Comparer avec le mode « {MODES[autre]} »", key="simulation_comparer"):
         autre_resultat = allouer(dataclasses.replace(reglages, mode=autre))
         for r in (resultat, autre_resultat):
             obj = objectif_couverture(r.lignes, entrees.communes_par_dossier, entrees.poids_communes)

@@ -7,6 +7,11 @@ Entrées de l'allocation (`preparer_simulation`) :
   de l'appel, au niveau communal), 0 sinon — l'optimisation maximise ainsi la population des
   zones blanches et des territoires sous-dotés nouvellement couverts.
 
+Une seule chaîne pour les pages et la ligne de commande : `entrees_de_simulation` (zones blanches
+communales sur les besoins actifs, grands projets compris, puis `preparer_simulation`) et
+`allouer_enveloppe` (le mode choisi, mêmes options) ; `python -m coverage simuler` et la page
+Simulation les appellent avec les mêmes entrées.
+
 Impact (`impact_allocation`) : hypothèse explicite, les ETP financés s'ajoutent aux ETP de
 facilitateur déclarés par la structure (une structure nouvelle passe de 0 à ses ETP financés).
 """
@@ -14,6 +19,7 @@ facilitateur déclarés par la structure (une structure nouvelle passe de 0 à s
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -22,6 +28,8 @@ from coverage.territoires.couverture import agreger_couverture, communes_des_per
 from coverage.modele import DonneesFacilitateurs
 from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
 from coverage.financement.regles import evaluer_dossiers
+from coverage.financement.allocation import OptionsSolveur, ResultatAllocation, allouer_optimisation, allouer_priorite
+from coverage.territoires.besoins import PoidsBesoin
 from coverage.territoires.zones_blanches import CRITERES, SeuilsZonesBlanches, evaluer_zones_blanches
 from geo.reference import Referentiel
 
@@ -87,6 +95,68 @@ def preparer_simulation(
     priorites["couvre_grand_projet"] = priorites["couvre_grand_projet"].astype(bool)
     evalues = evalues.merge(priorites, on="id_dossier", how="left")
     return EntreesSimulation(evalues, lien, poids, priorites)
+
+
+def entrees_de_simulation(
+    donnees: DonneesFacilitateurs,
+    *,
+    referentiel: Referentiel,
+    besoins: pd.DataFrame,
+    region: str | None = None,
+    couverture_communes: pd.DataFrame | None = None,
+    seuils: SeuilsZonesBlanches | None = None,
+    poids: PoidsBesoin | None = None,
+    parametres: ParametresCampagne = PARAMETRES_2025,
+) -> EntreesSimulation:
+    """La chaîne complète des entrées de l'allocation, la même pour les pages et la ligne de commande.
+
+    Zones blanches communales de toutes les données (couverture, `besoins` : population, marchés,
+    quartiers et grands projets, voir `coverage.territoires.analyse.besoins_des_sources`), puis
+    dossiers de la `region` seule s'il y en a une, puis `preparer_simulation`.
+
+    Parameters
+    ----------
+    couverture_communes : `couverture_par_commune(donnees)` si déjà calculée (cache des pages).
+    seuils, poids : réglages des zones blanches ; None : valeurs par défaut (seuil de capacité tiré
+        de la distribution nationale).
+    """
+    if couverture_communes is None:
+        couverture_communes = couverture_par_commune(donnees, referentiel=referentiel)
+    zones = evaluer_zones_blanches(
+        couverture_communes=couverture_communes, besoins=besoins, referentiel=referentiel, niveau="commune",
+        seuils=seuils, poids=poids,
+    )
+    if region:
+        dossiers = donnees.dossiers[donnees.dossiers["region"] == region].reset_index(drop=True)
+        donnees = replace(donnees, dossiers=dossiers)
+    return preparer_simulation(donnees, referentiel=referentiel, zones_blanches_communes=zones, parametres=parametres)
+
+
+def allouer_enveloppe(
+    entrees: EntreesSimulation,
+    *,
+    mode: Literal["priorite", "optimisation"],
+    enveloppe: float | None = None,
+    financement_partiel: bool = True,
+    financer_prioritaires: bool = True,
+    parametres: ParametresCampagne = PARAMETRES_2025,
+    options: OptionsSolveur | None = None,
+) -> ResultatAllocation:
+    """L'allocation de la page Simulation et de `python -m coverage simuler` : même appel, mêmes options.
+
+    `financer_prioritaires` ne concerne que l'optimisation (l'ordre de priorité met toujours les
+    structures PNAD en tête). `enveloppe` en € (None : enveloppe nationale de la campagne).
+    """
+    if mode not in ("priorite", "optimisation"):
+        raise ValueError(f"mode : « {mode} » inconnu (attendu : priorite ou optimisation).")
+    communs = dict(
+        enveloppe=enveloppe, parametres=parametres, priorites=entrees.priorites, financement_partiel=financement_partiel,
+        communes_par_dossier=entrees.communes_par_dossier, poids_communes=entrees.poids_communes,
+    )
+    if mode == "optimisation":
+        return allouer_optimisation(entrees.dossiers, financer_prioritaires=financer_prioritaires,
+                                    options=options or OptionsSolveur(), **communs)
+    return allouer_priorite(entrees.dossiers, **communs)
 
 
 def donnees_apres_allocation(donnees: DonneesFacilitateurs, lignes: pd.DataFrame) -> DonneesFacilitateurs:

@@ -7,13 +7,15 @@ gardés bruts dans l'espace de travail et relus ici par les mêmes lecteurs que 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from coverage.sources.decp import charger_decp_demo, lire_decp, placer_contrats
-from coverage.territoires.grands_projets import GrandProjet, charger_registre, projets_depuis_yaml
-from geo.reference import Referentiel
+from coverage.sources.decp import charger_decp_demo, indicateurs_marches, lire_decp, placer_contrats
+from coverage.territoires.besoins import besoins_par_commune
+from coverage.territoires.grands_projets import GrandProjet, charger_registre, empreintes, projets_depuis_yaml
+from geo.reference import Referentiel, charger_geometries
 
 
 @dataclass(frozen=True)
@@ -80,3 +82,55 @@ def registre_complet(*, referentiel: Referentiel, yaml_utilisateur: str = "") ->
         for p in projets_depuis_yaml(yaml_utilisateur, referentiel=referentiel, nom_fichier="projets ajoutés"):
             projets[p.id] = p
     return list(projets.values())
+
+
+def besoins_des_sources(
+    *, referentiel: Referentiel, marches: SourceMarches, quartiers: SourceQuartiers, empreintes_projets: pd.DataFrame
+) -> pd.DataFrame:
+    """Besoins par commune à partir des sources actives : marchés placés, quartiers, emprises des projets.
+
+    Un seul assemblage pour les pages et la ligne de commande (`python -m coverage simuler`) :
+    mêmes sources, mêmes besoins, donc mêmes zones blanches et même classement des dossiers.
+
+    Parameters
+    ----------
+    marches : `charger_marches(...)` ; quartiers : `charger_quartiers(...)` ;
+    empreintes_projets : `coverage.territoires.grands_projets.empreintes(...)` (`commune`, `id_projet`).
+    """
+    return besoins_par_commune(
+        referentiel=referentiel,
+        marches=indicateurs_marches(marches.places, referentiel=referentiel, niveau="commune"),
+        quartiers=quartiers.par_commune,
+        grands_projets=empreintes_projets[["commune", "id_projet"]],
+    )
+
+
+def besoins_depuis_fichiers(
+    *, referentiel: Referentiel, decp: Path | None = None, qpv: Path | None = None, npnru: Path | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Besoins par commune comme les pages les calculent, pour la ligne de commande.
+
+    Fichiers fournis, sinon les mêmes échantillons de démonstration que l'application sans import ;
+    grands projets du registre du dépôt (`data/grands_projets.yaml`). Renvoie aussi une phrase qui
+    dit les sources retenues.
+
+    Raises
+    ------
+    coverage.sources.lecture.ErreurLecture
+        Fichier illisible (message en français).
+    """
+    def lire(chemin: Path | None) -> tuple[int, str, bytes] | None:
+        return None if chemin is None else (0, Path(chemin).name, Path(chemin).read_bytes())
+
+    marches = charger_marches(lire(decp), referentiel=referentiel)
+    quartiers = charger_quartiers(lire(qpv), lire(npnru), referentiel=referentiel)
+    projets = registre_complet(referentiel=referentiel)
+    emprises = empreintes(projets, referentiel=referentiel, communes_geo=charger_geometries("commune", affichage=False))
+    besoins = besoins_des_sources(referentiel=referentiel, marches=marches, quartiers=quartiers, empreintes_projets=emprises)
+    phrase = (
+        "Besoins : marchés " + ("de l'échantillon fictif de l'application" if marches.demo else f"« {marches.nom} »")
+        + ", quartiers " + ("de l'échantillon fictif de l'application" if quartiers.demo else f"« {quartiers.nom} »")
+        + f", {len(projets)} grands projets du registre."
+    )
+    return besoins, phrase
+
