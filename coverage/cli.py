@@ -242,8 +242,8 @@ def construire_parseur() -> argparse.ArgumentParser:
     p.add_argument("--region", metavar="CODE", help="ne simuler que les dossiers d'une région (code INSEE, ex. 84)")
     p.add_argument("--sans-financement-partiel", action="store_true",
                    help="ne pas financer partiellement le dossier de la ligne de coupure (au moins 0,5 ETP sinon)")
-    p.add_argument("--financer-prioritaires", action="store_true",
-                   help="optimisation : financer d'abord les structures PNAD 2022, 2023 et 2024")
+    p.add_argument("--ignorer-priorite", action="store_true",
+                   help="optimisation : ignorer la priorité aux structures PNAD 2022, 2023 et 2024 (respectée par défaut)")
     p.add_argument("--decp", type=_fichier_existant, metavar="FICHIER", help="marchés DECP (sinon l'échantillon de l'application)")
     p.add_argument("--qpv", type=_fichier_existant, metavar="FICHIER", help="quartiers prioritaires (sinon l'échantillon)")
     p.add_argument("--npnru", type=_fichier_existant, metavar="FICHIER", help="quartiers NPNRU (sinon l'échantillon)")
@@ -500,7 +500,7 @@ def simuler(
     mode: ModeAllocation = "priorite",
     region: str | None = None,
     financement_partiel: bool = True,
-    financer_prioritaires: bool = False,
+    financer_prioritaires: bool = True,
     decp: Path | None = None,
     qpv: Path | None = None,
     npnru: Path | None = None,
@@ -520,7 +520,8 @@ def simuler(
     region : code région : seuls ses dossiers sont simulés (DREETS).
     financement_partiel : le dossier de la ligne de coupure peut être financé en partie
         (au moins 0,5 ETP).
-    financer_prioritaires : en optimisation, les structures PNAD 2022-2024 sont financées d'abord.
+    financer_prioritaires : en optimisation, la priorité de l'appel aux structures PNAD 2022-2024 est
+        respectée (défaut) ; False l'ignore (`--ignorer-priorite`).
 
     Returns
     -------
@@ -613,6 +614,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return simuler(
         dossiers=args.dossiers, structures=args.structures, perimetres=args.perimetres, sortie=args.sortie,
         enveloppe=args.enveloppe, mode=args.mode, region=args.region,
-        financement_partiel=not args.sans_financement_partiel, financer_prioritaires=args.financer_prioritaires,
+        financement_partiel=not args.sans_financement_partiel, financer_prioritaires=not args.ignorer_priorite,
         decp=args.decp, qpv=args.qpv, npnru=args.npnru,
     )

@@ -204,7 +204,8 @@ def test_recouvrement_compte_une_fois():
     assert par_id(priorite, "montant_attribue") == {"A": 28_000.0, "B": 28_000.0, "C": 0.0}
     assert priorite.objectif == 100.0  # 60 + 40 : les communes de B sont déjà comptées avec A
 
-    optimum = allouer_optimisation(table, enveloppe=56_000.0, communes_par_dossier=cpd, poids_communes=poids)
+    optimum = allouer_optimisation(table, enveloppe=56_000.0, communes_par_dossier=cpd, poids_communes=poids,
+                                   financer_prioritaires=False)  # la couverture seule (priorité PNAD ignorée)
     assert optimum.statut_solveur == "Solution optimale"
     assert par_id(optimum, "montant_attribue") == {"A": 28_000.0, "B": 0.0, "C": 28_000.0}
     assert optimum.objectif == 150.0
@@ -261,7 +262,7 @@ def test_optimisation_jamais_moins_bonne_que_la_priorite(graine, partiel):
     priorite = allouer_priorite(table, enveloppe=enveloppe, financement_partiel=partiel)
     optimum = allouer_optimisation(
         table, enveloppe=enveloppe, communes_par_dossier=cpd, poids_communes=poids, financement_partiel=partiel,
-        options=OptionsSolveur(time_limit=5.0),
+        options=OptionsSolveur(time_limit=5.0), financer_prioritaires=False,
     )
     assert optimum.statut_solveur == "Solution optimale"
     assert not any("est retenue" in m for m in messages(optimum))  # la solution vient bien du solveur
@@ -305,7 +306,8 @@ def test_dossiers_prioritaires_imposes():
     table = evalues(d("P", 28_000.0, pnad=PNAD), d("Q", 28_000.0))
     cpd = couverture({"P": ["01001"], "Q": ["01002"]})
     poids = pd.Series({"01001": 0.0, "01002": 100.0})
-    libre = allouer_optimisation(table, enveloppe=28_000.0, communes_par_dossier=cpd, poids_communes=poids)
+    libre = allouer_optimisation(table, enveloppe=28_000.0, communes_par_dossier=cpd, poids_communes=poids,
+                                 financer_prioritaires=False)
     assert par_id(libre, "montant_attribue") == {"P": 0.0, "Q": 28_000.0}
     impose = allouer_optimisation(
         table, enveloppe=28_000.0, communes_par_dossier=cpd, poids_communes=poids, financer_prioritaires=True
@@ -314,35 +316,43 @@ def test_dossiers_prioritaires_imposes():
     assert par_id(impose, "explication")["P"].endswith("; dossier prioritaire (PNAD) imposé.")
 
 
-@pytest.mark.parametrize(
-    ("enveloppe", "regionales", "message"),
-    [
-        (
-            50_000.0,
-            None,
-            "Infaisable : les 2 dossiers prioritaires (PNAD 2022, 2023, 2024) demandent au total 56 000 €, plus que "
-            "l'enveloppe de 50 000 €. Décochez « financer les dossiers prioritaires » ou augmentez l'enveloppe.",
-        ),
-        (
-            100_000.0,
-            {"84": 30_000.0},
-            "Infaisable : dans la région 84, les dossiers prioritaires demandent 56 000 €, plus que l'enveloppe "
-            "régionale de 30 000 €.",
-        ),
-    ],
-    ids=["enveloppe-nationale", "enveloppe-regionale"],
-)
-def test_prioritaires_au_dela_de_l_enveloppe_infaisable(enveloppe, regionales, message):
-    table = evalues(d("P1", 28_000.0, pnad=PNAD), d("P2", 28_000.0, pnad=PNAD), d("Q", 28_000.0))
+def test_priorite_pnad_respectee_par_defaut():
+    # Appel, B 2-1 : « Une priorité sera accordée aux projets présentés par les structures […] ayant bénéficié d'un
+    # financement au titre du PNAD en 2022, 2023 et 2024. » L'optimisation la respecte sans qu'on le demande.
+    table = evalues(d("P", 28_000.0, pnad=PNAD), d("Q", 28_000.0))
+    cpd = couverture({"P": ["01001"], "Q": ["01002"]})
+    poids = pd.Series({"01001": 0.0, "01002": 100.0})
+    resultat = allouer_optimisation(table, enveloppe=28_000.0, communes_par_dossier=cpd, poids_communes=poids)
+    assert par_id(resultat, "montant_attribue") == {"P": 28_000.0, "Q": 0.0}
+    assert "priorité PNAD 2022, 2023 et 2024 respectée" in messages(resultat)[-1]
+
+
+def test_prioritaires_au_dela_de_l_enveloppe_choisis_entre_eux():
+    # Les dossiers prioritaires demandent plus que l'enveloppe : aucun autre ne passe avant eux.
+    table = evalues(d("P1", 28_000.0, pnad=PNAD), d("P2", 28_000.0, pnad=PNAD), d("Q", 25_000.0))
     resultat = allouer_optimisation(
-        table, enveloppe=enveloppe, communes_par_dossier=couverture({"Q": ["01001"]}),
-        poids_communes=pd.Series({"01001": 1.0}), enveloppes_regionales=regionales, financer_prioritaires=True,
+        table, enveloppe=50_000.0, communes_par_dossier=couverture({"Q": ["01001"]}),
+        poids_communes=pd.Series({"01001": 1_000.0}),
     )
-    assert not resultat.faisable
-    assert resultat.statut_solveur == "Infaisable"
-    assert messages(resultat) == (message,)
-    assert resultat.lignes["montant_attribue"].sum() == 0.0
-    assert par_id(resultat, "explication")["Q"].startswith("Non calculé : paramètres infaisables. Infaisable : ")
+    assert resultat.faisable
+    assert par_id(resultat, "montant_attribue") == {"P1": 28_000.0, "P2": 0.0, "Q": 0.0}
+    assert ("Les 2 dossiers prioritaires (PNAD 2022, 2023 et 2024) demandent 56 000 €, plus que l'enveloppe : "
+            "l'optimisation choisit parmi eux seuls.") in messages(resultat)
+
+
+def test_l_objectif_valorise_les_postes_maintenus():
+    # L'appel vise d'abord à consolider les quelque 600 ETP existants : garder un poste financé compte, pas seulement
+    # la population nouvellement couverte. M (structure financée par le PNAD en 2024, 1 ETP maintenu) ne couvre
+    # aucune commune à couvrir ; N (structure nouvelle) en couvre 10 habitants.
+    table = evalues(d("M", 28_000.0, pnad="2024", etp_maintenus=1.0), d("N", 28_000.0))
+    cpd = couverture({"M": ["01001"], "N": ["01002"]})
+    poids = pd.Series({"01002": 10.0})
+    resultat = allouer_optimisation(table, enveloppe=28_000.0, communes_par_dossier=cpd, poids_communes=poids)
+    assert par_id(resultat, "montant_attribue") == {"M": 28_000.0, "N": 0.0}
+    assert resultat.objectif == 114_000.0  # 1 ETP maintenu × 114 000 habitants par ETP
+    sans_postes = allouer_optimisation(table, enveloppe=28_000.0, communes_par_dossier=cpd, poids_communes=poids,
+                                       valeur_etp_maintenu=0.0)
+    assert par_id(sans_postes, "montant_attribue") == {"M": 0.0, "N": 28_000.0}
 
 
 def test_optimisation_enveloppe_regionale():
@@ -360,11 +370,11 @@ def test_optimisation_enveloppe_regionale():
 def test_solveur_arrete_sans_mieux_faire_garde_la_priorite(monkeypatch):
     options_recues = {}
 
-    def solveur_interrompu(c, *, integrality, bounds, constraints, options):
-        options_recues.update(options)
-        return types.SimpleNamespace(status=1, x=np.zeros(len(c)))
+    def solveur_interrompu(cout, entiers, bas, haut, a, b, *, options, depart):
+        options_recues.update(time_limit=options.time_limit)
+        return "kTimeLimit", np.zeros(len(cout))
 
-    monkeypatch.setattr(optimisation, "milp", solveur_interrompu)
+    monkeypatch.setattr(optimisation, "_appeler_highs", solveur_interrompu)
     table = evalues(d("A", 28_000.0), d("B", 28_000.0))
     cpd = couverture({"A": ["01001"], "B": ["01002"]})
     poids = pd.Series({"01001": 100.0, "01002": 100.0})
@@ -449,3 +459,79 @@ def test_placements_ponderes_par_le_besoin():
 def test_placements_parametres_exclusifs():
     with pytest.raises(ValueError, match=r"Indiquez soit `etp_supplementaires` \(ETP\), soit `montant` \(€\)"):
         suggerer_placements(BESOINS, etp_supplementaires=1.0, montant=1.0)
+
+
+@pytest.mark.parametrize("partiel", [False, True], ids=["entier", "partiel"])
+def test_enveloppes_serrees_jamais_depassees_d_un_centime(partiel):
+    # Issue 14, point 3 : des montants au centime près (29 473 × 0,5 = 14 736,50 €, parts de montants) et des
+    # enveloppes juste au-dessous de sommes de montants : le total attribué ne dépasse jamais l'enveloppe.
+    rng = np.random.default_rng(14)
+    for essai in range(25):
+        n = 8
+        etp = rng.choice([0.5, 0.7, 1.0, 1.3, 2.0], n)
+        montant = np.round(etp * rng.uniform(15_000, 29_473, n), 2)
+        table = evalues(*(d(f"D{i}", float(montant[i]), etp=float(etp[i]), pnad=str(rng.choice([PNAD, ""])))
+                          for i in range(n)))
+        cpd = couverture({f"D{i}": [f"{c:05d}" for c in rng.choice(20, 4, replace=False)] for i in range(n)})
+        poids = pd.Series(rng.integers(1, 1_000, 20).astype(float), index=[f"{c:05d}" for c in range(20)])
+        sous_ensemble = rng.random(n) < 0.5
+        enveloppe = round(float(montant[sous_ensemble].sum()) - float(rng.choice([0.01, 0.02, 0.5, 3.33])), 2)
+        enveloppe = max(enveloppe, 0.01)
+        for resultat in (
+            allouer_priorite(table, enveloppe=enveloppe, financement_partiel=partiel),
+            allouer_optimisation(table, enveloppe=enveloppe, communes_par_dossier=cpd, poids_communes=poids,
+                                 financement_partiel=partiel, options=OptionsSolveur(time_limit=5.0)),
+        ):
+            centimes = np.round(resultat.lignes["montant_attribue"].to_numpy() * 100)
+            assert np.allclose(centimes, resultat.lignes["montant_attribue"].to_numpy() * 100, atol=1e-6), essai
+            assert int(centimes.sum()) <= round(enveloppe * 100), (essai, resultat.mode, enveloppe)
+            assert resultat.enveloppe_restante >= 0.0, (essai, resultat.mode)
+            finances = resultat.lignes[resultat.lignes["montant_attribue"] > 0]
+            assert (finances["montant_attribue"] <= finances["montant_max_aap"]).all()
+            assert (finances["etp_finances"] >= 0.5 - 1e-6).all()
+
+
+def test_le_dernier_centime_est_repris():
+    # Le solveur rend des parts à sa tolérance près : arrondies au centime, elles dépasseraient l'enveloppe d'un centime.
+    from coverage.financement.optimisation import _dans_les_enveloppes
+    from coverage.financement.optimisation_modele import Modele
+    from scipy import sparse
+
+    modele = Modele(
+        n=2, m=0, partiel=True, centimes=np.array([2_800_000, 1_473_651]), minimum=np.array([1_400_000, 736_826]),
+        etp=np.array([1.0, 1.0]), valeur_postes=np.zeros(2), regions=np.array(["84", "84"]),
+        incidence=sparse.csr_matrix((0, 2)), poids_groupes=np.zeros(0), rang=np.array([1.0, 2.0]),
+        fixes=np.zeros(2, bool), interdits=np.zeros(2, bool),
+    )
+    montants = np.array([2_800_000, 736_826])  # 28 000 € + 7 368,26 € = 35 368,26 €
+    repris = _dans_les_enveloppes(modele, montants, enveloppe_centimes=3_536_825, regionales_centimes={})
+    # Le second est à son minimum de 0,5 ETP : le centime est repris au premier, rien de plus.
+    assert repris.tolist() == [2_799_999, 736_826]
+
+
+def test_optimisation_jamais_moins_bonne_que_le_glouton():
+    # Issue 17 : le solveur part du glouton (plus grande couverture par euro) et ne rend jamais moins bien.
+    for graine in range(6):
+        table, cpd, poids, enveloppe = instance_aleatoire(graine)
+        resultat = allouer_optimisation(table, enveloppe=enveloppe, communes_par_dossier=cpd, poids_communes=poids,
+                                        financer_prioritaires=False)
+        glouton = next(m for m in messages(resultat) if m.startswith("Glouton"))
+        valeur_glouton = float(glouton.split(":")[1].split("habitants")[0].replace(" ", "").replace(",", "."))
+        assert resultat.objectif >= valeur_glouton, graine
+
+
+def test_glouton_plus_grande_couverture_par_euro():
+    # A : 300 habitants pour 30 000 € (0,01 hab/€) ; B : 250 pour 20 000 € (0,0125) ; C : 100 pour 10 000 € (0,01),
+    # mêmes communes que B en partie. Enveloppe 30 000 € : B d'abord, puis C (ses 100 habitants sont neufs).
+    from coverage.financement.allocation_commune import preparer_base
+    from coverage.financement.glouton import glouton
+    from coverage.financement.optimisation_modele import construire_modele
+
+    table = evalues(d("A", 30_000.0), d("B", 20_000.0), d("C", 10_000.0))
+    cpd = couverture({"A": ["01001"], "B": ["01002", "01003"], "C": ["01003", "01004"]})
+    poids = pd.Series({"01001": 300.0, "01002": 200.0, "01003": 50.0, "01004": 100.0})
+    base = preparer_base(table, None)
+    modele, _ = construire_modele(base, cpd, poids, financement_partiel=False, etp_minimum=0.5, valeur_etp_maintenu=0.0,
+                                  fixes=np.zeros(3, bool), interdits=np.zeros(3, bool))
+    choisis = glouton(modele, enveloppe_centimes=3_000_000, enveloppes_regionales_centimes={})
+    assert base["id_dossier"][choisis].tolist() == ["B", "C"]

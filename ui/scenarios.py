@@ -12,7 +12,7 @@ from ui import etat
 from ui.texte import texte
 
 CLES_REGLAGES = {"region": "simulation_region", "enveloppe": "simulation_enveloppe", "mode": "simulation_mode",
-                 "financement_partiel": "simulation_partiel", "financer_prioritaires": "simulation_prioritaires"}
+                 "financement_partiel": "simulation_partiel", "financer_prioritaires": "simulation_ignorer_priorite"}
 
 
 def appliquer_restauration() -> None:
@@ -21,6 +21,8 @@ def appliquer_restauration() -> None:
     if a_restaurer:
         for nom, cle in CLES_REGLAGES.items():
             valeur = a_restaurer[nom]
+            if nom == "financer_prioritaires":
+                valeur = not valeur  # l'interrupteur dit « ignorer la priorité »
             st.session_state[cle] = int(valeur) if nom == "enveloppe" else valeur
 
 

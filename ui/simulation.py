@@ -52,9 +52,15 @@ def reglages() -> Reglages:
                          help="4,5 M€ en 2025 pour toute la France (appel, partie A).")
     mode = s.radio("Mode d'allocation", list(MODES), format_func=MODES.get, key="simulation_mode")
     partiel = s.toggle("Financement partiel (au moins 0,5 ETP)", value=True, key="simulation_partiel")
-    prioritaires = s.toggle("Financer d'abord les structures PNAD 2022-2024", value=False, key="simulation_prioritaires",
-                            disabled=mode != "optimisation", help="Contrainte de l'optimisation : les dossiers prioritaires sont financés.")
-    return Reglages(region, float(enveloppe), mode, partiel, prioritaires)
+    p = PARAMETRES_2025
+    regle = "toutes ces années exigées" if p.priorite_pnad == "toutes" else "l'une de ces années suffit"
+    ignorer = s.toggle("Ignorer la priorité PNAD (couverture seule)", value=False, key="simulation_ignorer_priorite",
+                       disabled=mode != "optimisation",
+                       help="Désactivé par défaut : l'optimisation finance d'abord les structures prioritaires, comme l'appel le "
+                            "demande. Activé : elle ne regarde que la couverture et les postes maintenus.")
+    s.caption(f"Priorité de l'appel : structures financées par le PNAD en {p.annees_pnad_texte} ({regle} ; paramètre "
+              "de campagne).")
+    return Reglages(region, float(enveloppe), mode, partiel, not ignorer)
 
 
 @st.cache_data(show_spinner="Contrôle des dossiers…", max_entries=16)

@@ -185,6 +185,9 @@ def preparer_base(dossiers_evalues: pd.DataFrame, priorites: pd.DataFrame | None
                 valeurs = base["id_dossier"].map(_score(p, nom))
                 base[nom] = valeurs.where(valeurs.notna(), base[nom]).astype(float)
     base["score_territoire"] = base["couvre_zone_blanche"] + base["couvre_grand_projet"]
+    base["centimes_max"] = centimes(base["montant_max_aap"].to_numpy())
+    base["etp_maintenus"] = (d["etp_maintenus"].astype(float).fillna(0.0).to_numpy() if "etp_maintenus" in d
+                             else np.zeros(len(base)))
     candidat = base["eligible"] & (base["montant_max_aap"] > 0)
     ordre = base[candidat].sort_values(
         list(_ORDRE_PRIORITE), ascending=[False, False, False, False, True], kind="mergesort"
@@ -240,6 +243,24 @@ def tableau_lignes(base: pd.DataFrame, montant: np.ndarray, explication: list[st
         lignes[nom] = base[nom]
     lignes["explication"] = pd.Series(explication, index=base.index, dtype=str)
     return lignes
+
+
+def centimes(montant: Any) -> Any:
+    """Euros → centimes entiers (int64), arrondis au plus proche : les montants maximaux sont déjà au centime."""
+    return np.round(np.asarray(montant, dtype=float) * 100).astype(np.int64)
+
+
+def centimes_enveloppe(enveloppe: float) -> int:
+    """Une enveloppe en € → centimes entiers, au centime inférieur (jamais plus que l'enveloppe)."""
+    return int(np.floor(float(enveloppe) * 100 + 1e-6))
+
+
+def centimes_minimum(centimes_max: Any, etp: Any, etp_minimum: float) -> Any:
+    """Plus petit montant en centimes qui finance au moins `etp_minimum` ETP du dossier :
+    centimes_max × etp_minimum / etp, au centime supérieur (le maximum si le dossier demande le minimum)."""
+    centimes_max = np.asarray(centimes_max, dtype=np.int64)
+    part = np.minimum(etp_minimum / np.maximum(np.asarray(etp, dtype=float), 1e-12), 1.0)
+    return np.minimum(np.ceil(centimes_max * part - 1e-6).astype(np.int64), centimes_max)
 
 
 def montant_minimum(montant_max: Any, etp: Any, etp_minimum: float) -> Any:

@@ -23,17 +23,18 @@ from coverage.financement.allocation_commune import (
     TOL_EUROS,
     ResultatAllocation,
     StatutFinancement,
+    centimes_enveloppe,
+    centimes_minimum,
     check_enveloppes,
     criteres_en_clair,
     explication_ineligible,
-    montant_minimum,
     objectif_couverture,
     preparer_base,
     resultat_infaisable,
     tableau_lignes,
 )
 from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
-from coverage.financement.plafonds import centimes_bas, format_etp
+from coverage.financement.plafonds import format_etp
 
 @dataclass(frozen=True)
 class _Parcours:
@@ -67,32 +68,34 @@ def _parcourir(
       centime supérieur) : financé à hauteur du disponible, ce qui épuise l'enveloppe concernée ;
     - sinon : non financé, et on passe au suivant, qui peut tenir dans le reliquat.
     """
-    montant_max = base["montant_max_aap"].to_numpy()
-    minimum = montant_minimum(montant_max, base["etp_demandes"].to_numpy(), etp_minimum)
+    # En centimes entiers : le reliquat est exact, l'enveloppe n'est jamais dépassée d'un centime.
+    montant_max = base["centimes_max"].to_numpy()
+    minimum = centimes_minimum(montant_max, base["etp_demandes"].to_numpy(), etp_minimum)
     regions = base["region"].to_numpy()
     n = len(base)
-    montant = np.zeros(n)
+    montant = np.zeros(n, dtype=np.int64)
     disponible = np.full(n, np.nan)
     limite_regionale = np.zeros(n, dtype=bool)
-    restant = float(enveloppe)
-    restant_regions = {str(k): float(v) for k, v in (enveloppes_regionales or {}).items()}
+    restant = centimes_enveloppe(enveloppe)
+    restant_regions = {str(k): centimes_enveloppe(v) for k, v in (enveloppes_regionales or {}).items()}
     ordre = base.index[base["candidat"].to_numpy()][np.argsort(base.loc[base["candidat"], "rang"].to_numpy(dtype=float))]
     for i in ordre:
         region = regions[i]
-        dispo = min(restant, restant_regions.get(region, math.inf))
-        disponible[i] = dispo
-        limite_regionale[i] = restant_regions.get(region, math.inf) < restant
-        if montant_max[i] <= dispo + TOL_EUROS:
+        dispo = min(restant, restant_regions.get(region, restant))
+        disponible[i] = dispo / 100
+        limite_regionale[i] = restant_regions.get(region, restant) < restant
+        if montant_max[i] <= dispo:
             accorde = montant_max[i]
-        elif financement_partiel and float(centimes_bas(dispo)) >= minimum[i] - 1e-9:
-            accorde = float(centimes_bas(dispo))
+        elif financement_partiel and dispo >= minimum[i]:
+            accorde = dispo
         else:
             continue
         montant[i] = accorde
         restant -= accorde
         if region in restant_regions:
             restant_regions[region] -= accorde
-    return _Parcours(montant, disponible, limite_regionale, restant_regions)
+    restant_euros = {r: c / 100 for r, c in restant_regions.items()}
+    return _Parcours(montant / 100, disponible, limite_regionale, restant_euros)
 
 
 def allouer_priorite(

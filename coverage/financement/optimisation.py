@@ -2,299 +2,142 @@
 
 `allouer_optimisation` choisit les dossiers couvrant le plus de besoin non couvert (poids des
 communes : population des zones blanches…), chaque commune comptée une seule fois même si
-plusieurs dossiers la couvrent (`scipy.optimize.milp`, solveur HiGHS). Le modèle est fait de
-tableaux et d'index (`_Modele`) ; une fonction par famille de contraintes, dont la docstring
-donne l'inégalité et l'unité ; le résultat n'est jamais moins bon que l'ordre de priorité.
+plusieurs dossiers la couvrent, en valorisant aussi les postes déjà financés qu'un dossier
+maintient, dans le respect de la priorité PNAD de l'appel (par défaut). Le modèle (tableaux et
+index, une fonction par famille de contraintes) est dans `coverage.financement.optimisation_modele` ;
+le solveur est HiGHS (paquet highspy), parti du glouton (`coverage.financement.glouton`) ; le
+résultat n'est jamais moins bon que ce glouton ni que l'ordre de priorité.
 
-Montants en euros (€) pour 12 mois, ETP en équivalents temps plein.
+Montants en centimes pendant le calcul, en euros (€) dans le résultat, pour 12 mois ; ETP en
+équivalents temps plein.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+import highspy
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from coverage.documents.format import format_euros, format_nombre
 from coverage.financement.allocation_commune import (
     TOL_EUROS,
     OptionsSolveur,
     ResultatAllocation,
-    StatutFinancement,
+    centimes_enveloppe,
     check_communes,
     check_enveloppes,
     explication_ineligible,
-    montant_minimum,
     objectif_couverture,
     preparer_base,
     resultat_infaisable,
     tableau_lignes,
 )
 from coverage.financement.allocation_priorite import allouer_priorite
+from coverage.financement.glouton import glouton, solution_de_depart
+from coverage.financement.optimisation_modele import Modele, bornes, construire_modele, contraintes, objectif
 from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
-from coverage.financement.plafonds import centimes_bas, format_etp
+from coverage.financement.placements import HABITANTS_PAR_ETP_REFERENCE
+from coverage.financement.plafonds import format_etp
 
 
-@dataclass(frozen=True)
-class _Modele:
-    """Le programme linéaire : tableaux et index, rien d'autre (construit par `_construire_modele`).
-
-    Variables, dans cet ordre :
-    - z[dossier] ∈ {0, 1} : le dossier est financé (n variables binaires) ;
-    - x[dossier] ∈ [0, 1] : part du montant maximal attribuée (n variables continues), seulement
-      si le financement partiel est permis ; sinon x = z (pas de variables en plus) ;
-    - y[groupe] ∈ [0, 1] : le groupe de communes est couvert (m variables continues ; elles valent
-      0 ou 1 à l'optimum puisque y ≤ somme de binaires et que l'objectif pousse y vers le haut).
-
-    Un « groupe » rassemble les communes couvertes exactement par les mêmes dossiers candidats
-    (son poids est la somme de leurs poids) : même modèle, beaucoup moins de lignes.
-    """
-
-    n: int
-    m: int
-    partiel: bool
-    montants: np.ndarray  # montant maximal de chaque dossier candidat [€]
-    etp: np.ndarray  # ETP demandés de chaque dossier candidat
-    regions: np.ndarray
-    incidence: sparse.csr_matrix  # groupes × dossiers, 1 si le dossier couvre le groupe
-    poids_groupes: np.ndarray  # poids de chaque groupe (unité des poids)
-    rang: np.ndarray  # rang de priorité (1 = premier)
-
-    @property
-    def n_variables(self) -> int:
-        return self.n * (2 if self.partiel else 1) + self.m
-
-    @property
-    def col_z(self) -> int:
-        return 0
-
-    @property
-    def col_x(self) -> int:
-        """Première colonne des parts x (celle de z quand le financement partiel est exclu)."""
-        return self.n if self.partiel else 0
-
-    @property
-    def col_y(self) -> int:
-        return self.n * (2 if self.partiel else 1)
-
-
-def _groupes_de_communes(
-    communes_par_dossier: pd.DataFrame, ids_candidats: pd.Index, poids_communes: pd.Series
-) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Regroupe les communes de poids > 0 couvertes par les mêmes dossiers.
-
-    La signature d'une commune est la somme (modulo 2^64) de deux hachages aléatoires fixes
-    des dossiers qui la couvrent : deux communes ont la même signature si et seulement si elles
-    sont couvertes par le même ensemble de dossiers (à une probabilité de collision près de
-    l'ordre de 10^-29 pour 35 000 communes). Tout est vectorisé.
-
-    Returns
-    -------
-    incidence : csr_matrix (groupes × dossiers candidats), valeurs 1.
-    poids_groupes : np.ndarray, somme des poids des communes du groupe.
-    """
-    cpd = communes_par_dossier[["id_dossier", "commune"]].astype(str).drop_duplicates()
-    colonne = ids_candidats.get_indexer(cpd["id_dossier"])
-    poids = poids_communes.set_axis(poids_communes.index.astype(str)).astype(float)
-    poids_ligne = poids.reindex(cpd["commune"]).fillna(0.0).to_numpy()
-    garde = (colonne >= 0) & (poids_ligne > 0)
-    colonne, communes = colonne[garde], cpd["commune"].to_numpy()[garde]
-    if len(colonne) == 0:
-        return sparse.csr_matrix((0, len(ids_candidats))), np.zeros(0)
-    codes, commune_idx = np.unique(communes, return_inverse=True)
-    poids_commune = poids.reindex(codes).to_numpy()
-    alea = np.random.default_rng(20250715)
-    hachages = alea.integers(0, np.iinfo(np.int64).max, size=(2, len(ids_candidats)), dtype=np.int64).astype(np.uint64)
-    signature = np.zeros((len(codes), 2), dtype=np.uint64)
-    for k in range(2):
-        np.add.at(signature[:, k], commune_idx, hachages[k, colonne])
-    _, groupe_de_commune = np.unique(signature, axis=0, return_inverse=True)
-    groupe_de_commune = groupe_de_commune.ravel()
-    m = int(groupe_de_commune.max()) + 1
-    poids_groupes = np.bincount(groupe_de_commune, weights=poids_commune, minlength=m)
-    paires = np.unique(np.stack([groupe_de_commune[commune_idx], colonne]), axis=1)
-    incidence = sparse.csr_matrix(
-        (np.ones(paires.shape[1]), (paires[0], paires[1])), shape=(m, len(ids_candidats))
-    )
-    return incidence, poids_groupes
-
-
-def _construire_modele(
-    base: pd.DataFrame,
-    communes_par_dossier: pd.DataFrame,
-    poids_communes: pd.Series,
-    *,
-    financement_partiel: bool,
-) -> tuple[_Modele, np.ndarray]:
-    """Modèle sur les dossiers candidats ; renvoie aussi leurs positions dans `base`."""
-    positions = np.flatnonzero(base["candidat"].to_numpy())
-    candidats = base.iloc[positions]
-    incidence, poids_groupes = _groupes_de_communes(communes_par_dossier, pd.Index(candidats["id_dossier"]), poids_communes)
-    modele = _Modele(
-        n=len(candidats),
-        m=len(poids_groupes),
-        partiel=financement_partiel,
-        montants=candidats["montant_max_aap"].to_numpy(dtype=float),
-        etp=candidats["etp_demandes"].to_numpy(dtype=float),
-        regions=candidats["region"].to_numpy(),
-        incidence=incidence,
-        poids_groupes=poids_groupes,
-        rang=candidats["rang"].to_numpy(dtype=float),
-    )
-    return modele, positions
-
-
-def _contrainte_enveloppe(modele: _Modele, enveloppe: float) -> LinearConstraint:
-    """Enveloppe nationale : somme_i montant_max_i · x_i ≤ enveloppe   [€]."""
-    a = sparse.csr_matrix(
-        (modele.montants, (np.zeros(modele.n, dtype=int), modele.col_x + np.arange(modele.n))),
-        shape=(1, modele.n_variables),
-    )
-    return LinearConstraint(a, -np.inf, enveloppe)
-
-
-def _contraintes_regionales(modele: _Modele, enveloppes_regionales: Mapping[str, float]) -> LinearConstraint | None:
-    """Enveloppes régionales : pour chaque région r listée,
-    somme_{i de la région r} montant_max_i · x_i ≤ enveloppe_r   [€].
-
-    Les régions absentes du dictionnaire n'ont pas de contrainte régionale.
-    """
-    regions = [r for r in sorted(enveloppes_regionales) if (modele.regions == r).any()]
-    if not regions:
-        return None
-    ligne = pd.Index(regions).get_indexer(modele.regions)
-    garde = ligne >= 0
-    a = sparse.csr_matrix(
-        (modele.montants[garde], (ligne[garde], modele.col_x + np.flatnonzero(garde))),
-        shape=(len(regions), modele.n_variables),
-    )
-    return LinearConstraint(a, -np.inf, np.array([float(enveloppes_regionales[r]) for r in regions]))
-
-
-def _contraintes_couverture(modele: _Modele) -> LinearConstraint | None:
-    """Couverture : pour chaque groupe g, y_g − somme_{i couvre g} z_i ≤ 0   [sans unité].
-
-    Un groupe n'est compté couvert (y_g = 1) que si au moins un dossier qui le couvre est
-    financé ; deux dossiers sur les mêmes communes ne les comptent qu'une fois (y_g ≤ 1).
-    """
-    if modele.m == 0:
-        return None
-    a = sparse.hstack(
-        [
-            -modele.incidence,
-            sparse.csr_matrix((modele.m, modele.col_y - modele.n)),
-            sparse.identity(modele.m, format="csr"),
-        ],
-        format="csr",
-    )
-    return LinearConstraint(a, -np.inf, 0.0)
-
-
-def _contraintes_financement_partiel(modele: _Modele, etp_minimum: float) -> LinearConstraint | None:
-    """Financement partiel semi-continu, en ETP financés etp_i = etp_max_i · x_i :
-    etp_minimum · z_i ≤ etp_max_i · x_i ≤ etp_max_i · z_i   [ETP],
-    écrit en euros pour que le montant au centime respecte le minimum :
-    montant_min_i · z_i − montant_max_i · x_i ≤ 0   [€]  (montant_min_i : 0,5 ETP, au centime supérieur)
-    x_i − z_i ≤ 0   [part du montant maximal].
-
-    Un dossier non retenu (z = 0) reçoit 0 ; un dossier retenu reçoit au moins 0,5 ETP.
-    """
-    if not modele.partiel or modele.n == 0:
-        return None
-    n = modele.n
-    i = np.arange(n)
-    lignes = np.concatenate([i, i, n + i, n + i])
-    colonnes = np.concatenate([modele.col_z + i, modele.col_x + i, modele.col_z + i, modele.col_x + i])
-    minimum = montant_minimum(modele.montants, modele.etp, etp_minimum)
-    valeurs = np.concatenate([minimum, -modele.montants, -np.ones(n), np.ones(n)])
-    a = sparse.csr_matrix((valeurs, (lignes, colonnes)), shape=(2 * n, modele.n_variables))
-    return LinearConstraint(a, -np.inf, 0.0)
-
-
-def _bornes(modele: _Modele, prioritaires: np.ndarray | None) -> Bounds:
-    """0 ≤ z, x, y ≤ 1 ; dossiers prioritaires imposés : z_i = x_i = 1 (financés en totalité)."""
-    bas = np.zeros(modele.n_variables)
-    if prioritaires is not None and prioritaires.any():
-        idx = np.flatnonzero(prioritaires)
-        bas[modele.col_z + idx] = 1.0
-        bas[modele.col_x + idx] = 1.0
-    return Bounds(bas, np.ones(modele.n_variables))
-
-
-def _objectif(modele: _Modele, enveloppe: float) -> np.ndarray:
-    """Coefficients à minimiser (milp minimise) :
-    − somme_g poids_g · y_g − ε · somme_i s_i · x_i,
-
-    avec s_i = (montant_max_i / enveloppe) · (1 + (n − rang_i + 1) / n) : à couverture égale, on
-    préfère dépenser l'enveloppe, et la dépenser sur les dossiers les mieux classés. ε est
-    choisi pour que le terme secondaire total reste sous 0,001 × min(1, plus petit poids de
-    groupe) : avec des poids entiers (populations), deux couvertures différentes diffèrent d'au
-    moins 1, le terme secondaire ne peut donc pas faire perdre de couverture (à l'écart relatif
-    toléré par le solveur près, `OptionsSolveur.mip_rel_gap`).
-    """
-    c = np.zeros(modele.n_variables)
-    c[modele.col_y : modele.col_y + modele.m] = -modele.poids_groupes
-    if modele.n:
-        s = (modele.montants / max(enveloppe, 1.0)) * (1.0 + (modele.n - modele.rang + 1) / modele.n)
-        positifs = modele.poids_groupes[modele.poids_groupes > 0]
-        echelle = 1e-3 * min(1.0, positifs.min()) if len(positifs) else 1.0
-        epsilon = echelle / max(s.sum(), 1e-12)
-        c[modele.col_x : modele.col_x + modele.n] -= epsilon * s
-    return c
-
-
-_STATUTS_SCIPY = {
-    0: "Solution optimale",
-    1: "Limite atteinte (temps ou nœuds) : meilleure solution trouvée",
-    2: "Infaisable",
-    3: "Non borné",
-    4: "Erreur du solveur",
+_STATUTS = {
+    "kOptimal": "Solution optimale",
+    "kTimeLimit": "Limite atteinte (temps ou nœuds) : meilleure solution trouvée",
+    "kSolutionLimit": "Limite atteinte (temps ou nœuds) : meilleure solution trouvée",
+    "kIterationLimit": "Limite atteinte (temps ou nœuds) : meilleure solution trouvée",
+    "kInfeasible": "Infaisable",
+    "kUnbounded": "Non borné",
 }
 
+VALEUR_ETP_MAINTENU = HABITANTS_PAR_ETP_REFERENCE
+"""Valeur d'un ETP maintenu dans l'objectif, en habitants : la population qu'un ETP couvre en
+moyenne (appel, partie A : environ 600 ETP pour la France). L'appel vise d'abord à consolider les
+postes existants : garder un poste vaut autant que couvrir la population qu'il sert."""
 
-def _montants_au_centime(modele: _Modele, part: np.ndarray, etp_minimum: float) -> np.ndarray:
-    """Parts x du solveur → montants au centime [€], sans dépasser l'enveloppe.
 
-    Part ≈ 1 (à 1e-7 près, tolérance du solveur) : montant maximal exact ; part au minimum
-    (à un centime près) : montant minimal de 0,5 ETP exact ; autres parts : au centime inférieur.
+def _centimes_de_la_solution(modele: Modele, part: np.ndarray) -> np.ndarray:
+    """Parts x du solveur → centimes entiers : part ≈ 1 (tolérance du solveur) : le maximum ;
+    part au minimum (à un centime près) : le minimum de 0,5 ETP ; autres parts : au centime inférieur."""
+    brut = modele.centimes * part
+    au_minimum = (part > 0) & (np.abs(brut - modele.minimum) < 1.0)
+    bas = np.floor(brut + 1e-6).astype(np.int64)
+    return np.where(part >= 1 - 1e-7, modele.centimes, np.where(au_minimum, modele.minimum, np.where(part > 0, bas, 0)))
+
+
+def _reprendre_le_dernier_centime(
+    modele: Modele, montants: np.ndarray, *, plafond: int, dans: np.ndarray, partiel: bool
+) -> np.ndarray:
+    """Total des dossiers `dans` ≤ `plafond` [centimes] : l'excès (arrondis, tolérance du solveur) est
+    repris sur les dossiers financés, les moins bien classés d'abord, sans passer sous leur minimum
+    de 0,5 ETP (financement partiel permis) ; s'il en reste, le moins bien classé n'est plus financé."""
+    montants = montants.copy()
+    exces = int(montants[dans].sum()) - plafond
+    if exces <= 0:
+        return montants
+    ordre = np.flatnonzero(dans & (montants > 0))
+    ordre = ordre[np.argsort(-modele.rang[ordre], kind="stable")]
+    if partiel:
+        for i in ordre:
+            repris = min(max(int(montants[i] - modele.minimum[i]), 0), exces)
+            montants[i] -= repris
+            exces -= repris
+    for i in ordre:
+        if exces <= 0:
+            break
+        exces -= int(montants[i])
+        montants[i] = 0
+    return montants
+
+
+def _dans_les_enveloppes(
+    modele: Modele, montants: np.ndarray, *, enveloppe_centimes: int, regionales_centimes: Mapping[str, int]
+) -> np.ndarray:
+    """Vérifie chaque enveloppe au centime après la résolution et reprend ce qui dépasse."""
+    for region, plafond in sorted(regionales_centimes.items()):
+        montants = _reprendre_le_dernier_centime(modele, montants, plafond=plafond, dans=modele.regions == region,
+                                                 partiel=modele.partiel)
+    return _reprendre_le_dernier_centime(modele, montants, plafond=enveloppe_centimes, dans=np.ones(modele.n, bool),
+                                         partiel=modele.partiel)
+
+
+def _perimetre_prioritaire(
+    base: pd.DataFrame, *, enveloppe_centimes: int, regionales_centimes: Mapping[str, int],
+    financer_prioritaires: bool, parametres: ParametresCampagne,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Priorité de l'appel aux structures PNAD : dossiers imposés, dossiers exclus, messages.
+
+    Si les dossiers prioritaires tiennent tous dans les enveloppes : ils sont financés en totalité
+    (imposés). Sinon, dans l'enveloppe (nationale ou régionale) qu'ils dépassent, l'optimisation
+    choisit parmi eux seuls : aucun dossier non prioritaire ne passe avant eux.
     """
-    montant = modele.montants * part
-    minimum = montant_minimum(modele.montants, modele.etp, etp_minimum)
-    au_minimum = (part > 0) & (np.abs(montant - minimum) < 0.01)
-    return np.where(
-        part >= 1 - 1e-7, modele.montants, np.where(au_minimum, minimum, np.where(part > 0, centimes_bas(montant), 0.0))
-    )
-
-
-def _check_prioritaires(
-    base: pd.DataFrame, enveloppe: float, enveloppes_regionales: Mapping[str, float] | None, parametres: ParametresCampagne
-) -> list[str]:
-    """Les dossiers prioritaires tiennent-ils dans les enveloppes ? Messages d'infaisabilité sinon."""
-    annees = ", ".join(str(a) for a in parametres.annees_pnad_prioritaires)
-    prio = base[base["candidat"] & base["prioritaire_pnad"]]
-    messages = []
-    total = float(prio["montant_max_aap"].sum())
-    if total > enveloppe + TOL_EUROS:
-        messages.append(
-            f"Infaisable : les {len(prio)} dossiers prioritaires (PNAD {annees}) demandent au total "
-            f"{format_euros(total)}, plus que l'enveloppe de {format_euros(enveloppe)}. Décochez « financer les "
-            "dossiers prioritaires » ou augmentez l'enveloppe."
-        )
-    for region, plafond in sorted((enveloppes_regionales or {}).items()):
-        total_r = float(prio.loc[prio["region"] == str(region), "montant_max_aap"].sum())
-        if total_r > float(plafond) + TOL_EUROS:
-            messages.append(
-                f"Infaisable : dans la région {region}, les dossiers prioritaires demandent {format_euros(total_r)}, "
-                f"plus que l'enveloppe régionale de {format_euros(float(plafond))}."
-            )
-    return messages
+    n = len(base)
+    if not financer_prioritaires:
+        return np.zeros(n, bool), np.zeros(n, bool), []
+    prio = (base["candidat"] & base["prioritaire_pnad"]).to_numpy()
+    autres = base["candidat"].to_numpy() & ~prio
+    centimes_max = base["centimes_max"].to_numpy()
+    regions = base["region"].to_numpy()
+    annees = parametres.annees_pnad_texte
+    if int(centimes_max[prio].sum()) > enveloppe_centimes:
+        return np.zeros(n, bool), autres, [
+            f"Les {int(prio.sum())} dossiers prioritaires (PNAD {annees}) demandent "
+            f"{format_euros(centimes_max[prio].sum() / 100)}, plus que l'enveloppe : l'optimisation choisit parmi eux seuls."
+        ]
+    fixes, interdits, messages = prio.copy(), np.zeros(n, bool), []
+    for region, plafond in sorted(regionales_centimes.items()):
+        dans = regions == region
+        if int(centimes_max[prio & dans].sum()) > plafond:
+            fixes &= ~dans
+            interdits |= autres & dans
+            messages.append(f"Région {region} : les dossiers prioritaires (PNAD {annees}) dépassent l'enveloppe régionale ; "
+                            "l'optimisation choisit parmi eux seuls.")
+    return fixes, interdits, messages
 
 
 def allouer_optimisation(
@@ -304,66 +147,53 @@ def allouer_optimisation(
     communes_par_dossier: pd.DataFrame,
     poids_communes: pd.Series,
     enveloppes_regionales: Mapping[str, float] | None = None,
-    financer_prioritaires: bool = False,
+    financer_prioritaires: bool = True,
     financement_partiel: bool = False,
     parametres: ParametresCampagne = PARAMETRES_2025,
     priorites: pd.DataFrame | None = None,
     solveur: Literal["highs"] = "highs",
     options: OptionsSolveur = OptionsSolveur(),
     unite_poids: str = "habitants",
+    valeur_etp_maintenu: float = VALEUR_ETP_MAINTENU,
 ) -> ResultatAllocation:
-    """Choisit les dossiers qui couvrent le plus de besoin non couvert dans l'enveloppe (MILP).
+    """Choisit les dossiers qui couvrent le plus de besoin non couvert dans l'enveloppe (MILP, HiGHS).
 
-    Couverture maximale sous budget (« maximal covering ») :
+    Couverture maximale sous budget (« maximal covering »), montants en centimes :
 
-        maximiser   somme_c poids_c · y_c  (+ ε · terme secondaire, voir `_objectif`)
-        sous        somme_i montant_max_i · x_i ≤ enveloppe                      [€]
-                    somme_{i de r} montant_max_i · x_i ≤ enveloppe_r (option)     [€]
+        maximiser   somme_c poids_c · y_c + somme_i valeur_postes_i · x_i  (+ ε · terme secondaire)
+        sous        somme_i centimes_max_i · x_i ≤ enveloppe                      [centimes]
+                    somme_{i de r} centimes_max_i · x_i ≤ enveloppe_r (option)     [centimes]
                     y_c ≤ somme_{i couvre c} z_i                                   (chaque commune une fois)
                     0,5 · z_i ≤ etp_i · x_i ≤ etp_i · z_i (si financement partiel) [ETP]
-                    z_i = x_i = 1 pour les dossiers prioritaires (option)
+                    z_i = x_i = 1 pour les dossiers prioritaires (par défaut, voir `_perimetre_prioritaire`)
                     z ∈ {0, 1}, x, y ∈ [0, 1]
 
-    Le résultat n'est jamais moins bon que l'ordre de priorité sur cet objectif : l'allocation
-    par ordre de priorité (mêmes enveloppes, même règle de financement partiel) est calculée
-    aussi, et retenue si le solveur, arrêté par sa limite de temps, n'a pas fait mieux.
+    Le solveur part du glouton (`coverage.financement.glouton` : la plus grande couverture par
+    euro) ; le résultat n'est jamais moins bon que ce glouton ni que l'ordre de priorité
+    (s'il respecte la priorité PNAD) : le meilleur des trois est retenu, et les messages le disent.
+    Après la résolution, chaque enveloppe est vérifiée au centime et l'excès d'arrondi repris.
 
     Parameters
     ----------
-    dossiers_evalues : pd.DataFrame
-        Table rendue par `coverage.financement.regles.evaluer_dossiers` (avec `region` pour les enveloppes
-        régionales).
-    enveloppe : float, optional
-        En € ; par défaut `parametres.enveloppe_nationale`.
-    communes_par_dossier : pd.DataFrame
-        `id_dossier`, `commune` : les communes du périmètre de chaque dossier.
-    poids_communes : pd.Series
-        Code commune → poids (population des communes en zone blanche ou en sous-capacité non
-        encore couvertes ; 0 ailleurs). Une commune absente pèse 0.
-    enveloppes_regionales : dict[str, float], optional
-        Code région → € ; régions absentes : pas de limite régionale.
-    financer_prioritaires : bool
-        Impose de financer en totalité les dossiers prioritaires (PNAD 2022, 2023 et 2024).
-    financement_partiel : bool
-        Permet de financer un dossier en partie, au moins 0,5 ETP. Attention : l'objectif compte
-        une commune couverte dès 0,5 ETP, le modèle peut donc réduire des dossiers à 0,5 ETP
-        pour en financer davantage ; le terme secondaire répartit ensuite le reliquat.
-    parametres : ParametresCampagne
-    priorites : pd.DataFrame, optional
-        Comme pour `allouer_priorite` (rang utilisé par le terme secondaire et la comparaison).
-    solveur : {"highs"}
-        Seul HiGHS (via `scipy.optimize.milp`) est disponible.
-    options : OptionsSolveur
-        Limite de temps (10 s par défaut), écart relatif toléré, pré-résolution.
-    unite_poids : str
-        Unité des poids pour les explications (« habitants » par défaut).
+    dossiers_evalues : table rendue par `evaluer_dossiers` (avec `region` pour les enveloppes
+        régionales ; en option `etp_maintenus`, postes déjà financés que le dossier garde).
+    enveloppe : en € ; par défaut `parametres.enveloppe_nationale`.
+    communes_par_dossier : `id_dossier`, `commune` : les communes du périmètre de chaque dossier.
+    poids_communes : code commune → poids (population des communes à couvrir ; 0 ailleurs).
+    enveloppes_regionales : code région → € ; régions absentes : pas de limite régionale.
+    financer_prioritaires : priorité de l'appel aux structures PNAD (2022, 2023 et 2024), par
+        défaut ; False l'ignore (couverture seule).
+    financement_partiel : permet de financer un dossier en partie, au moins 0,5 ETP.
+    priorites : comme pour `allouer_priorite` (rang utilisé par le terme secondaire).
+    solveur : seul « highs » (HiGHS, paquet highspy). options : limite de temps, écart, pré-résolution.
+    unite_poids : unité des poids pour les explications (« habitants »).
+    valeur_etp_maintenu : valeur d'un ETP maintenu dans l'objectif (unité des poids par ETP).
 
     Returns
     -------
     ResultatAllocation
-        mode « optimisation » ; `objectif` = couverture pondérée atteinte ; `messages` compare
-        avec l'ordre de priorité. Paramètres infaisables : `faisable=False` et messages en
-        français, sans exception.
+        mode « optimisation » ; `objectif` = couverture pondérée + valeur des postes maintenus ;
+        paramètres infaisables : `faisable=False` et messages en français, sans exception.
     """
     debut = time.perf_counter()
     enveloppe = parametres.enveloppe_nationale if enveloppe is None else enveloppe
@@ -373,33 +203,36 @@ def allouer_optimisation(
         erreurs = [f"Solveur « {solveur} » inconnu (attendu : « highs »)."]
     else:
         erreurs = check_enveloppes(enveloppe, enveloppes_regionales)
-    if not erreurs and financer_prioritaires:
-        erreurs = _check_prioritaires(base, float(enveloppe), enveloppes_regionales, parametres)
     if erreurs:
         return resultat_infaisable("optimisation", base, enveloppe, erreurs, debut)
     enveloppe = float(enveloppe)
-
-    # Référence : l'ordre de priorité, mêmes réglages (garantit « jamais moins bien »).
+    env_c = centimes_enveloppe(enveloppe)
+    reg_c = {str(r): centimes_enveloppe(v) for r, v in (enveloppes_regionales or {}).items()}
+    fixes, interdits, messages_prio = _perimetre_prioritaire(
+        base, enveloppe_centimes=env_c, regionales_centimes=reg_c, financer_prioritaires=financer_prioritaires,
+        parametres=parametres,
+    )
+    # Référence : l'ordre de priorité, mêmes réglages (retenu s'il fait mieux et respecte la priorité).
     reference = allouer_priorite(
         dossiers_evalues, enveloppe=enveloppe, parametres=parametres, priorites=priorites,
         enveloppes_regionales=enveloppes_regionales, financement_partiel=financement_partiel,
         communes_par_dossier=communes_par_dossier, poids_communes=poids_communes,
     )
-    modele, positions = _construire_modele(base, communes_par_dossier, poids_communes, financement_partiel=financement_partiel)
-    prioritaires = base["prioritaire_pnad"].to_numpy()[positions] if financer_prioritaires else None
-    solution = _resoudre(
-        modele, enveloppe=enveloppe, enveloppes_regionales=enveloppes_regionales or {}, prioritaires=prioritaires,
-        etp_minimum=parametres.etp_minimum, options=options,
+    modele, positions = construire_modele(
+        base, communes_par_dossier, poids_communes, financement_partiel=financement_partiel,
+        etp_minimum=parametres.etp_minimum, valeur_etp_maintenu=valeur_etp_maintenu, fixes=fixes, interdits=interdits,
     )
+    depart = glouton(modele, enveloppe_centimes=env_c, enveloppes_regionales_centimes=reg_c)
+    solution = _resoudre(modele, enveloppe_centimes=env_c, regionales_centimes=reg_c, depart=depart, options=options)
     if solution.infaisable:
         return resultat_infaisable(
             "optimisation", base, enveloppe,
             ["Infaisable : aucune allocation ne respecte à la fois les enveloppes et les dossiers imposés."], debut,
         )
-    montant, objectif, messages = _retenir(
-        base, modele, positions, solution, reference,
-        communes_par_dossier=communes_par_dossier, poids_communes=poids_communes,
-        financer_prioritaires=financer_prioritaires, unite_poids=unite_poids, etp_minimum=parametres.etp_minimum,
+    valeur = _Valeur(base, communes_par_dossier, poids_communes, valeur_etp_maintenu)
+    montant, messages, valeurs = _retenir(
+        base, modele, positions, solution, depart, reference, valeur=valeur,
+        enveloppe_centimes=env_c, regionales_centimes=reg_c, unite_poids=unite_poids,
     )
     explication = _explications_optimisation(
         base, montant, communes_par_dossier, poids_communes,
@@ -407,13 +240,13 @@ def allouer_optimisation(
     )
     lignes = tableau_lignes(base, montant, explication)
     messages = _messages_optimisation(
-        lignes, modele, messages, objectif=objectif, objectif_reference=float(reference.objectif or 0.0),
-        enveloppe=enveloppe, enveloppes_regionales=enveloppes_regionales, financement_partiel=financement_partiel,
+        lignes, modele, messages_prio + messages, valeurs=valeurs, valeur=valeur, enveloppe=enveloppe,
+        enveloppes_regionales=enveloppes_regionales, financement_partiel=financement_partiel,
         financer_prioritaires=financer_prioritaires, unite_poids=unite_poids, parametres=parametres,
     )
     utilisee = float(np.round(montant.sum(), 2))
     return ResultatAllocation(
-        mode="optimisation", statut_solveur=solution.statut, objectif=float(objectif),
+        mode="optimisation", statut_solveur=solution.statut, objectif=float(valeurs["optimisation"]),
         temps_s=time.perf_counter() - debut, lignes=lignes, enveloppe=enveloppe, enveloppe_utilisee=utilisee,
         enveloppe_restante=float(np.round(enveloppe - utilisee, 2)), messages=tuple(messages),
     )
@@ -429,94 +262,127 @@ class _Solution:
     messages: tuple[str, ...] = ()
 
 
+def _appeler_highs(
+    cout: np.ndarray, entiers: np.ndarray, bas: np.ndarray, haut: np.ndarray, a: sparse.csr_matrix, b: np.ndarray,
+    *, options: OptionsSolveur, depart: np.ndarray,
+) -> tuple[str, np.ndarray | None]:
+    """Minimise cout · v sous A · v ≤ b, bas ≤ v ≤ haut, v_j entier où `entiers` ; départ fourni.
+
+    Renvoie le statut HiGHS (« kOptimal », « kTimeLimit »…) et la meilleure solution trouvée
+    (None s'il n'y en a pas). Rien n'est écrit sur la sortie standard (`output_flag` coupé).
+    """
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(options.time_limit))
+    h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
+    h.setOptionValue("presolve", "on" if options.presolve else "off")
+    if options.node_limit is not None:
+        h.setOptionValue("mip_max_nodes", int(options.node_limit))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(cout), a.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cout, bas, haut
+    lp.row_lower_, lp.row_upper_ = np.full(a.shape[0], -highspy.kHighsInf), b
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(cout), a.shape[0]
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger if e else highspy.HighsVarType.kContinuous for e in entiers]
+    h.passModel(lp)
+    depart_highs = highspy.HighsSolution()
+    depart_highs.col_value = depart.tolist()
+    depart_highs.value_valid = True
+    h.setSolution(depart_highs)
+    h.run()
+    statut = h.getModelStatus().name
+    if h.getInfo().primal_solution_status < 2:  # 2 : solution réalisable
+        return statut, None
+    return statut, np.asarray(h.getSolution().col_value, dtype=float)
+
+
 def _resoudre(
-    modele: _Modele,
-    *,
-    enveloppe: float,
-    enveloppes_regionales: Mapping[str, float],
-    prioritaires: np.ndarray | None,
-    etp_minimum: float,
+    modele: Modele, *, enveloppe_centimes: int, regionales_centimes: Mapping[str, int], depart: np.ndarray,
     options: OptionsSolveur,
 ) -> _Solution:
-    """Assemble les contraintes, appelle HiGHS et lit les parts x (z = 0 → part nulle)."""
+    """Assemble le modèle (`optimisation_modele`), part du glouton, lit les parts x (z = 0 → part nulle)."""
     if modele.n == 0:
         return _Solution(np.zeros(0), "Aucun dossier éligible : rien à optimiser")
-    contraintes = [
-        c
-        for c in (
-            _contrainte_enveloppe(modele, enveloppe),
-            _contraintes_regionales(modele, enveloppes_regionales),
-            _contraintes_couverture(modele),
-            _contraintes_financement_partiel(modele, etp_minimum),
-        )
-        if c is not None
-    ]
-    integralite = np.zeros(modele.n_variables)
-    integralite[modele.col_z : modele.col_z + modele.n] = 1
-    resultat = milp(
-        c=_objectif(modele, enveloppe),
-        integrality=integralite,
-        bounds=_bornes(modele, prioritaires),
-        constraints=contraintes,
-        options=options.pour_scipy(),
-    )
-    statut = _STATUTS_SCIPY.get(resultat.status, "Erreur du solveur")
-    if resultat.x is None:
-        if resultat.status == 2:
+    a, b = contraintes(modele, enveloppe_centimes=enveloppe_centimes, enveloppes_regionales_centimes=regionales_centimes)
+    bas, haut = bornes(modele)
+    entiers = np.zeros(modele.n_variables, dtype=bool)
+    entiers[modele.col_z : modele.col_z + modele.n] = True
+    code, x = _appeler_highs(objectif(modele), entiers, bas, haut, a, b, options=options,
+                             depart=solution_de_depart(modele, depart))
+    statut = _STATUTS.get(code, "Erreur du solveur")
+    if x is None:
+        if code == "kInfeasible":
             return _Solution(None, statut, infaisable=True)
-        return _Solution(None, statut, messages=(f"{statut} : le solveur n'a pas trouvé de solution ; l'ordre de priorité est retenu.",))
-    z = resultat.x[modele.col_z : modele.col_z + modele.n] > 0.5
-    x = np.clip(resultat.x[modele.col_x : modele.col_x + modele.n], 0.0, 1.0)
-    return _Solution(np.where(z, x, 0.0), statut)
+        return _Solution(None, statut, messages=(f"{statut} : le solveur n'a pas trouvé de solution.",))
+    z = x[modele.col_z : modele.col_z + modele.n] > 0.5
+    part = np.clip(x[modele.col_x : modele.col_x + modele.n], 0.0, 1.0)
+    return _Solution(np.where(z, part, 0.0), statut)
+
+
+@dataclass(frozen=True)
+class _Valeur:
+    """L'objectif d'une allocation : couverture pondérée + valeur des postes maintenus (unité des poids)."""
+
+    base: pd.DataFrame
+    communes_par_dossier: pd.DataFrame
+    poids_communes: pd.Series
+    valeur_etp_maintenu: float
+
+    def postes(self, montant: np.ndarray) -> float:
+        """ETP maintenus financés : etp_maintenus × part financée."""
+        maximum = self.base["montant_max_aap"].to_numpy()
+        part = np.divide(montant, maximum, out=np.zeros_like(montant, dtype=float), where=maximum > 0)
+        return float((self.base["etp_maintenus"].to_numpy() * part).sum())
+
+    def __call__(self, montant: np.ndarray) -> float:
+        lignes = pd.DataFrame({"id_dossier": self.base["id_dossier"], "montant_attribue": montant})
+        couverture = objectif_couverture(lignes, self.communes_par_dossier, self.poids_communes)
+        return couverture + self.valeur_etp_maintenu * self.postes(montant)
 
 
 def _retenir(
-    base: pd.DataFrame,
-    modele: _Modele,
-    positions: np.ndarray,
-    solution: _Solution,
-    reference: ResultatAllocation,
-    *,
-    communes_par_dossier: pd.DataFrame,
-    poids_communes: pd.Series,
-    financer_prioritaires: bool,
-    unite_poids: str,
-    etp_minimum: float,
-) -> tuple[np.ndarray, float, list[str]]:
-    """Montants au centime de la solution, ou ceux de l'ordre de priorité s'il fait mieux
-    (solveur arrêté par sa limite) ou si le solveur n'a rien rendu. Renvoie montants [€],
-    objectif atteint et messages."""
+    base: pd.DataFrame, modele: Modele, positions: np.ndarray, solution: _Solution, depart: np.ndarray,
+    reference: ResultatAllocation, *, valeur: _Valeur,
+    enveloppe_centimes: int, regionales_centimes: Mapping[str, int], unite_poids: str,
+) -> tuple[np.ndarray, list[str], dict[str, float]]:
+    """Le meilleur de la solution du solveur (au centime, enveloppes vérifiées), du glouton et de
+    l'ordre de priorité ; à valeur égale, le solveur puis l'ordre
+    de priorité. Renvoie les montants [€], les messages et la valeur de chacun."""
     messages = list(solution.messages)
-    montant = np.zeros(len(base))
-    objectif = -math.inf
+    montants: dict[str, np.ndarray] = {}
     if solution.part is not None:
-        montant[positions] = _montants_au_centime(modele, solution.part, etp_minimum)
-        candidat_lignes = tableau_lignes(base, montant, [""] * len(base))
-        objectif = objectif_couverture(candidat_lignes, communes_par_dossier, poids_communes)
-    objectif_reference = float(reference.objectif or 0.0)
-    reference_admissible = not financer_prioritaires or bool(
-        (reference.lignes.loc[base["candidat"] & base["prioritaire_pnad"], "statut_financement"] == StatutFinancement.TOTAL.value).all()
-    )
-    if reference_admissible and objectif < objectif_reference - 1e-9:
-        if solution.part is not None:
-            messages.append(
-                f"Le solveur s'est arrêté ({solution.statut.lower()}) sur une couverture de {format_nombre(objectif)} "
-                f"{unite_poids}, moins que l'ordre de priorité ({format_nombre(objectif_reference)}) : l'allocation par "
-                "ordre de priorité est retenue."
-            )
-        return reference.lignes["montant_attribue"].to_numpy().copy(), objectif_reference, messages
-    if solution.part is None:
-        return reference.lignes["montant_attribue"].to_numpy().copy(), objectif_reference, messages
-    return montant, objectif, messages
+        centimes_sol = _dans_les_enveloppes(modele, _centimes_de_la_solution(modele, solution.part),
+                                            enveloppe_centimes=enveloppe_centimes, regionales_centimes=regionales_centimes)
+        montants["optimisation"] = np.zeros(len(base))
+        montants["optimisation"][positions] = centimes_sol / 100
+    montants["glouton"] = np.zeros(len(base))
+    montants["glouton"][positions] = np.where(depart, modele.centimes, 0) / 100
+    # L'ordre de priorité met toujours les structures PNAD en tête : il respecte la priorité de l'appel.
+    montants["priorite"] = reference.lignes["montant_attribue"].to_numpy().copy()
+    valeurs = {nom: valeur(m) for nom, m in montants.items()}
+    retenu = max(montants, key=lambda nom: (valeurs[nom] + 1e-9 * (nom == "optimisation"), nom == "priorite"))
+    if "optimisation" in valeurs and valeurs[retenu] > valeurs["optimisation"] + 1e-9:
+        quoi = "l'ordre de priorité" if retenu == "priorite" else "le glouton (plus grande couverture par euro)"
+        messages.append(
+            f"Le solveur s'est arrêté ({solution.statut.lower()}) sur une couverture de {format_nombre(valeurs['optimisation'])} "
+            f"{unite_poids}, moins que {quoi} ({format_nombre(valeurs[retenu])}) : l'allocation par "
+            f"{'ordre de priorité' if retenu == 'priorite' else 'le glouton'} est retenue."
+        )
+    elif "optimisation" not in valeurs:
+        messages.append(f"L'allocation par {'ordre de priorité' if retenu == 'priorite' else 'le glouton'} est retenue.")
+    valeurs["optimisation"] = valeurs[retenu]
+    return montants[retenu], messages, valeurs
 
 
 def _messages_optimisation(
     lignes: pd.DataFrame,
-    modele: _Modele,
+    modele: Modele,
     messages: list[str],
     *,
-    objectif: float,
-    objectif_reference: float,
+    valeurs: dict[str, float],
+    valeur: _Valeur,
     enveloppe: float,
     enveloppes_regionales: Mapping[str, float] | None,
     financement_partiel: bool,
@@ -524,22 +390,28 @@ def _messages_optimisation(
     unite_poids: str,
     parametres: ParametresCampagne,
 ) -> list[str]:
-    """Synthèse en français : couverture comparée à l'ordre de priorité, enveloppe, modèle, régions."""
+    """Synthèse en français : valeur comparée à l'ordre de priorité et au glouton, enveloppe, modèle, régions."""
     montant = lignes["montant_attribue"].to_numpy()
     utilisee = float(np.round(montant.sum(), 2))
-    ecart = objectif - objectif_reference
+    ecart = valeurs["optimisation"] - valeurs["priorite"]
     tete = [
-        f"Couverture pondérée : {format_nombre(objectif)} {unite_poids} avec l'optimisation, contre "
-        f"{format_nombre(objectif_reference)} avec l'ordre de priorité (écart {'+' if ecart >= 0 else ''}"
+        f"Couverture pondérée : {format_nombre(valeurs['optimisation'])} {unite_poids} avec l'optimisation, contre "
+        f"{format_nombre(valeurs['priorite'])} avec l'ordre de priorité (écart {'+' if ecart >= 0 else ''}"
         f"{format_nombre(ecart)}).",
         f"Enveloppe de {format_euros(enveloppe)} : {format_euros(utilisee)} attribués à "
         f"{int((montant > TOL_EUROS).sum())} dossier(s) pour {format_etp(round(float(lignes['etp_finances'].sum()), 2))} ; "
         f"reste {format_euros(enveloppe - utilisee)}.",
     ]
+    postes = valeur.postes(montant)
+    if postes > 0 and valeur.valeur_etp_maintenu > 0:
+        tete.append(f"Dont postes maintenus : {format_etp(round(postes, 2))} déjà financés par le PNAD, comptés "
+                    f"{format_nombre(valeur.valeur_etp_maintenu)} {unite_poids} par ETP.")
     fin = [
+        f"Glouton (plus grande couverture par euro, point de départ du solveur) : {format_nombre(valeurs['glouton'])} "
+        f"{unite_poids}.",
         f"Modèle : {modele.n} dossiers candidats, {modele.m} groupes de communes à couvrir"
         f"{', financement partiel (≥ ' + format_etp(parametres.etp_minimum) + ')' if financement_partiel else ''}"
-        f"{', dossiers prioritaires imposés' if financer_prioritaires else ''}."
+        f"{', priorité PNAD ' + parametres.annees_pnad_texte + ' respectée' if financer_prioritaires else ', priorité PNAD ignorée'}.",
     ]
     for region, plafond in sorted((enveloppes_regionales or {}).items()):
         pris = float(lignes.loc[lignes["region"] == str(region), "montant_attribue"].sum())

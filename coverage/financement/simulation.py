@@ -52,11 +52,18 @@ def communes_des_dossiers(donnees: DonneesFacilitateurs, *, referentiel: Referen
 
 
 def evaluer(donnees: DonneesFacilitateurs, *, parametres: ParametresCampagne = PARAMETRES_2025) -> pd.DataFrame:
-    """Dossiers évalués par les règles de l'appel, avec `financement_pnad` et le nom de la structure."""
+    """Dossiers évalués par les règles de l'appel, avec `financement_pnad`, le nom de la structure et
+    `etp_maintenus` : les ETP du dossier qui gardent des postes déjà financés par le PNAD (au plus
+    les ETP de facilitateur de la structure, 0 pour une structure jamais financée)."""
     s = donnees.structures.set_index("id_structure")
+    id_structure = donnees.dossiers["id_structure"]
+    pnad = id_structure.map(s["financement_pnad"]).fillna("").astype(str)
+    etp_structure = id_structure.map(s["etp_facilitateur"]).astype(float).fillna(0.0)
     d = donnees.dossiers.assign(
-        financement_pnad=donnees.dossiers["id_structure"].map(s["financement_pnad"]).fillna(""),
-        nom_structure=donnees.dossiers["id_structure"].map(s["nom"]).fillna(""),
+        financement_pnad=pnad,
+        nom_structure=id_structure.map(s["nom"]).fillna(""),
+        etp_maintenus=np.where(pnad.str.contains(r"\d{4}"), np.minimum(donnees.dossiers["etp_demandes"].astype(float),
+                                                                         etp_structure), 0.0),
     )
     return evaluer_dossiers(d, parametres=parametres)
 
