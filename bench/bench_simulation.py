@@ -13,12 +13,17 @@ Affiche :
 - base naïve : les mêmes règles dossier par dossier (`detail_regles` + `montant_max_aap` dans
   une boucle Python), et le rapport des temps ;
 - optimisation (MILP HiGHS) : cible ≤ 10 s, et sa couverture comparée à l'ordre de priorité sur
-  les mêmes données (doit être ≥).
+  les mêmes données (doit être ≥) ;
+- optimisation contre un glouton naïf écrit ici (plus grande couverture par euro, la base de
+  comparaison équitable) à 100, 1 000 et 10 000 dossiers : doit être ≥, en ≤ 10 s ;
+- ce que recalcule le curseur d'enveloppe en mode priorité avec 10 000 dossiers (cible ≤ 1 s),
+  contre l'ancien calcul (priorité + optimisation du volet « Comparer » fermé).
 """
 
 from __future__ import annotations
 
 import argparse
+import heapq
 import sys
 import time
 from pathlib import Path
@@ -38,7 +43,9 @@ N_DOSSIERS = 1_000
 REGIONS = ("11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94", "01", "02", "03", "04", "06")
 
 
-def donnees_synthetiques(graine: int, *, perimetres: str = "epci") -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+def donnees_synthetiques(
+    graine: int, *, perimetres: str = "epci", n_dossiers: int = N_DOSSIERS
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
     """Dossiers typés comme après import, communes par dossier et poids des communes.
 
     `perimetres` : « epci » (chaque dossier couvre 1 à 3 EPCI voisins entiers) ou « communes »
@@ -54,50 +61,50 @@ def donnees_synthetiques(graine: int, *, perimetres: str = "epci") -> tuple[pd.D
     a_couvrir = epci_a_couvrir[epci_de_commune] & (rng.random(N_COMMUNES) < 0.8)
     poids = pd.Series(np.where(a_couvrir, population, 0.0), index=communes)
 
-    etp = rng.choice([0.4, 0.5, 1.0, 1.5, 2.0, 3.0], size=N_DOSSIERS, p=[0.02, 0.18, 0.4, 0.2, 0.15, 0.05])
-    cout = np.round(etp * rng.normal(42_000, 6_000, N_DOSSIERS), 2)
-    collectivite = rng.random(N_DOSSIERS) < 0.2
-    autres = np.where(collectivite, np.round(cout * rng.uniform(0, 0.15, N_DOSSIERS), 2), 0.0)
-    demande = np.round(np.minimum(cout * rng.uniform(0.6, 0.75, N_DOSSIERS), cout - autres), 2)
+    etp = rng.choice([0.4, 0.5, 1.0, 1.5, 2.0, 3.0], size=n_dossiers, p=[0.02, 0.18, 0.4, 0.2, 0.15, 0.05])
+    cout = np.round(etp * rng.normal(42_000, 6_000, n_dossiers), 2)
+    collectivite = rng.random(n_dossiers) < 0.2
+    autres = np.where(collectivite, np.round(cout * rng.uniform(0, 0.15, n_dossiers), 2), 0.0)
+    demande = np.round(np.minimum(cout * rng.uniform(0.6, 0.75, n_dossiers), cout - autres), 2)
     cofi = np.round(cout - demande - autres, 2)
     debut = np.datetime64("2025-06-01")
-    depot = debut + rng.integers(0, 80, N_DOSSIERS).astype("timedelta64[D]")
-    pnad = rng.choice(["2022,2023,2024", "2023,2024", "2024", ""], size=N_DOSSIERS, p=[0.35, 0.2, 0.15, 0.3])
+    depot = debut + rng.integers(0, 80, n_dossiers).astype("timedelta64[D]")
+    pnad = rng.choice(["2022,2023,2024", "2023,2024", "2024", ""], size=n_dossiers, p=[0.35, 0.2, 0.15, 0.3])
     dossiers = pd.DataFrame(
         {
-            "id_dossier": [f"D{i:04d}" for i in range(N_DOSSIERS)],
-            "id_structure": [f"S{i:04d}" for i in range(N_DOSSIERS)],
+            "id_dossier": [f"D{i:04d}" for i in range(n_dossiers)],
+            "id_structure": [f"S{i:04d}" for i in range(n_dossiers)],
             "statut": np.where(collectivite, "collectivite", "association"),
-            "region": rng.choice(REGIONS, size=N_DOSSIERS),
+            "region": rng.choice(REGIONS, size=n_dossiers),
             "departement": "01",
             "etp_demandes": etp,
             "cout_annuel_total": cout,
             "montant_aap_demande": demande,
             "autres_financements_etat": autres,
             "cofinancements": cofi,
-            "derogation_plafond": rng.random(N_DOSSIERS) < 0.03,
-            "dossier_complet": rng.random(N_DOSSIERS) < 0.97,
+            "derogation_plafond": rng.random(n_dossiers) < 0.03,
+            "dossier_complet": rng.random(n_dossiers) < 0.97,
             "date_depot": pd.to_datetime(depot),
-            "derogation_cerfa": rng.random(N_DOSSIERS) < 0.5,
-            "note_diagnostic": rng.integers(0, 6, N_DOSSIERS).astype(float),
-            "note_marches_etat": rng.integers(0, 6, N_DOSSIERS).astype(float),
-            "note_capacite": rng.integers(0, 6, N_DOSSIERS).astype(float),
-            "note_conflits_interets": rng.integers(0, 6, N_DOSSIERS).astype(float),
+            "derogation_cerfa": rng.random(n_dossiers) < 0.5,
+            "note_diagnostic": rng.integers(0, 6, n_dossiers).astype(float),
+            "note_marches_etat": rng.integers(0, 6, n_dossiers).astype(float),
+            "note_capacite": rng.integers(0, 6, n_dossiers).astype(float),
+            "note_conflits_interets": rng.integers(0, 6, n_dossiers).astype(float),
             "financement_pnad": pnad,
         }
     )
     if perimetres == "epci":
-        centre = rng.integers(0, n_epci, N_DOSSIERS)
-        largeur = rng.integers(1, 4, N_DOSSIERS)
-        dossier_idx = np.repeat(np.arange(N_DOSSIERS), largeur)
+        centre = rng.integers(0, n_epci, n_dossiers)
+        largeur = rng.integers(1, 4, n_dossiers)
+        dossier_idx = np.repeat(np.arange(n_dossiers), largeur)
         epci_idx = (np.repeat(centre, largeur) + (np.arange(largeur.sum()) - np.repeat(np.cumsum(largeur) - largeur, largeur))) % n_epci
         paires = pd.DataFrame({"dossier": dossier_idx, "epci": epci_idx})
         membres = pd.DataFrame({"epci": epci_de_commune, "commune": communes})
         cpd = paires.merge(membres, on="epci")
     else:
-        debut = rng.integers(0, N_COMMUNES, N_DOSSIERS)
-        longueur = rng.integers(20, 121, N_DOSSIERS)
-        dossier_idx = np.repeat(np.arange(N_DOSSIERS), longueur)
+        debut = rng.integers(0, N_COMMUNES, n_dossiers)
+        longueur = rng.integers(20, 121, n_dossiers)
+        dossier_idx = np.repeat(np.arange(n_dossiers), longueur)
         decalage = np.arange(longueur.sum()) - np.repeat(np.cumsum(longueur) - longueur, longueur)
         cpd = pd.DataFrame({"dossier": dossier_idx, "commune": communes[(np.repeat(debut, longueur) + decalage) % N_COMMUNES]})
     communes_par_dossier = pd.DataFrame({"id_dossier": dossiers["id_dossier"].to_numpy()[cpd["dossier"]], "commune": cpd["commune"]})
@@ -131,6 +138,33 @@ def naif(dossiers: pd.DataFrame) -> list[float]:
             )
         )
     return montants
+
+
+def glouton_naif(evalues: pd.DataFrame, cpd: pd.DataFrame, poids: pd.Series, enveloppe: float) -> tuple[float, float]:
+    """Base de comparaison de l'optimisation : la plus grande couverture par euro, en Python pur
+    (ensembles de communes, tas avec réévaluation paresseuse), indépendant du code du produit.
+
+    Renvoie (couverture atteinte en habitants, secondes)."""
+    t0 = time.perf_counter()
+    candidats = evalues[evalues["eligible"] & (evalues["montant_max_aap"] > 0)].set_index("id_dossier")["montant_max_aap"]
+    communes = cpd[cpd["id_dossier"].isin(candidats.index)].groupby("id_dossier")["commune"].agg(set).to_dict()
+    w = poids.to_dict()
+    couvert: set[str] = set()
+    gain = lambda i: sum(w.get(c, 0.0) for c in communes.get(i, set()) - couvert)  # noqa: E731
+    tas = [(-gain(i) / m, i) for i, m in candidats.items()]
+    heapq.heapify(tas)
+    reste, total = enveloppe, 0.0
+    while tas:
+        _, i = heapq.heappop(tas)
+        if candidats[i] > reste or (g := gain(i)) <= 0:
+            continue
+        if tas and -g / candidats[i] > tas[0][0] + 1e-15:
+            heapq.heappush(tas, (-g / candidats[i], i))
+            continue
+        total += g
+        couvert |= communes.get(i, set())
+        reste -= candidats[i]
+    return total, time.perf_counter() - t0
 
 
 def meilleur_temps(fonction, repetitions: int) -> tuple[float, object]:
@@ -169,10 +203,57 @@ def main() -> None:
     print(f"  éligibles : {int(evalues['eligible'].sum())} ; attribué {prio.enveloppe_utilisee:,.2f} € "
           f"à {int((prio.lignes['montant_attribue'] > 0).sum())} dossiers".replace(",", " "))
 
+    optimisation_par_perimetres(args)
+    optimisation_contre_glouton(args)
+    curseur_10000(args)
+
+
+def optimisation_contre_glouton(args: argparse.Namespace) -> None:
+    """Optimisation (HiGHS, partie du glouton interne) contre le glouton naïf, 100 à 10 000 dossiers."""
+    print()
+    print(f"Optimisation (HiGHS, limite {args.limite:g} s, priorité PNAD ignorée : même objectif que le glouton) "
+          "contre le glouton naïf (plus grande couverture par euro)")
+    print("  dossiers | enveloppe    | optimisation (hab.) | temps   | glouton naïf (hab.) | temps   | rapport")
+    for n in (100, 1_000, 10_000):
+        dossiers, cpd, poids = donnees_synthetiques(args.graine, n_dossiers=n)
+        evalues = evaluer_dossiers(dossiers)
+        enveloppe = 4_500.0 * n  # environ 10 % de la demande, comme 4,5 M€ pour 1 000 dossiers
+        res = allouer_optimisation(evalues, enveloppe=enveloppe, communes_par_dossier=cpd, poids_communes=poids,
+                                   financer_prioritaires=False, options=OptionsSolveur(time_limit=args.limite))
+        valeur_glouton, t_glouton = glouton_naif(evalues, cpd, poids, enveloppe)
+        verdict = "≥ glouton" if res.objectif >= valeur_glouton - 1e-6 else "< GLOUTON"
+        print(f"  {n:8,d} | {enveloppe:12,.0f} | {res.objectif:19,.0f} | {res.temps_s:5.2f} s | {valeur_glouton:19,.0f} | "
+              f"{t_glouton:5.2f} s | {res.objectif / max(valeur_glouton, 1):5.3f}× {verdict}".replace(",", " "))
+        print(f"           statut : {res.statut_solveur} ; enveloppe utilisée {res.enveloppe_utilisee:,.2f} € ≤ "
+              f"{enveloppe:,.2f} €".replace(",", " "))
+
+
+def curseur_10000(args: argparse.Namespace) -> None:
+    """Ce que le curseur d'enveloppe recalcule en mode priorité, 10 000 dossiers : l'allocation seule
+    (avant : l'allocation et, cachée dans le volet « Comparer », l'optimisation)."""
+    dossiers, cpd, poids = donnees_synthetiques(args.graine, n_dossiers=10_000)
+    evalues = evaluer_dossiers(dossiers)
+    priorite = lambda e: allouer_priorite(evalues, enveloppe=e, communes_par_dossier=cpd, poids_communes=poids)  # noqa: E731
+    enveloppes = iter(np.linspace(30e6, 50e6, 12))
+    t_curseur, _ = meilleur_temps(lambda: priorite(next(enveloppes)), 5)
+    t0 = time.perf_counter()
+    e = next(enveloppes)
+    priorite(e)
+    allouer_optimisation(evalues, enveloppe=e, communes_par_dossier=cpd, poids_communes=poids,
+                         options=OptionsSolveur(time_limit=args.limite))
+    t_avant = time.perf_counter() - t0
+    print()
+    print("Curseur d'enveloppe, mode priorité, 10 000 dossiers (une nouvelle enveloppe à chaque mesure)")
+    print(f"  allocation par ordre de priorité seule : {t_curseur:6.2f} s   (cible ≤ 1 s)")
+    print(f"  avant (priorité + optimisation du volet « Comparer » fermé) : {t_avant:6.2f} s ; rapport "
+          f"{t_avant / t_curseur:5.1f}×")
+
+
+def optimisation_par_perimetres(args: argparse.Namespace) -> None:
+    """Optimisation par défaut (priorité PNAD respectée) contre l'ordre de priorité, 1 000 dossiers."""
     for perimetres in ("epci", "communes"):
-        if perimetres == "communes":
-            dossiers, cpd, poids = donnees_synthetiques(args.graine, perimetres="communes")
-            evalues = evaluer_dossiers(dossiers)
+        dossiers, cpd, poids = donnees_synthetiques(args.graine, perimetres=perimetres)
+        evalues = evaluer_dossiers(dossiers)
         print()
         print(f"Optimisation (MILP HiGHS, limite {args.limite:g} s) — périmètres par {perimetres} "
               f"({len(cpd)} couples dossier-commune)")
@@ -192,6 +273,7 @@ def main() -> None:
             print(f"    dossiers financés : {int((res.lignes['montant_attribue'] > 0).sum())} ; attribué "
                   f"{res.enveloppe_utilisee:,.2f} €".replace(",", " "))
             print(f"    {res.messages[-1]}")
+
 
 if __name__ == "__main__":
     main()

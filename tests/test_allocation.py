@@ -370,7 +370,7 @@ def test_optimisation_enveloppe_regionale():
 def test_solveur_arrete_sans_mieux_faire_garde_la_priorite(monkeypatch):
     options_recues = {}
 
-    def solveur_interrompu(cout, entiers, bas, haut, a, b, *, options, depart):
+    def solveur_interrompu(cout, entiers, bas, haut, a, b, *, options, limite_s, depart):
         options_recues.update(time_limit=options.time_limit)
         return "kTimeLimit", np.zeros(len(cout))
 

@@ -560,3 +560,13 @@ def test_format_etp(etp, attendu):
 
 def test_format_taux():
     assert [texte(format_taux(0.7)), texte(format_taux(0.275))] == ["70 %", "27,5 %"]
+
+
+def test_cofinancement_juste_sous_30pc_garde_ses_decimales():
+    # Issue 14, point 10 : à 29,9975 % l'alerte ne dit pas « 30 %, moins que 30 % ». Coût 40 000 €, ressources
+    # hors AAP 11 999 € : 29,9975 % ; l'appel « encourage donc le cofinancement à hauteur de 30% minimum ».
+    ligne = une_ligne(montant_aap_demande=28_001.0, cofinancements=11_999.0)
+    assert "cofinancement hors AAP de 29,998 %, moins que 30 %" in texte(ligne["alertes"])
+    r = regle_cofinancement(cout=40_000.0, cofinancements=11_999.0)
+    assert "soit 29,998 % du coût de 40 000" in texte(r.explication)
+    assert texte(format_taux(0.275)) == "27,5 %"  # hors comparaison, une décimale au plus

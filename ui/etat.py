@@ -182,11 +182,6 @@ def besoins_version(cle: tuple) -> pd.DataFrame:
     return _besoins(cle)
 
 
-def couverture_version(version: int) -> Couverture:
-    """Couverture d'une version de l'espace de travail, mise en cache."""
-    return _couverture_version(version)
-
-
 def besoins() -> pd.DataFrame:
     """Besoins par commune : population, marchés (DECP), QPV/NPNRU, grands projets."""
     return _besoins(cle_besoins())

@@ -67,8 +67,8 @@ def reglages() -> Reglages:
 def _entrees(version: int, cle: tuple, region: str | None, seuils, poids) -> EntreesSimulation:
     # La chaîne de `python -m coverage simuler` (mêmes fonctions, mêmes entrées), les caches en plus.
     return entrees_de_simulation(etat.donnees_version(version), referentiel=etat.referentiel(), besoins=etat.besoins_version(cle),
-                                 region=region, couverture_communes=etat.couverture_version(version).communes,
-                                 seuils=seuils, poids=poids)
+                                 region=region, seuils=seuils, poids=poids,
+                                 zones_blanches_communes=etat.zones_blanches_version(version, cle, "commune", seuils, poids))
 
 
 def entrees_simulation(version: int, region: str | None) -> EntreesSimulation:

@@ -94,7 +94,8 @@ class OptionsSolveur:
     Attributes
     ----------
     time_limit : float
-        Limite de temps du solveur, en secondes.
+        Limite de temps de tout le calcul de l'optimisation, en secondes (le solveur reçoit ce qui
+        reste après la préparation, moins une réserve pour les explications).
     mip_rel_gap : float
         Écart relatif toléré à l'optimum (0 = optimum prouvé ; 1e-6 par défaut).
     presolve : bool
@@ -202,6 +203,13 @@ def preparer_base(dossiers_evalues: pd.DataFrame, priorites: pd.DataFrame | None
 def criteres_en_clair(base: pd.DataFrame, parametres: ParametresCampagne) -> list[str]:
     """Critères de priorité de chaque dossier, en clair (pour les explications)."""
     annees = ", ".join(str(a) for a in parametres.annees_pnad_prioritaires)
+    formats: dict[float, str] = {}  # peu de valeurs distinctes (notes au demi-point) : chacune mise en forme une fois
+
+    def nombre(v: float) -> str:
+        if v not in formats:
+            formats[v] = format_nombre(v, 1, compact=True)
+        return formats[v]
+
     textes = []
     for pnad, zb, gp, marches, comite in zip(
         base["prioritaire_pnad"], base["couvre_zone_blanche"], base["couvre_grand_projet"],
@@ -209,11 +217,11 @@ def criteres_en_clair(base: pd.DataFrame, parametres: ParametresCampagne) -> lis
     ):
         morceaux = [f"PNAD {annees}"] if pnad else []
         if zb > 0:
-            morceaux.append("zone blanche" if zb == 1 else f"zone blanche {format_nombre(zb, 1, compact=True)}")
+            morceaux.append("zone blanche" if zb == 1 else f"zone blanche {nombre(zb)}")
         if gp > 0:
-            morceaux.append("grand projet" if gp == 1 else f"grand projet {format_nombre(gp, 1, compact=True)}")
-        morceaux.append(f"marchés de l'État {format_nombre(marches, 1, compact=True)}/5")
-        morceaux.append(f"comité {format_nombre(comite, 1, compact=True)}/20")
+            morceaux.append("grand projet" if gp == 1 else f"grand projet {nombre(gp)}")
+        morceaux.append(f"marchés de l'État {nombre(marches)}/5")
+        morceaux.append(f"comité {nombre(comite)}/20")
         textes.append(", ".join(morceaux))
     return textes
 

@@ -27,6 +27,7 @@ from coverage.financement.plafonds import (
     TOLERANCE_EUROS,
     format_etp,
     format_taux,
+    format_taux_face_a,
     min_plafonds,
     plafond_70,
     plafond_80,
@@ -321,7 +322,7 @@ def _alertes(c: _Colonnes, dates: _Dates, ineligible: np.ndarray, p: ParametresC
             _texte_si(
                 (c.cout > 0) & (hors_aap < p.taux_min_cofinancement * c.cout - TOLERANCE_EUROS),
                 lambda i: [
-                    f"cofinancement hors AAP de {format_taux(h / x)}, moins que "
+                    f"cofinancement hors AAP de {format_taux_face_a(h / x, p.taux_min_cofinancement)}, moins que "
                     f"{format_taux(p.taux_min_cofinancement)}"
                     for h, x in zip(hors_aap[i], c.cout[i], strict=True)
                 ],

@@ -91,20 +91,19 @@ def _groupes_de_communes(
     colonne, communes = colonne[garde], cpd["commune"].to_numpy()[garde]
     if len(colonne) == 0:
         return sparse.csr_matrix((0, len(ids_candidats))), np.zeros(0)
-    codes, commune_idx = np.unique(communes, return_inverse=True)
+    commune_idx, codes = pd.factorize(communes)  # hachage : bien plus rapide qu'un tri de chaînes
     poids_commune = poids.reindex(codes).to_numpy()
     alea = np.random.default_rng(20250715)
     hachages = alea.integers(0, np.iinfo(np.int64).max, size=(2, len(ids_candidats)), dtype=np.int64).astype(np.uint64)
     signature = np.zeros((len(codes), 2), dtype=np.uint64)
     for k in range(2):
         np.add.at(signature[:, k], commune_idx, hachages[k, colonne])
-    _, groupe_de_commune = np.unique(signature, axis=0, return_inverse=True)
-    groupe_de_commune = groupe_de_commune.ravel()
+    groupe_de_commune, _ = pd.factorize(pd.MultiIndex.from_arrays([signature[:, 0], signature[:, 1]]))
     m = int(groupe_de_commune.max()) + 1
     poids_groupes = np.bincount(groupe_de_commune, weights=poids_commune, minlength=m)
-    paires = np.unique(np.stack([groupe_de_commune[commune_idx], colonne]), axis=1)
+    cle = np.unique(groupe_de_commune[commune_idx].astype(np.int64) * len(ids_candidats) + colonne)  # paires distinctes
     incidence = sparse.csr_matrix(
-        (np.ones(paires.shape[1]), (paires[0], paires[1])), shape=(m, len(ids_candidats))
+        (np.ones(len(cle)), (cle // len(ids_candidats), cle % len(ids_candidats))), shape=(m, len(ids_candidats))
     )
     return incidence, poids_groupes
 

@@ -33,6 +33,19 @@ def format_taux(taux: float) -> str:
     return f"{format_nombre(taux * 100, 1, compact=True)}{ESPACE}%"
 
 
+def format_taux_face_a(taux: float, seuil: float) -> str:
+    """Taux mis en regard d'un seuil, avec les décimales qui comptent : 29,9975 % n'est pas « 30 % ».
+
+    Une décimale au plus, davantage (jusqu'à six) tant que l'arrondi se confondrait avec le seuil
+    alors que le taux en diffère : `format_taux_face_a(0.299975, 0.30)` → « 29,998 % ».
+    """
+    for decimales in range(1, 7):
+        texte = format_nombre(taux * 100, decimales, compact=True)
+        if taux == seuil or texte != format_nombre(seuil * 100, decimales, compact=True):
+            return f"{texte}{ESPACE}%"
+    return f"{format_nombre(taux * 100, 6, compact=True)}{ESPACE}%"
+
+
 # --------------------------------------------------------------------------------------------
 # Calculs partagés (scalaires ou tableaux numpy) : une seule définition de chaque plafond
 # --------------------------------------------------------------------------------------------

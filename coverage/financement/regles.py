@@ -47,6 +47,7 @@ from coverage.financement.plafonds import (
     centimes_bas,
     format_etp,
     format_taux,
+    format_taux_face_a,
     min_plafonds,
     plafond_70,
     plafond_80,
@@ -407,7 +408,7 @@ def regle_cofinancement(
     detail = (
         f"Ressources hors AAP (autres financements de l'État {format_euros(autres_financements_etat or 0.0)} + "
         f"cofinancements {format_euros(cofinancements or 0.0)}) : {format_euros(hors_aap)}, soit "
-        f"{format_taux(part)} du coût de {format_euros(cout)}"
+        f"{format_taux_face_a(part, parametres.taux_min_cofinancement)} du coût de {format_euros(cout)}"
     )
     if hors_aap >= parametres.taux_min_cofinancement * cout - TOLERANCE_EUROS:
         return _resultat(CodeRegle.COFINANCEMENT, True, f"{detail} (au moins {taux}).")

@@ -113,6 +113,7 @@ def entrees_de_simulation(
     couverture_communes: pd.DataFrame | None = None,
     seuils: SeuilsZonesBlanches | None = None,
     poids: PoidsBesoin | None = None,
+    zones_blanches_communes: pd.DataFrame | None = None,
     parametres: ParametresCampagne = PARAMETRES_2025,
 ) -> EntreesSimulation:
     """La chaîne complète des entrées de l'allocation, la même pour les pages et la ligne de commande.
@@ -126,13 +127,17 @@ def entrees_de_simulation(
     couverture_communes : `couverture_par_commune(donnees)` si déjà calculée (cache des pages).
     seuils, poids : réglages des zones blanches ; None : valeurs par défaut (seuil de capacité tiré
         de la distribution nationale).
+    zones_blanches_communes : `evaluer_zones_blanches(niveau="commune")` de ces mêmes entrées, si
+        les pages l'ont déjà en cache (sinon calculé ici, de la même façon).
     """
-    if couverture_communes is None:
-        couverture_communes = couverture_par_commune(donnees, referentiel=referentiel)
-    zones = evaluer_zones_blanches(
-        couverture_communes=couverture_communes, besoins=besoins, referentiel=referentiel, niveau="commune",
-        seuils=seuils, poids=poids,
-    )
+    zones = zones_blanches_communes
+    if zones is None:
+        if couverture_communes is None:
+            couverture_communes = couverture_par_commune(donnees, referentiel=referentiel)
+        zones = evaluer_zones_blanches(
+            couverture_communes=couverture_communes, besoins=besoins, referentiel=referentiel, niveau="commune",
+            seuils=seuils, poids=poids,
+        )
     if region:
         dossiers = donnees.dossiers[donnees.dossiers["region"] == region].reset_index(drop=True)
         donnees = replace(donnees, dossiers=dossiers)
