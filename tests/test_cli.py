@@ -234,13 +234,15 @@ def test_simuler_priorite_financement_partiel(fichiers, tmp_path, capsys):
     assert "minimum de 0,5 ETP" in sans_insecables(d2["motifs"])
 
 
-def test_simuler_optimisation_enveloppe_nationale_par_defaut(fichiers, tmp_path, capsys):
+def test_simuler_optimisation_enveloppe_nationale_par_defaut(fichiers, tmp_path, capfd):
     sortie = tmp_path / "allocation.csv"
     code = main(["simuler", "--dossiers", str(fichiers["dossiers"]), "--structures", str(fichiers["structures"]),
                  "--perimetres", str(fichiers["perimetres"]), "--mode", "optimisation", "--sortie", str(sortie)])
     assert code == OK
-    texte = sans_insecables(capsys.readouterr().out)
+    texte = sans_insecables(capfd.readouterr().out)  # descripteur 1 : ce que le solveur écrirait en C compris
     assert "Enveloppe : 4 500 000 € ; utilisée : 28 000 € ; restante : 4 472 000 €." in texte
+    # Issue 14, point 10 : aucune ligne de trace du solveur sur la sortie standard.
+    assert not [ligne for ligne in texte.splitlines() if "HiGHS" in ligne or "Running" in ligne or "presolve" in ligne.lower()]
     d1 = lire_csv(sortie).set_index("id_dossier").loc["D1"]
     assert (nombre(d1["montant_attribue"]), nombre(d1["etp_finances"])) == (28_000, 1.0)
 

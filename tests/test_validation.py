@@ -230,6 +230,28 @@ def test_ancien_code_commune_remplace_avec_avertissement() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("code", "commune", "nom"),
+    [("75105", "75056", "Paris"), ("69381", "69123", "Lyon"), ("13216", "13055", "Marseille")],
+    ids=["paris-5e", "lyon-1er", "marseille-16e"],
+)
+def test_arrondissement_municipal_lu_comme_sa_commune(code, commune, nom) -> None:
+    # Issue 14, point 6 : un arrondissement de Paris, Lyon ou Marseille (75101–75120, 69381–69389, 13201–13216)
+    # est lu comme sa commune, avec un avertissement, comme le font déjà les imports DECP et QPV.
+    from geo.reference import charger_referentiel  # le COG complet : Paris, Lyon et Marseille y sont
+
+    r = valider_structures_perimetres(
+        _csv("structures.csv", ENTETE_S, STRUCTURE_OK), _csv("perimetres.csv", ENTETE_P, f"S1;commune;{code};principal;"),
+        referentiel=charger_referentiel(),
+    )
+    assert r.valide
+    assert r.perimetres["code"].tolist() == [commune]
+    assert _alertes(r) == [
+        f"perimetres.csv, ligne 2, colonne `code` : « {code} » est un arrondissement municipal : lu comme la commune "
+        f"{nom} ({commune}), seul niveau communal du COG 2026 pour la couverture."
+    ]
+
+
 def test_ancien_code_commune_sans_zero_initial() -> None:
     r = _valider([STRUCTURE_OK], ["S1;commune;1340;principal;"])
     assert r.perimetres["code"].tolist() == ["01015"]

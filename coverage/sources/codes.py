@@ -144,6 +144,14 @@ class Suggestions:
         return f"{code} ({table.at[code, 'nom']})"
 
 
+ARRONDISSEMENTS_MUNICIPAUX: dict[str, str] = {
+    **{f"751{i:02d}": "75056" for i in range(1, 21)},  # Paris
+    **{f"132{i:02d}": "13055" for i in range(1, 17)},  # Marseille
+    **{f"6938{i}": "69123" for i in range(1, 10)},  # Lyon
+}
+"""Arrondissement municipal de Paris, Lyon ou Marseille → code INSEE de sa commune (COG)."""
+
+
 def verifier_codes(
     brut: pd.Series,
     niveaux: pd.Series,
@@ -155,8 +163,9 @@ def verifier_codes(
 ) -> pd.Series:
     """Normalise les codes d'une colonne selon le niveau de chaque ligne et signale les problèmes.
 
-    Zéro initial perdu (`1001` → `01001`, `1` → `01`) et ancien code commune (`01340` → `01015`)
-    sont corrigés avec un avertissement ; code inconnu, ou code d'un autre niveau, est une erreur.
+    Zéro initial perdu (`1001` → `01001`, `1` → `01`), ancien code commune (`01340` → `01015`) et
+    arrondissement municipal de Paris, Lyon ou Marseille (`75105` → `75056`) sont corrigés avec un
+    avertissement ; code inconnu, ou code d'un autre niveau, est une erreur.
     Les lignes sans niveau valide (`niveaux` vide) ne sont pas contrôlées ici.
 
     Returns
@@ -209,6 +218,22 @@ def verifier_codes(
             )
             trouves = trouves.where(~ancien, remplaces.reindex(trouves.index))
             reste = reste & ~ancien
+            connus = [a for a, c in ARRONDISSEMENTS_MUNICIPAUX.items() if c in table.index]
+            arrondissement = reste & completes.isin(connus)
+            communes = completes[arrondissement].map(ARRONDISSEMENTS_MUNICIPAUX).astype("str")
+            releve.signaler(
+                arrondissement,
+                colonne,
+                brut,
+                lambda v, r, n: (
+                    f"« {v} » est un arrondissement municipal : lu comme la commune {n} ({r}), seul niveau "
+                    f"communal du {referentiel.millesime} pour la couverture."
+                ),
+                avec=(brut, communes, noms_territoires(referentiel, "commune", communes)),
+                avertissement=True,
+            )
+            trouves = trouves.where(~arrondissement, communes.reindex(trouves.index))
+            reste = reste & ~arrondissement
         if reste.any():
             lignes = reste[reste].index
             messages = []

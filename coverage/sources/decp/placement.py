@@ -7,14 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from coverage.sources.codes import ARRONDISSEMENTS_MUNICIPAUX
 from coverage.sources.decp.modele import COLONNES_PLACEMENT, LIBELLES_PLACEMENT, NIVEAUX_PLACEMENT, cle_champ
 from geo.reference import Referentiel
 
-_ARRONDISSEMENTS_MUNICIPAUX: dict[str, str] = {
-    **{f"751{i:02d}": "75056" for i in range(1, 21)},  # Paris
-    **{f"132{i:02d}": "13055" for i in range(1, 17)},  # Marseille
-    **{f"6938{i}": "69123" for i in range(1, 10)},  # Lyon
-}
+_ARRONDISSEMENTS_MUNICIPAUX = ARRONDISSEMENTS_MUNICIPAUX  # une seule table, dans coverage.sources.codes
 _TYPES_LIEU = {
     "codepostal": "code_postal",
     "cp": "code_postal",
