@@ -116,11 +116,14 @@ def test_fichiers_valides_donnent_des_tables_typees() -> None:
 def test_libelles_francais_des_enumerations_acceptes() -> None:
     r = _valider(
         ["S1;A;Collectivité territoriale;;01;1;;", "S2;B;Établissement public administratif;;01;1;;"],
-        ["S1;EPCI;200042935;Périmètre principal;", "S2;Département;01;Extension limitrophe;"],
+        ["S1;EPCI;200042935;Périmètre principal;", "S2;Département;01;Extension limitrophe;",
+         "S2;EPCI;200040350;Principal;"],  # une extension prolonge un périmètre principal
     )
     assert r.valide, _messages(r)
     assert r.structures["statut"].tolist() == ["collectivite", "epa"]
-    assert r.perimetres[["niveau", "role"]].values.tolist() == [["epci", "principal"], ["departement", "extension"]]
+    assert r.perimetres[["niveau", "role"]].values.tolist() == [
+        ["epci", "principal"], ["departement", "extension"], ["epci", "principal"],
+    ]
 
 
 def test_corse_et_drom_valides() -> None:
@@ -249,6 +252,18 @@ def test_arrondissement_municipal_lu_comme_sa_commune(code, commune, nom) -> Non
     assert _alertes(r) == [
         f"perimetres.csv, ligne 2, colonne `code` : « {code} » est un arrondissement municipal : lu comme la commune "
         f"{nom} ({commune}), seul niveau communal du COG 2026 pour la couverture."
+    ]
+
+
+def test_extension_sans_perimetre_principal_refusee() -> None:
+    # Issue 14, point 5 : zone blanche « couverte par un facilitateur limitrophe du fait de l'extension de son
+    # périmètre » : une extension prolonge un périmètre principal ; sans lui, le fichier est refusé.
+    r = _valider([STRUCTURE_OK], ["S1;commune;01004;extension;", "S1;commune;01009;extension;"])
+    assert not r.valide
+    assert _messages(r) == [
+        "perimetres.csv, ligne 2, colonne `role` : la structure « S1 » n'a que des lignes en extension (lignes 2, 3) et "
+        "aucun périmètre principal : une extension prolonge un périmètre principal vers un territoire limitrophe ; "
+        "ajoutez ses territoires principaux (role = principal)."
     ]
 
 

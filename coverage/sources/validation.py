@@ -405,6 +405,21 @@ def _controler_perimetres(
             ),
             avec=(cles["id_structure"], cles["niveau"], cles["code"], premiere, brut_code),
         )
+    # Une extension prolonge un périmètre principal (le « limitrophe » de l'appel) : pas d'extension sans principal.
+    roles = pd.DataFrame({"id": ids, "role": tp["role"], "ligne": tp.index})[(ids != "") & (tp["role"] != "")]
+    par_role = roles.groupby("id", sort=False).agg(
+        principal=("role", lambda r: (r == "principal").any()), premiere=("ligne", "first"),
+        extensions=("ligne", lambda s: ", ".join(map(str, s))),
+    )
+    for sid, info in par_role[~par_role["principal"]].iterrows():
+        rp.erreurs.append(
+            Probleme(
+                rp.fichier, int(info["premiere"]), "role", "extension",
+                f"la structure « {sid} » n'a que des lignes en extension (lignes {info['extensions']}) et aucun "
+                "périmètre principal : une extension prolonge un périmètre principal vers un territoire limitrophe ; "
+                "ajoutez ses territoires principaux (role = principal).",
+            )
+        )
     # part_etp : sur toutes les lignes d'une structure ou sur aucune ; si toutes, somme = 1.
     # Une part illisible ou hors de [0, 1] est déjà une erreur : sa structure n'est pas recontrôlée.
     renseignee = brut_part != ""
