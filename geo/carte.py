@@ -74,11 +74,14 @@ from geo.carte_leaflet import (  # noqa: F401
 
 
 def _check_gdf(
-    gdf: gpd.GeoDataFrame, colonnes: Sequence[str], *, choroplethe: bool = True
+    gdf: gpd.GeoDataFrame, colonnes: Sequence[str], *, choroplethe: bool = True, geometrie: bool = True
 ) -> None:
-    if not isinstance(gdf, gpd.GeoDataFrame):
+    if not geometrie:
+        if not isinstance(gdf, pd.DataFrame):
+            raise TypeError(f"La table doit être un DataFrame, reçu {type(gdf).__name__}.")
+    elif not isinstance(gdf, gpd.GeoDataFrame):
         raise TypeError(f"`gdf` doit être un GeoDataFrame, reçu {type(gdf).__name__}.")
-    if gdf.crs is None or gdf.crs.to_epsg() != 4326:
+    elif gdf.crs is None or gdf.crs.to_epsg() != 4326:
         raise ValueError(f"`gdf` doit être en EPSG:4326 (lon/lat), reçu {gdf.crs}.")
     if not choroplethe:  # contours : ni clic ni infobulle, un code peut revenir plusieurs fois
         return
@@ -320,15 +323,20 @@ def classer_indicateur(
     bornes: Sequence[float] | None = None,
     decimales: int = 0,
     unite: str = "",
+    exiger_geometrie: bool = True,
 ) -> Classement:
-    """Classes, couleurs, légende et infobulles d'un indicateur (mêmes paramètres que `carte_choroplethe`)."""
+    """Classes, couleurs, légende et infobulles d'un indicateur (mêmes paramètres que `carte_choroplethe`).
+
+    `exiger_geometrie=False` accepte une table sans géométrie (les contours viennent d'ailleurs :
+    `geo.carte_valeurs`).
+    """
     champs = (
         list(champs_infobulle)
         if champs_infobulle is not None
         else ([("population", "Population")] if "population" in gdf.columns else [])
     )
     champs = [(c, lib) for c, lib in champs if c != colonne]  # l'indicateur a sa propre ligne
-    _check_gdf(gdf, ["nom", colonne, *[c for c, _ in champs]])
+    _check_gdf(gdf, ["nom", colonne, *[c for c, _ in champs]], geometrie=exiger_geometrie)
     valeurs = gdf[colonne]
     if palette == "categorie":
         if not categories:

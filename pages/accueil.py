@@ -4,9 +4,10 @@ import streamlit as st
 
 from coverage.territoires.couverture import chiffres_cles
 from coverage.documents.format import format_nombre, format_pourcentage
-from geo.carte import EMPRISES, carte_choroplethe, categories_couverture, couche_contours
+from geo.carte import EMPRISES, categories_couverture
+from geo.carte_valeurs import carte_base, couche_contours_url, couche_valeurs
 from ui import etat
-from ui.carte import afficher_carte, parametres_tuiles
+from ui.carte import afficher_carte, opacite_remplissage, parametres_tuiles, urls_geometries
 from ui.commun import avis_donnees, choix_zone, emprise_selection, metrique, selecteur_territoire, source_geographie
 from ui.navigation import exiger_navigation
 
@@ -51,23 +52,19 @@ indicateur = col_ind.segmented_control(
 with col_zone:
     zone = choix_zone("accueil_zone")
 
-couche = etat.geometries("epci").join(epci[["statut", "etp", "part_population_couverte"]])
+# Les contours viennent d'un fichier statique téléchargé une fois ; à chaque exécution, les valeurs seules.
 cadrage = emprise_selection(selection) if selection.code else EMPRISES[zone]
-options = dict(
-    champs_infobulle=[("population", "Population"), ("etp", "ETP de facilitateurs")],
-    cadrage=EMPRISES["metropole"],
-    couches_dessus=[couche_contours(etat.geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.2)],
-    attribution=source_geographie(),
-    hauteur=620,
-    **parametres_tuiles(),
-)
+options = dict(geometries=urls_geometries("epci"), champs_infobulle=[("population", "Population"), ("etp", "ETP de facilitateurs")],
+               attribution=source_geographie(), opacite=opacite_remplissage())
 if indicateur == "statut":
-    carte = carte_choroplethe(couche, colonne="statut", libelle="Couverture", palette="categorie",
-                              categories=categories_couverture(), **options)
+    valeurs = couche_valeurs(epci, colonne="statut", libelle="Couverture", palette="categorie",
+                             categories=categories_couverture(), **options)
 else:
-    carte = carte_choroplethe(couche, colonne="population", libelle="Population municipale", palette="sequentielle",
-                              bornes=[15_000, 30_000, 60_000, 150_000], **options)
-code = afficher_carte(carte, cle=f"accueil_carte_{indicateur}", cadrage=cadrage)
+    valeurs = couche_valeurs(epci, colonne="population", libelle="Population municipale", palette="sequentielle",
+                             bornes=[15_000, 30_000, 60_000, 150_000], **options)
+departements = couche_contours_url(urls_geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.2)
+code = afficher_carte(carte_base(hauteur=620, **parametres_tuiles()), cle="accueil_carte",
+                      couches_variables=[valeurs, departements], cadrage=cadrage)
 
 if code and code in epci.index:
     e = epci.loc[code]

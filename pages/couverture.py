@@ -5,13 +5,14 @@ import streamlit as st
 from coverage.territoires.couverture import appliquer_modifications, chiffres_cles, structures_du_territoire
 from coverage.documents.format import format_nombre, format_pourcentage
 from coverage.modele import Statut
-from geo.carte import carte_choroplethe, categories_couverture, couche_contours
+from geo.carte import categories_couverture, couche_contours
+from geo.carte_valeurs import carte_base, couche_contours_url, couche_valeurs
 from ui import etat
-from ui.carte import afficher_carte, parametres_tuiles
+from ui.carte import afficher_carte, opacite_remplissage, parametres_tuiles, urls_geometries
 from ui.commun import avis_donnees, choix_zone, communes_sans_geometrie, metrique, selecteur_territoire, source_geographie
 from ui.et_si import section_et_si
 from ui.exports import boutons_export
-from ui.territoire import couche, vue_pour
+from ui.territoire import choix_maille, couche, vue_pour
 from ui.navigation import exiger_navigation
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
@@ -34,7 +35,8 @@ indicateur = c_ind.segmented_control(
 ) or "statut"
 with c_zone:
     zone = choix_zone("couverture_zone") if selection.code is None else "metropole"
-vue = vue_pour(selection, zone)
+maille = choix_maille("couverture_maille") if selection.code is None else "epci"
+vue = vue_pour(selection, zone, maille_nationale=maille)
 
 if simulees is not None:
     etat_affiche = st.segmented_control("Données", ["avant", "apres"], default="apres", key="couverture_avant_apres",
@@ -66,7 +68,7 @@ choisies = st.multiselect(
     "Dessiner le périmètre de structures", list(noms_structures.index), key="couverture_structures",
     format_func=lambda i: f"{noms_structures[i]} ({i})", max_selections=8, placeholder="Choisir une ou plusieurs structures",
 )
-dessus = [couche_contours(etat.geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.0)]
+dessus = [couche_contours_url(urls_geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.0)]
 if choisies:
     contours = etat.contours_structures(donnees_affichees, tuple(choisies))
     for role, style in (("principal", None), ("extension", "6 4")):
@@ -75,20 +77,23 @@ if choisies:
             dessus.append(couche_contours(partie.set_index("id_structure"), nom=f"Périmètres ({role})", couleur="#000091",
                                           epaisseur=3.0, tirets=style))
 gdf = couche(vue, agregat)
-infobulle = [("population", "Population"), ("etp", "ETP"), ("nb_structures", "Structures")]
+# Contours par URL (fichier statique, téléchargé une fois), valeurs à chaque exécution.
+options = dict(geometries=urls_geometries(vue.niveau, departement=selection.departement),
+               champs_infobulle=[("population", "Population"), ("etp", "ETP"), ("nb_structures", "Structures")],
+               attribution=source_geographie(), opacite=opacite_remplissage())
+table = gdf.drop(columns="geometry")
 if indicateur == "statut":
-    carte = carte_choroplethe(gdf, colonne="statut", libelle="Couverture", palette="categorie", categories=categories_couverture(),
-                              champs_infobulle=infobulle, couches_dessus=dessus,
-                              attribution=source_geographie(), **parametres_tuiles())
+    valeurs = couche_valeurs(table, colonne="statut", libelle="Couverture", palette="categorie",
+                             categories=categories_couverture(), **options)
 elif indicateur == "etp_pour_100k_hab":
-    carte = carte_choroplethe(gdf, colonne=indicateur, libelle="ETP pour 100 000 habitants", palette="sequentielle",
-                              bornes=[0.01, 0.5, 1.0, 2.0], decimales=2, champs_infobulle=infobulle, 
-                              couches_dessus=dessus, attribution=source_geographie(), **parametres_tuiles())
+    valeurs = couche_valeurs(table, colonne=indicateur, libelle="ETP pour 100 000 habitants", palette="sequentielle",
+                             bornes=[0.01, 0.5, 1.0, 2.0], decimales=2, **options)
 else:
-    carte = carte_choroplethe(gdf.assign(part=gdf["part_population_couverte"] * 100), colonne="part", libelle="Part de la population couverte",
-                              palette="sequentielle", bornes=[1, 25, 50, 75, 99], unite="%", champs_infobulle=infobulle,
-                              couches_dessus=dessus, attribution=source_geographie(), **parametres_tuiles())
-clique = afficher_carte(carte, cle=f"couverture_carte_{vue.niveau}_{indicateur}_{etat_affiche}", gdf=gdf, cadrage=vue.cadrage)
+    valeurs = couche_valeurs(table.assign(part=table["part_population_couverte"] * 100), colonne="part",
+                             libelle="Part de la population couverte", palette="sequentielle", bornes=[1, 25, 50, 75, 99],
+                             unite="%", **options)
+clique = afficher_carte(carte_base(**parametres_tuiles()), cle="couverture_carte", couches_variables=[valeurs, *dessus],
+                        gdf=gdf, cadrage=vue.cadrage)
 if vue.niveau == "commune":
     communes_sans_geometrie(vue.codes)
 if clique:

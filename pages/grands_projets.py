@@ -4,9 +4,10 @@ import streamlit as st
 
 from coverage.documents.format import format_nombre, format_pourcentage
 from coverage.territoires.grands_projets import TypeProjet, bilan_projets, epci_du_projet
-from geo.carte import EMPRISES, carte_choroplethe, categories_couverture, couche_contours
+from geo.carte import EMPRISES, categories_couverture, couche_contours
+from geo.carte_valeurs import carte_base, couche_valeurs
 from ui import etat
-from ui.carte import afficher_carte, parametres_tuiles
+from ui.carte import afficher_carte, parametres_tuiles, urls_geometries
 from ui.commun import avis_donnees, source_geographie
 from ui.projets import COULEURS_TYPES, exports_registre, section_ajout
 from ui.navigation import exiger_navigation
@@ -46,11 +47,10 @@ epci = etat.agregat_actif("epci")
 dessus = [couche_contours(formes[formes["type"] == t], nom=TypeProjet(t).libelle, couleur=COULEURS_TYPES[t], epaisseur=3.0)
           for t in types if (formes["type"] == t).any()]
 cadrage = tuple(float(x) for x in formes.total_bounds) if len(formes) else EMPRISES["metropole"]
-carte = carte_choroplethe(etat.geometries("epci").join(epci[["statut", "etp"]]), colonne="statut", libelle="Couverture",
-                          palette="categorie", categories=categories_couverture(), champs_infobulle=[("population", "Population"), ("etp", "ETP")],
-                          cadrage=EMPRISES["metropole"], couches_dessus=dessus, attribution=source_geographie(), opacite=0.45,
-                          **parametres_tuiles())
-afficher_carte(carte, cle="gp_carte", cadrage=cadrage)
+valeurs = couche_valeurs(epci, geometries=urls_geometries("epci"), colonne="statut", libelle="Couverture", palette="categorie",
+                         categories=categories_couverture(), champs_infobulle=[("population", "Population"), ("etp", "ETP")],
+                         attribution=source_geographie(), opacite=0.45)
+afficher_carte(carte_base(**parametres_tuiles()), cle="gp_carte", couches_variables=[valeurs, *dessus], cadrage=cadrage)
 st.caption("Emprises : " + " · ".join(f"<span style='color:{COULEURS_TYPES[t]}'>■</span> {TypeProjet(t).libelle}" for t in types),
            unsafe_allow_html=True)
 

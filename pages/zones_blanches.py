@@ -4,15 +4,15 @@ import streamlit as st
 
 from coverage.documents.format import format_nombre, format_pourcentage
 from coverage.territoires.zones_blanches import CRITERES, LIBELLES_CRITERES, REFERENCES_CRITERES, resume_zones_blanches
-from geo.carte import carte_choroplethe, couche_contours
+from geo.carte_valeurs import carte_base, couche_contours_url, couche_valeurs
 from ui import etat
 from ui.achats import vue_achats_territoire
 from ui.cartes_avant_apres import CATEGORIES_ZB, critere_principal
-from ui.carte import afficher_carte, parametres_tuiles
+from ui.carte import afficher_carte, opacite_remplissage, parametres_tuiles, urls_geometries
 from ui.commun import avis_donnees, choix_zone, communes_sans_geometrie, selecteur_territoire, source_geographie
 from ui.exports import boutons_export
 from ui.reglages_zb import avis_sources, formulaire_reglages
-from ui.territoire import couche, vue_pour
+from ui.territoire import choix_maille, couche, vue_pour
 from ui.navigation import exiger_navigation
 from ui.texte import texte
 
@@ -34,7 +34,8 @@ avis_sources()
 
 selection = selecteur_territoire("zb")
 zone = choix_zone("zb_zone") if selection.code is None else "metropole"
-vue = vue_pour(selection, zone)
+maille = choix_maille("zb_maille") if selection.code is None else "epci"
+vue = vue_pour(selection, zone, maille_nationale=maille)
 niveau = "commune" if vue.niveau == "commune" else "epci"
 formulaire_reglages(niveau)
 zb = etat.zones_blanches(niveau)
@@ -62,13 +63,16 @@ if choix_critere == "tous":
 else:
     gdf["zone"] = gdf[choix_critere].map({True: "oui", False: "non"})
     categories = {"oui": (CATEGORIES_ZB[choix_critere][0], LIBELLES_CRITERES[choix_critere]), "non": ("#E5E5E5", "Critère non rempli")}
-carte = carte_choroplethe(
-    gdf, colonne="zone", libelle="Zones blanches", palette="categorie", categories=categories,
+# Contours par URL (fichier statique, téléchargé une fois), valeurs à chaque exécution.
+valeurs = couche_valeurs(
+    gdf.drop(columns="geometry"), geometries=urls_geometries(vue.niveau, departement=selection.departement),
+    colonne="zone", libelle="Zones blanches", palette="categorie", categories=categories,
     champs_infobulle=[("population", "Population"), ("etp", "ETP"), ("indice_besoin", "Indice de besoin")],
-    couches_dessus=[couche_contours(etat.geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.0)],
-    attribution=source_geographie(), **parametres_tuiles(),
+    attribution=source_geographie(), opacite=opacite_remplissage(),
 )
-clique = afficher_carte(carte, cle=f"zb_carte_{niveau}_{choix_critere}", gdf=gdf, cadrage=vue.cadrage)
+departements = couche_contours_url(urls_geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.0)
+clique = afficher_carte(carte_base(**parametres_tuiles()), cle="zb_carte", couches_variables=[valeurs, departements],
+                        gdf=gdf, cadrage=vue.cadrage)
 if vue.niveau == "commune":
     communes_sans_geometrie(vue.codes)
 if clique:

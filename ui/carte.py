@@ -5,6 +5,9 @@
   `server.enableStaticServing = true` (`.streamlit/config.toml`), Streamlit les sert sous
   `/app/static/leaflet/`, l'URL que déclarent les cartes de `geo.carte`. Rien n'est versionné
   (`static/` est ignoré par git) et rien n'est chargé depuis internet.
+- `preparer_geometries_web()` écrit une fois par processus (si besoin) les géométries de chaque
+  niveau en fichiers statiques (`static/geo/`, voir `geo.geometries_web`) ; `urls_geometries()`
+  donne l'URL du fichier d'un niveau (ou des communes d'un département) ;
 - `afficher_carte()` appelle `st_folium` en ne renvoyant que l'entité cliquée : déplacer ou zoomer
   la carte ne relance pas le script ; les couches qui changent passent par `feature_group_to_add`,
   la couche de base reste identique et la carte n'est pas rechargée.
@@ -22,9 +25,12 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
+import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.carte import Emprise, code_depuis_retour, liens_externes, vue_emprise
+from geo.carte_valeurs import FICHIER_JS, CoucheValeurs, couche_integree, niveau_du_fichier
+from geo.geometries_web import ecrire_geometries_web
 
 DOSSIER_APP = Path(__file__).resolve().parent.parent
 """Dossier de `app.py` : Streamlit sert son sous-dossier `static/`."""
@@ -38,6 +44,13 @@ FICHIERS_LEAFLET: tuple[str, ...] = (
     "images/marker-icon-2x.png",
     "images/marker-shadow.png",
 )
+
+_dossier_app = DOSSIER_APP
+"""Dossier dont Streamlit sert `static/` : celui donné au dernier `preparer_assets_locaux`."""
+
+VARIABLE_MODE = "CARTES_GEOMETRIES"
+"""`integrees` : géométries envoyées dans chaque carte, comme avant l'issue 17 (base de comparaison du banc
+d'essai `bench/bench_cartes_navigateur.py`) ; par défaut, fichiers statiques et valeurs seules."""
 
 VARIABLE_URL_TUILES = "CARTE_URL_TUILES"
 VARIABLE_ATTRIBUTION_TUILES = "CARTE_ATTRIBUTION_TUILES"
@@ -72,8 +85,10 @@ def preparer_assets_locaux(dossier_app: Path | None = None) -> Path:
     Path
         Le dossier `static/leaflet/` rempli.
     """
+    global _dossier_app
+    _dossier_app = Path(dossier_app or DOSSIER_APP)
     source = _source_leaflet()
-    cible = Path(dossier_app or DOSSIER_APP) / "static" / "leaflet"
+    cible = _dossier_app / "static" / "leaflet"
     for nom in FICHIERS_LEAFLET:
         origine, destination = source / nom, cible / nom
         if not origine.is_file():
@@ -87,7 +102,37 @@ def preparer_assets_locaux(dossier_app: Path | None = None) -> Path:
         )
         shutil.copy2(origine, temporaire)
         os.replace(temporaire, destination)
+    _copier(FICHIER_JS, cible.parent / "cartes" / FICHIER_JS.name)
     return cible
+
+
+def _copier(origine: Path, destination: Path) -> None:
+    """Copie par un fichier temporaire renommé, seulement si la destination diffère."""
+    if destination.is_file() and filecmp.cmp(origine, destination, shallow=False):
+        return
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temporaire = destination.with_name(f".{destination.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    shutil.copy2(origine, temporaire)
+    os.replace(temporaire, destination)
+
+
+@st.cache_resource(show_spinner="Préparation des contours pour le navigateur…")
+def preparer_geometries_web(dossier_app: Path) -> dict:
+    """Fichiers de géométries de chaque niveau dans `static/geo/` (une fois par processus) ; le manifeste."""
+    return ecrire_geometries_web(Path(dossier_app) / "static")
+
+
+def urls_geometries(niveau: str, *, departement: str | None = None) -> list[str]:
+    """URL du fichier de géométries d'un niveau ; celui des communes d'un seul département si demandé."""
+    manifeste = preparer_geometries_web(_dossier_app)
+    if departement is not None and departement in manifeste["par_departement"].get(niveau, {}):
+        return [manifeste["par_departement"][niveau][departement]]
+    return [manifeste["niveaux"][niveau]]
+
+
+def opacite_remplissage() -> float:
+    """Opacité des aplats : 0,85 sur fond uni, 0,6 sur un fond de tuiles."""
+    return 0.6 if parametres_tuiles()["tuiles"] else 0.85
 
 
 def parametres_tuiles() -> dict[str, str | None]:
@@ -157,6 +202,8 @@ def afficher_carte(
         Code du dernier territoire cliqué. Il revient à None si la couche de base change (la
         carte est alors recréée) : gardez la sélection dans `st.session_state` si besoin.
     """
+    if os.environ.get(VARIABLE_MODE) == "integrees":
+        couches_variables = _integrer(m, couches_variables or [])
     groupes = _en_groupes(couches_variables or [])
     externes = liens_externes(m) + [u for g in groupes for u in liens_externes(g)]
     if externes:
@@ -181,6 +228,20 @@ def afficher_carte(
     return code_depuis_retour(retour, gdf)
 
 
+def _integrer(m: folium.Map, couches: Sequence[folium.map.Layer]) -> list[folium.map.Layer]:
+    """Mode de comparaison : les `CoucheValeurs` deviennent du GeoJSON dans la carte elle-même (rechargée)."""
+    from ui import etat
+
+    for couche in couches:
+        if isinstance(couche, CoucheValeurs):
+            niveau = niveau_du_fichier(couche.options_valeurs["geometries"][0])
+            for element in couche_integree(couche, etat.geometries(niveau)):
+                element.add_to(m)
+        else:
+            couche.add_to(m)
+    return []
+
+
 def point_clique(
     m: folium.Map,
     *,
@@ -188,18 +249,22 @@ def point_clique(
     hauteur: int = 450,
     cadrage: Emprise | None = None,
     largeur_estimee: int = 800,
+    couches_variables: Sequence[folium.map.Layer] | None = None,
 ) -> tuple[float, float] | None:
     """Affiche la carte et renvoie le dernier point cliqué `(lon, lat)` en degrés (EPSG:4326).
 
     Sert à tracer une ligne ou un polygone point par point : aucun greffon de dessin n'est
-    disponible hors ligne (leaflet-draw n'est distribué par aucun paquet PyPI utilisable).
+    disponible hors ligne (leaflet-draw n'est distribué par aucun paquet PyPI utilisable). Les
+    couches qui changent à chaque point (`couches_variables`) partent à part : la carte n'est pas
+    recréée, la vue est gardée.
     """
-    externes = liens_externes(m)
+    groupes = _en_groupes(couches_variables or [])
+    externes = liens_externes(m) + [u for g in groupes for u in liens_externes(g)]
     if externes:
         raise ValueError(f"Carte non affichable hors ligne, ressources externes : {externes}.")
     centre, zoom = vue_emprise(cadrage, largeur=largeur_estimee, hauteur=hauteur) if cadrage else (None, None)
     retour = st_folium(m, key=cle, height=hauteur, use_container_width=True, returned_objects=["last_clicked"],
-                       center=centre, zoom=zoom)
+                       center=centre, zoom=zoom, feature_group_to_add=groupes or None)
     clic = (retour or {}).get("last_clicked")
     if not clic:
         return None

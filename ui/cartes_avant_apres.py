@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.carte import EMPRISES, carte_choroplethe
+from geo.carte import EMPRISES
+from geo.carte_valeurs import carte_base, couche_valeurs
 from ui import etat
-from ui.carte import afficher_carte, parametres_tuiles
+from ui.carte import afficher_carte, opacite_remplissage, parametres_tuiles, urls_geometries
 from ui.commun import source_geographie
 
 CATEGORIES_ZB = {
@@ -27,16 +28,26 @@ def critere_principal(zb: pd.DataFrame) -> pd.Series:
 
 
 def cartes_avant_apres(avant: pd.DataFrame, apres: pd.DataFrame, *, cle: str, region: str | None = None) -> None:
-    geo = etat.geometries("epci")
-    if region:
-        geo = geo[geo.index.isin(etat.referentiel().epci.index[etat.referentiel().epci["region"] == region])]
+    """Deux cartes des EPCI (France ou une région) : contours par URL, seules les valeurs partent à chaque exécution."""
+    ref = etat.referentiel()
+    codes = ref.epci.index if region is None else ref.epci.index[ref.epci["region"] == region]
+    codes = codes.intersection(etat.geometries("epci").index)
+    cadrage = emprise_epci(tuple(codes)) if region else EMPRISES["metropole"]
     colonnes = st.columns(2)
     for col, titre, zb in ((colonnes[0], "Avant", avant), (colonnes[1], "Après", apres)):
-        gdf = geo[["nom", "geometry"]].join(zb[["population", "etp"]]).assign(zone=critere_principal(zb).reindex(geo.index))
-        carte = carte_choroplethe(gdf, colonne="zone", libelle=f"Zones blanches — {titre.lower()}", palette="categorie",
-                                  categories=CATEGORIES_ZB, champs_infobulle=[("population", "Population"), ("etp", "ETP")],
-                                  cadrage=None if region else EMPRISES["metropole"], hauteur=420,
-                                  attribution=source_geographie(), **parametres_tuiles())
+        table = zb[["population", "etp"]].reindex(codes).assign(nom=ref.epci["nom"].reindex(codes),
+                                                                 zone=critere_principal(zb).reindex(codes))
+        valeurs = couche_valeurs(table, geometries=urls_geometries("epci"), colonne="zone",
+                                 libelle=f"Zones blanches — {titre.lower()}", palette="categorie", categories=CATEGORIES_ZB,
+                                 champs_infobulle=[("population", "Population"), ("etp", "ETP")],
+                                 attribution=source_geographie(), opacite=opacite_remplissage())
         with col:
             st.markdown(f"**{titre}**")
-            afficher_carte(carte, cle=f"{cle}_carte_{titre.lower()}")
+            afficher_carte(carte_base(hauteur=420, **parametres_tuiles()), cle=f"{cle}_carte_{titre.lower()}",
+                           couches_variables=[valeurs], cadrage=cadrage, largeur_estimee=500)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def emprise_epci(codes: tuple[str, ...]) -> tuple[float, float, float, float]:
+    """Emprise (lon_min, lat_min, lon_max, lat_max) d'un ensemble d'EPCI."""
+    return tuple(float(x) for x in etat.geometries("epci").loc[list(codes)].total_bounds)

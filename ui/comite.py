@@ -23,10 +23,11 @@ from coverage.financement.parametres import PARAMETRES_2025
 from coverage.documents.proces_verbal import generer_proces_verbal
 from coverage.financement.regles import detail_regles
 from coverage.financement.simulation import impact_allocation
-from geo.carte import carte_choroplethe, couche_contours
+from geo.carte import couche_contours
+from geo.carte_valeurs import carte_base, couche_valeurs
 from geo.carte_statique import avant_apres_png, carte_region_png
 from ui import etat
-from ui.carte import afficher_carte
+from ui.carte import afficher_carte, urls_geometries
 from ui.cartes_avant_apres import CATEGORIES_ZB, cartes_avant_apres, critere_principal
 from ui.commun import source_geographie
 from ui.presentation import badge_regle
@@ -122,13 +123,14 @@ def carte_perimetre(ligne: pd.Series, donnees, *, hauteur: int) -> None:
         return
     zb = etat.zones_blanches("epci")
     deps = set(etat.referentiel().communes.loc[etat.referentiel().communes["departement"] == ligne["departement"], "epci"].dropna())
-    geo = etat.geometries("epci")
-    geo = geo[geo.index.isin(deps | set(zb.index[zb["departement"] == ligne["departement"]]))]
-    gdf = geo[["nom", "geometry"]].join(zb[["population", "etp"]]).assign(zone=critere_principal(zb).reindex(geo.index))
-    dessus = [couche_contours(contours.set_index("id_structure"), nom="Périmètre", couleur="#000091", epaisseur=3)]
-    m = carte_choroplethe(gdf, colonne="zone", libelle="Zones blanches", palette="categorie", categories=CATEGORIES_ZB,
-                          couches_dessus=dessus, hauteur=hauteur, attribution=source_geographie())
-    afficher_carte(m, cle=f"comite_carte_{ligne['id_dossier']}", cadrage=tuple(float(x) for x in contours.total_bounds))
+    codes = etat.geometries("epci").index
+    codes = codes[codes.isin(deps | set(zb.index[zb["departement"] == ligne["departement"]]))]
+    table = zb[["nom", "population", "etp"]].reindex(codes).assign(zone=critere_principal(zb).reindex(codes))
+    valeurs = couche_valeurs(table, geometries=urls_geometries("epci"), colonne="zone", libelle="Zones blanches",
+                             palette="categorie", categories=CATEGORIES_ZB, attribution=source_geographie())
+    dessus = couche_contours(contours.set_index("id_structure"), nom="Périmètre", couleur="#000091", epaisseur=3)
+    afficher_carte(carte_base(hauteur=hauteur), cle=f"comite_carte_{ligne['id_dossier']}", couches_variables=[valeurs, dessus],
+                   cadrage=tuple(float(x) for x in contours.total_bounds))
 
 
 def formulaire_decision(comite: str, ligne: pd.Series, courante: pd.Series | None, proposition: pd.Series) -> None:

@@ -21,9 +21,10 @@ from coverage.territoires.grands_projets import (
     projets_vers_yaml,
 )
 from coverage.sources.lecture import ErreurLecture
-from geo.carte import EMPRISES, carte_vierge, couche_contours
+from geo.carte import couche_contours
+from geo.carte_valeurs import carte_base, couche_contours_url
 from ui import etat
-from ui.carte import point_clique
+from ui.carte import point_clique, urls_geometries
 from ui.texte import liste, texte
 
 COULEURS_TYPES = {"renovation_urbaine": "#A558A0", "rehabilitation": "#7F5539", "transport_fluvial": "#0063CB",
@@ -126,13 +127,13 @@ def _section_trace(auteur: str) -> None:
     st.caption("Cliquez sur la carte les points successifs du tracé (ligne) ou du contour (polygone), puis enregistrez.")
     points: list = st.session_state.setdefault("gp_points", [])
     forme = st.radio("Forme", ["ligne", "polygone"], horizontal=True, key="gp_forme")
-    m = carte_vierge(cadrage=EMPRISES["metropole"], hauteur=450)
-    couche_contours(etat.geometries("departement"), nom="Départements", couleur="#666666", epaisseur=0.8).add_to(m)
+    # Base stable, départements par URL, tracé à part : chaque clic ajoute un point sans recréer la carte.
+    couches = [couche_contours_url(urls_geometries("departement"), nom="Départements", couleur="#666666", epaisseur=0.8)]
     if len(points) >= 2:
         geom = shapely.LineString(points) if forme == "ligne" or len(points) < 3 else shapely.Polygon(points)
-        couche_contours(gpd.GeoDataFrame({"code": ["trace"]}, geometry=[geom], crs=4326).set_index("code"),
-                        nom="Tracé", couleur="#000091", epaisseur=3).add_to(m)
-    clic = point_clique(m, cle="gp_carte_trace")
+        couches.append(couche_contours(gpd.GeoDataFrame({"code": ["trace"]}, geometry=[geom], crs=4326).set_index("code"),
+                                       nom="Tracé", couleur="#000091", epaisseur=3))
+    clic = point_clique(carte_base(hauteur=450), cle="gp_carte_trace", couches_variables=couches)
     if clic and (not points or tuple(points[-1]) != clic) and st.session_state.get("gp_dernier_clic") != clic:
         st.session_state["gp_dernier_clic"] = clic
         points.append(clic)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
+import streamlit as st
 
 from geo.carte import EMPRISES
 from geo.reference import NiveauGeo
@@ -23,8 +24,11 @@ class Vue:
     titre: str
 
 
-def vue_pour(selection: Selection, zone: str = "metropole") -> Vue:
-    """France ou région : les EPCI ; département, EPCI ou commune : les communes du département."""
+def vue_pour(selection: Selection, zone: str = "metropole", *, maille_nationale: NiveauGeo = "epci") -> Vue:
+    """France ou région : les EPCI ; département, EPCI ou commune : les communes du département.
+
+    `maille_nationale="commune"` : la France entière commune par commune (34 875 communes).
+    """
     ref = etat.referentiel()
     if selection.departement:
         codes = ref.communes.index[ref.communes["departement"] == selection.departement]
@@ -33,7 +37,15 @@ def vue_pour(selection: Selection, zone: str = "metropole") -> Vue:
     if selection.region:
         codes = ref.epci.index[ref.epci["region"] == selection.region]
         return Vue("epci", codes, emprise_selection(selection), f"EPCI — {ref.regions.at[selection.region, 'nom']}")
+    if maille_nationale == "commune":
+        return Vue("commune", ref.communes.index, EMPRISES[zone], "Communes — France entière")
     return Vue("epci", ref.epci.index, EMPRISES[zone], "EPCI — France entière")
+
+
+def choix_maille(cle: str) -> NiveauGeo:
+    """Maille de la carte nationale : EPCI (par défaut) ou communes."""
+    return st.segmented_control("Maille", ["epci", "commune"], default="epci", key=cle,
+                                format_func={"epci": "EPCI", "commune": "Communes"}.get) or "epci"
 
 
 def couche(vue: Vue, indicateurs: pd.DataFrame) -> gpd.GeoDataFrame:
