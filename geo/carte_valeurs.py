@@ -227,7 +227,7 @@ def couche_integree(couche: CoucheValeurs, geometries: gpd.GeoDataFrame) -> list
         codes = o.get("codes")
         partie = geometries if codes is None else geometries.loc[geometries.index.intersection(codes)]
         return [CoucheGeoJson(geojson_compact(partie), styles=o["styles"], nom=couche.nom, interactive=False,
-                              survol=False)]
+                              survol=False, emprise=tuple(float(x) for x in partie.total_bounds))]
     codes = pd.Index(valeurs["codes"])
     present = codes.isin(geometries.index)
     textes = {"nom": geometries["nom"].reindex(codes).astype(str), "code": pd.Series(codes, index=codes)}
@@ -238,7 +238,8 @@ def couche_integree(couche: CoucheValeurs, geometries: gpd.GeoDataFrame) -> list
                               infobulles=infobulles)
     resultat: list[folium.map.Layer | Legende] = [
         CoucheGeoJson(donnees, styles=o["styles"], etiquettes=["Nom", "Code", *o["etiquettes"]], nom=couche.nom,
-                      attribution=o.get("attribution"))
+                      attribution=o.get("attribution"),
+                      emprise=tuple(float(x) for x in geometries.loc[codes[present]].total_bounds))
     ]
     if couche.legende is not None:
         resultat.append(couche.legende)

@@ -175,3 +175,18 @@ def test_la_base_de_comparaison_reproduit_la_carte_d_avant(communes):
     assert integree[0].donnees == avant.donnees
     assert integree[1].html == next(e for e in _parcourir(carte_choroplethe(communes, **options))
                                     if type(e).__name__ == "Legende").html
+
+
+def test_mode_de_comparaison_integre_les_geometries_dans_la_carte(communes, monkeypatch):
+    envois: list[dict] = []
+    monkeypatch.setattr("streamlit_folium._component_func", lambda **a: envois.append(a) or {})
+    monkeypatch.setattr("ui.etat.geometries", lambda niveau: communes)
+    monkeypatch.setenv(ui_carte.VARIABLE_MODE, "integrees")
+    table = pd.DataFrame(communes.drop(columns="geometry"))
+    valeurs = couche_valeurs(table, geometries=["/app/static/geo/commune-59.x.json"], colonne="population",
+                             libelle="Population", palette="sequentielle")
+    contours = couche_contours_url(["/app/static/geo/commune.x.json"], nom="Contours", codes=["97422"])
+    ui_carte.afficher_carte(carte_base(), cle="c", couches_variables=[valeurs, contours])
+    assert envois[0]["feature_group"] is None
+    assert envois[0]["script"].count('"type":"Feature"') == 4  # 3 territoires colorés + 1 contour
+    assert "L.coucheValeurs" not in envois[0]["script"] and "legende-carte" in envois[0]["script"]

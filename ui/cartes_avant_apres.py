@@ -47,7 +47,7 @@ def cartes_avant_apres(avant: pd.DataFrame, apres: pd.DataFrame, *, cle: str, re
                            couches_variables=[valeurs], cadrage=cadrage, largeur_estimee=500)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32, ttl=etat.DUREE_CACHE)
 def emprise_epci(codes: tuple[str, ...]) -> tuple[float, float, float, float]:
     """Emprise (lon_min, lat_min, lon_max, lat_max) d'un ensemble d'EPCI."""
     return tuple(float(x) for x in etat.geometries("epci").loc[list(codes)].total_bounds)

@@ -21,6 +21,13 @@ from coverage.modele import DonneesFacilitateurs
 from geo.reference import NiveauGeo, Referentiel, charger_geometries, charger_referentiel, lire_provenance
 
 
+DUREE_CACHE = 3600
+"""Secondes de vie des résultats par version et par réglage en cache (`st.cache_data`, partagés par toutes
+les sessions et bornés en nombre) : les versions et réglages qu'on ne consulte plus libèrent la mémoire du
+serveur. Les sources de besoins (DECP, QPV, grands projets), longues à recalculer et qui changent rarement,
+sont seulement bornées en nombre."""
+
+
 @st.cache_resource(show_spinner="Chargement de la géographie de référence…")
 def referentiel() -> Referentiel:
     return charger_referentiel()
@@ -48,7 +55,7 @@ def version_active() -> int:
     return espace().version_active()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=8, ttl=DUREE_CACHE)
 def donnees_version(version: int) -> DonneesFacilitateurs:
     return espace().charger_version(version)
 
@@ -82,12 +89,12 @@ def calculer_couverture(donnees: DonneesFacilitateurs) -> Couverture:
     return Couverture(communes=couverture_par_commune(donnees, referentiel=ref, perimetres_communes=long), perimetres_communes=long)
 
 
-@st.cache_data(show_spinner="Calcul de la couverture…", max_entries=8)
+@st.cache_data(show_spinner="Calcul de la couverture…", max_entries=8, ttl=DUREE_CACHE)
 def _couverture_version(version: int) -> Couverture:
     return calculer_couverture(donnees_version(version))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32, ttl=DUREE_CACHE)
 def _agregat_version(version: int, niveau: str) -> pd.DataFrame:
     return _couverture_version(version).agregat(niveau)  # type: ignore[arg-type]
 
@@ -187,7 +194,7 @@ def besoins() -> pd.DataFrame:
     return _besoins(cle_besoins())
 
 
-@st.cache_data(show_spinner="Évaluation des zones blanches…", max_entries=16)
+@st.cache_data(show_spinner="Évaluation des zones blanches…", max_entries=16, ttl=DUREE_CACHE)
 def zones_blanches_version(version: int, cle: tuple, niveau: str, seuils, poids) -> pd.DataFrame:
     from coverage.territoires.zones_blanches import evaluer_zones_blanches
 
@@ -197,7 +204,7 @@ def zones_blanches_version(version: int, cle: tuple, niveau: str, seuils, poids)
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=DUREE_CACHE)
 def _seuils_defaut(version: int, cle: tuple, niveau: str, poids):
     from coverage.territoires.zones_blanches import seuils_par_defaut
 
