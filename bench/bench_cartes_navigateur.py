@@ -105,6 +105,16 @@ def rss(proc: subprocess.Popen) -> int:
     return 0
 
 
+def serveur(mode: str, dossier: Path, modele: Path) -> tuple[subprocess.Popen, str]:
+    """Un serveur neuf sur une copie neuve de l'espace de démonstration (le même pour les deux manières)."""
+    espace = dossier / f"{mode}.sqlite"
+    for reste in dossier.glob(f"{mode}.sqlite*"):
+        reste.unlink()
+    if modele.exists():
+        shutil.copy(modele, espace)
+    return lancer(mode, espace)
+
+
 # --- Navigateur ------------------------------------------------------------------------------------
 
 
@@ -130,6 +140,8 @@ class Compteur:
 
 async def onglet(navigateur):
     contexte = await navigateur.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    contexte.set_default_timeout(DELAI)
+    contexte.set_default_navigation_timeout(DELAI)
 
     async def filtrer(route):
         if route.request.url.startswith(("http://127.0.0.1", "http://localhost", "ws://127.0.0.1")):
@@ -167,6 +179,17 @@ async def aller(page, lien: str, titre: str) -> None:
 
 def med(valeurs: list[float]) -> float:
     return statistics.median(valeurs)
+
+
+async def chauffer(navigateur, url: str, mode: str) -> None:
+    """Serveur chaud : un premier tour des pages (caches de données calculés une fois)."""
+    contexte, page, _ = await onglet(navigateur)
+    for chemin in ("", "couverture", "zones_blanches", "simulation", ""):
+        print(f"  ({mode} : chauffe de /{chemin})", flush=True)
+        await page.goto(f"{url}/{chemin}")
+        await page.wait_for_selector(IFRAME if chemin != "simulation" else "h1", timeout=DELAI)
+    await attendre_carte(page, "Couverture", 1000)
+    await contexte.close()
 
 
 async def scenario(navigateur, url: str, essais: int) -> dict:
@@ -344,13 +367,19 @@ def ligne(libelle: str, nouveau, ancien, cible: float | None, unite: str) -> Non
 async def principal(args) -> None:
     from playwright.async_api import async_playwright
 
+    if args.sans_tailles:
+        return await navigation(args)
     print("Fichiers de géométries (octets ; gzip niveau 6) :")
     print(f"  {'niveau':12s} {'GeoJSON compact':>16s} {'gzip':>10s} {'quantifié':>11s} {'gzip':>10s} {'TopoJSON':>11s} {'gzip':>10s}")
     for niveau, a, az, b, bz, t, tz in tailles_fichiers():
         print(f"  {niveau:12s} {a:16,d} {az:10,d} {b:11,d} {bz:10,d} {t:11,d} {tz:10,d}   "
               f"(GeoJSON/quantifié gzip {az / bz:.1f}× ; TopoJSON/quantifié gzip {tz / bz:.2f}×)".replace(",", " "))
-    if args.tailles_seulement:
-        return
+    if not args.tailles_seulement:
+        await navigation(args)
+
+
+async def navigation(args) -> None:
+    from playwright.async_api import async_playwright
 
     dossier = Path(tempfile.mkdtemp())
     modele = dossier / "modele.sqlite"
@@ -358,30 +387,27 @@ async def principal(args) -> None:
     async with async_playwright() as p:
         navigateur = await p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS, headless=True)
         for mode in ("fichiers", "integrees"):
-            espace = dossier / f"{mode}.sqlite"
-            if modele.exists():
-                shutil.copy(modele, espace)
-            proc, url = lancer(mode, espace)
+            proc, url = serveur(mode, dossier, modele)
             try:
-                chauffe, page, _ = await onglet(navigateur)  # serveur chaud : un premier tour des pages
-                for chemin in ("", "couverture", "zones_blanches", "simulation", ""):
-                    print(f"  ({mode} : chauffe de /{chemin})", flush=True)
-                    await page.goto(f"{url}/{chemin}")
-                    await page.wait_for_selector(IFRAME if chemin != "simulation" else "h1", timeout=DELAI)
-                await attendre_carte(page, "Couverture", 1000)
-                await chauffe.close()
+                await chauffer(navigateur, url, mode)
                 if not modele.exists():
-                    shutil.copy(espace, modele)
+                    shutil.copy(dossier / f"{mode}.sqlite", modele)
                 resultats[mode] = await scenario(navigateur, url, args.essais)
                 resultats[mode]["memoire_tour"] = rss(proc)
                 print(f"  ({mode} : {json.dumps(resultats[mode])})", flush=True)
-                if not args.sans_sessions:
-                    for n in args.sessions:
-                        resultats[mode][f"sessions_{n}"] = await sessions(navigateur, url, proc, n)
-                        print(f"  ({mode}, {n} sessions : {json.dumps(resultats[mode][f'sessions_{n}'])})", flush=True)
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
+        # Sessions simultanées, chaque fois sur un serveur neuf (mémoire mesurée depuis le démarrage).
+        for n in [] if args.sans_sessions else args.sessions:
+            for mode in ("fichiers", "integrees"):
+                proc, url = serveur(mode, dossier, modele)
+                try:
+                    resultats[mode][f"sessions_{n}"] = await sessions(navigateur, url, proc, n)
+                    print(f"  ({mode}, {n} sessions : {json.dumps(resultats[mode][f'sessions_{n}'])})", flush=True)
+                finally:
+                    proc.terminate()
+                    proc.wait(timeout=30)
         await navigateur.close()
 
     n, a = resultats["fichiers"], resultats["integrees"]
@@ -421,6 +447,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="*", default=[5, 20])
     parser.add_argument("--sans-sessions", action="store_true")
     parser.add_argument("--tailles-seulement", action="store_true", help="seulement les tailles des fichiers")
+    parser.add_argument("--sans-tailles", action="store_true", help="sans les tailles des fichiers (TopoJSON compris)")
     asyncio.run(principal(parser.parse_args()))
 
 

@@ -35,11 +35,19 @@ def test_la_commande_de_test_du_readme_est_celle_de_la_ci():
 
 
 def test_aucune_ressource_tierce_committee():
-    """Leaflet vient du paquet pip au démarrage : aucun .js ou .css dans le dépôt."""
+    """Leaflet vient du paquet pip au démarrage : aucun .js ou .css tiers dans le dépôt.
+
+    Seul le code écrit pour l'application est permis, dans `geo/js/` (les couches de valeurs des cartes,
+    `carte_valeurs.js`), et il le dit dès sa première ligne.
+    """
     import subprocess
 
     suivis = subprocess.run(["git", "ls-files"], cwd=RACINE, capture_output=True, text=True, check=True).stdout.split()
-    assert [f for f in suivis if f.endswith((".js", ".css"))] == []
+    ressources = [f for f in suivis if f.endswith((".js", ".css"))]
+    assert [f for f in ressources if not f.startswith("geo/js/")] == []
+    for f in ressources:
+        entete = (RACINE / f).read_text(encoding="utf-8")[:600]
+        assert "Écrit pour l'application" in entete and "Leaflet" in entete, f
 
 
 _CHEMIN_DE_CODE = re.compile(r"\b(?:coverage|geo)/[A-Za-z0-9_/]*(?:\.py\b|/(?![A-Za-z0-9_*]))")
