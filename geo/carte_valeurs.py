@@ -106,9 +106,9 @@ def colonnes_compactes(infobulles: pd.DataFrame) -> list[Any]:
     colonnes: list[Any] = []
     for nom in infobulles.columns:
         textes = infobulles[nom].astype(str)
-        modalites, indices = np.unique(textes.to_numpy(dtype=object), return_inverse=True)
+        indices, modalites = pd.factorize(textes, sort=False)
         if len(modalites) <= MAX_MODALITES and len(modalites) < len(textes):
-            colonnes.append({"d": modalites.tolist(), "i": indices.astype(int).tolist()})
+            colonnes.append({"d": list(modalites), "i": indices.tolist()})
         else:
             colonnes.append(textes.tolist())
     return colonnes

@@ -190,3 +190,14 @@ def test_mode_de_comparaison_integre_les_geometries_dans_la_carte(communes, monk
     assert envois[0]["feature_group"] is None
     assert envois[0]["script"].count('"type":"Feature"') == 4  # 3 territoires colorés + 1 contour
     assert "L.coucheValeurs" not in envois[0]["script"] and "legende-carte" in envois[0]["script"]
+
+
+@pytest.mark.parametrize("decimales", [0, 1, 2])
+def test_formater_nombre_ecrit_exactement_comme_format_nombre(decimales):
+    """Le chemin rapide des infobulles (34 875 communes) donne le texte de `format_nombre`, égalités comprises."""
+    from coverage.documents.format import format_nombre
+    from geo.carte import formater_nombre
+
+    valeurs = [0.125, 2.5, -2.5, 0.05, -0.04, -0.0, 1.005, 0.45, 1e-7, 1e20, 123456789.125, 1234.5, 29473.0, 7, float("inf")]
+    attendu = [format_nombre(v, decimales=decimales) for v in valeurs] + ["Sans donnée"]
+    assert formater_nombre(pd.Series(valeurs + [None]), decimales=decimales).tolist() == attendu
