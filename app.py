@@ -7,6 +7,7 @@ les pages ne font que la mise en page.
 import streamlit as st
 
 from ui.carte import preparer_assets_locaux
+from ui.selections import conserver_choix
 
 st.set_page_config(
     page_title="Facilitateurs de la clause sociale",
@@ -34,4 +35,5 @@ PAGES = {
     ],
 }
 
+conserver_choix()  # comité, réglages de la simulation : gardés quand on change de page
 st.navigation(PAGES).run()

@@ -56,7 +56,7 @@ def main() -> None:
 
     at.switch_page("pages/simulation.py")
     at.run()
-    curseur = at.sidebar.slider(key="simulation_enveloppe")
+    curseur = at.sidebar.select_slider(key="simulation_enveloppe")
     valeurs = iter(range(3_000_000, 4_500_001, 100_000))
     duree_curseur = mediane(lambda: curseur.set_value(next(valeurs)).run(), 5)
 

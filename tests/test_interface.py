@@ -94,3 +94,55 @@ def test_texte_echappe_liens_images_et_directives():
     assert texte("www.x.fr a@b.fr") == rf"www{g}\.x\.fr a\@{g}b\.fr"
     assert texte(None) == "" and texte(float("nan")) == ""
     assert liste(["a*b", "c"]) == "- a\\*b\n- c"
+
+
+def test_le_territoire_suit_l_utilisateur_d_une_page_a_l_autre_et_dans_l_adresse(app):
+    at = _page(app, "pages/couverture.py")
+    at.sidebar.selectbox(key="couverture_region").set_value("84").run()
+    at.sidebar.selectbox(key="couverture_departement").set_value("01").run()
+    assert at.query_params == {"region": "84", "departement": "01"}  # l'adresse de la vue
+    _page(at, "pages/zones_blanches.py")
+    assert at.sidebar.selectbox(key="zb_region").value == "84"
+    assert at.sidebar.selectbox(key="zb_departement").value == "01"
+    _page(at, "pages/simulation.py")  # page sans sélecteur de territoire
+    _page(at, "pages/couverture.py")
+    assert at.sidebar.selectbox(key="couverture_departement").value == "01"
+    assert any("Communes — Ain (01)" in s.value for s in at.subheader)
+
+
+def test_un_lien_avec_le_territoire_ouvre_la_meme_vue():
+    at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)
+    at.query_params["region"] = "84"
+    at.query_params["departement"] = "01"
+    at.query_params["epci"] = "200042935"  # CA Haut-Bugey Agglomération (Ain)
+    at.run()
+    at.switch_page("pages/couverture.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.selectbox(key="couverture_epci").value == "200042935"
+
+
+def test_un_lien_incoherent_est_tronque():
+    """Département 75 hors de la région 84 : on garde la région, on oublie le reste (jamais d'erreur)."""
+    at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)
+    at.query_params["region"] = "84"
+    at.query_params["departement"] = "75"
+    at.run()
+    at.switch_page("pages/couverture.py").run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="couverture_region").value == "84"
+    assert at.sidebar.selectbox(key="couverture_departement").value is None
+
+
+def test_comite_et_reglages_de_simulation_gardes_d_une_page_a_l_autre(app):
+    at = _page(app, "pages/simulation.py")
+    at.sidebar.radio(key="simulation_mode").set_value("optimisation").run()
+    at.sidebar.select_slider(key="simulation_enveloppe").set_value(3_000_000).run()
+    assert any(o == "3\u00a0000\u00a0000\u00a0€" for o in at.sidebar.select_slider(key="simulation_enveloppe").options)
+    _page(at, "pages/comite.py")
+    at.sidebar.selectbox(key="comite_choix").set_value("53").run()
+    _page(at, "pages/accueil.py")
+    _page(at, "pages/simulation.py")
+    assert at.sidebar.radio(key="simulation_mode").value == "optimisation"
+    assert at.sidebar.select_slider(key="simulation_enveloppe").value == 3_000_000
+    _page(at, "pages/comite.py")
+    assert at.sidebar.selectbox(key="comite_choix").value == "53"

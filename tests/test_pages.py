@@ -124,11 +124,11 @@ def test_simulation_rubriques(app, rubrique):
 def test_simulation_le_curseur_d_enveloppe_borne_l_attribution(app):
     at = _page(app, "pages/simulation.py")
     at.segmented_control(key="simulation_rubrique").set_value("allocation").run()
-    at.sidebar.slider(key="simulation_enveloppe").set_value(1_000_000).run()
+    at.sidebar.select_slider(key="simulation_enveloppe").set_value(1_000_000).run()
     metriques = {m.label: m.value for m in at.metric}
     attribue = int(metriques["Attribué"].replace("\u00a0", "").replace("€", ""))
     assert 900_000 < attribue <= 1_000_000  # l'enveloppe est épuisée, jamais dépassée
-    at.sidebar.slider(key="simulation_enveloppe").set_value(4_500_000).run()
+    at.sidebar.select_slider(key="simulation_enveloppe").set_value(4_500_000).run()
 
 
 def test_simulation_meme_classement_que_la_ligne_de_commande(app, tmp_path):

@@ -11,7 +11,7 @@ from coverage.documents.format import format_nombre
 from coverage.modele import DonneesFacilitateurs
 from geo.carte import EMPRISES
 from geo.reference import NiveauGeo
-from ui import etat
+from ui import etat, selections
 from ui.texte import texte
 
 DROM = {"971": "Guadeloupe", "972": "Martinique", "973": "Guyane", "974": "La Réunion", "976": "Mayotte"}
@@ -52,13 +52,16 @@ def _options(table: pd.DataFrame) -> list[str]:
 def selecteur_territoire(cle: str, *, dans_sidebar: bool = True) -> Selection:
     """Région → département → EPCI, et une recherche de commune par nom ou code.
 
-    La sélection est gardée dans `st.session_state` sous des clés préfixées par `cle`.
+    Les widgets ont des clés préfixées par `cle` ; le territoire est partagé par toutes les pages et
+    reporté dans l'adresse (`ui.selections`) : il reste choisi d'une page à l'autre.
     """
     ref = etat.referentiel()
+    initialiser = selections.initialiser_widget  # juste avant chaque widget dessiné (jamais de clé orpheline)
     zone = (st.sidebar if dans_sidebar else st).container(border=True)
     with zone:
         zone.markdown("**Territoire**")
         regions = ref.regions.sort_values("nom")
+        initialiser(f"{cle}_region", "region")
         region = zone.selectbox(
             "Région", [None, *_options(regions)], key=f"{cle}_region",
             format_func=lambda c: "France entière" if c is None else f"{regions.at[c, 'nom']} ({c})",
@@ -66,6 +69,7 @@ def selecteur_territoire(cle: str, *, dans_sidebar: bool = True) -> Selection:
         departement = epci = None
         if region:
             deps = ref.departements[ref.departements["region"] == region].sort_index()
+            initialiser(f"{cle}_departement", "departement")
             departement = zone.selectbox(
                 "Département", [None, *_options(deps)], key=f"{cle}_departement",
                 format_func=lambda c: "Toute la région" if c is None else f"{c} – {deps.at[c, 'nom']}",
@@ -74,6 +78,7 @@ def selecteur_territoire(cle: str, *, dans_sidebar: bool = True) -> Selection:
             communes_dep = ref.communes[ref.communes["departement"] == departement]
             codes_epci = communes_dep["epci"].dropna().unique()
             epcis = ref.epci.loc[codes_epci].sort_values("nom")
+            initialiser(f"{cle}_epci", "epci")
             epci = zone.selectbox(
                 "EPCI", [None, *_options(epcis)], key=f"{cle}_epci",
                 format_func=lambda c: "Tout le département" if c is None else epcis.at[c, "nom"],
@@ -87,6 +92,7 @@ def selecteur_territoire(cle: str, *, dans_sidebar: bool = True) -> Selection:
                                          format_func=_libelle_commune)
             else:
                 zone.caption("Aucune commune ne correspond.")
+    selections.memoriser_territoire(region, departement, epci)
     if commune:
         c = ref.communes.loc[commune]
         return Selection("commune", commune, _libelle_commune(commune), c["departement"], c["region"])

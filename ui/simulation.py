@@ -47,9 +47,11 @@ def reglages() -> Reglages:
     regions = ref.regions.sort_values("nom")
     region = s.selectbox("Périmètre", [None, *regions.index], key="simulation_region",
                          format_func=lambda c: "France entière (enveloppe nationale)" if c is None else f"{regions.at[c, 'nom']} (DREETS)")
-    defaut = PARAMETRES_2025.enveloppe_nationale
-    enveloppe = s.slider("Enveloppe (€)", min_value=0, max_value=10_000_000, value=int(defaut), step=50_000, key="simulation_enveloppe", format="%d €",
-                         help="4,5 M€ en 2025 pour toute la France (appel, partie A).")
+    # Curseur à valeurs formatées en français (« 4 500 000 € ») : un st.slider n'affiche que « 4500000 € ».
+    courante = int(st.session_state.setdefault("simulation_enveloppe", int(PARAMETRES_2025.enveloppe_nationale)))
+    paliers = sorted({*range(0, 10_000_001, 50_000), courante})  # une enveloppe restaurée hors palier reste possible
+    enveloppe = s.select_slider("Enveloppe", paliers, key="simulation_enveloppe", format_func=lambda v: format_euros(v, centimes=False),
+                                help="4,5 M€ en 2025 pour toute la France (appel, partie A).")
     mode = s.radio("Mode d'allocation", list(MODES), format_func=MODES.get, key="simulation_mode")
     partiel = s.toggle("Financement partiel (au moins 0,5 ETP)", value=True, key="simulation_partiel")
     p = PARAMETRES_2025
