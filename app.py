@@ -7,6 +7,7 @@ les pages ne font que la mise en page.
 import streamlit as st
 
 from ui.carte import preparer_assets_locaux
+from ui.presentation import STYLE_TABLEAUX
 from ui.selections import conserver_choix
 
 st.set_page_config(
@@ -35,5 +36,6 @@ PAGES = {
     ],
 }
 
+st.html(STYLE_TABLEAUX)  # pas de « Download as CSV » intégré : les pages ont leurs exports
 conserver_choix()  # comité, réglages de la simulation : gardés quand on change de page
 st.navigation(PAGES).run()

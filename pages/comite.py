@@ -9,6 +9,7 @@ from ui import etat
 from ui.commun import avis_donnees
 from ui.simulation import entrees_simulation
 from ui.navigation import exiger_navigation
+from ui.presentation import tableau as afficher_tableau
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -70,12 +71,12 @@ if ecran == "dossiers":
     else:
         vue.formulaire_decision(comite, ligne, courante, proposition)
     with st.expander("Historique des décisions de ce dossier"):
-        st.dataframe(etat.espace().historique_decisions(comite, ligne["id_dossier"]), hide_index=True, width="stretch")
+        afficher_tableau(etat.espace().historique_decisions(comite, ligne["id_dossier"]).drop(columns=["comite"], errors="ignore"))
 else:
     disponible = st.number_input("Enveloppe disponible pour ce comité (€)", min_value=0.0,
                                  value=float(round(proposes["montant_attribue"].sum(), 2)), step=1000.0, key="comite_enveloppe")
     s = vue.synthese(comite, libelle, dossiers, decisions, donnees=donnees, entrees=entrees, enveloppe=disponible)
-    st.dataframe(vue.tableau_decisions(dossiers, decisions), hide_index=True, width="stretch")
+    afficher_tableau(vue.tableau_decisions(dossiers, decisions))
     vue.exports(comite, libelle, dossiers, decisions, s, donnees=donnees)
     st.caption("Décisions possibles : " + ", ".join(d.libelle for d in Decision) + ". Chaque décision est motivée, datée et attribuée ; "
                "une décision modifiée garde son historique.")

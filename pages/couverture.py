@@ -4,7 +4,6 @@ import streamlit as st
 
 from coverage.territoires.couverture import appliquer_modifications, chiffres_cles, structures_du_territoire
 from coverage.documents.format import format_nombre, format_pourcentage
-from coverage.modele import Statut
 from geo.carte import categories_couverture, couche_contours
 from geo.carte_valeurs import carte_base, couche_contours_url, couche_valeurs
 from ui import etat
@@ -14,6 +13,7 @@ from ui.et_si import section_et_si
 from ui.exports import boutons_export
 from ui.territoire import choix_maille, couche, vue_pour
 from ui.navigation import exiger_navigation
+from ui.presentation import tableau as afficher_tableau
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -115,25 +115,15 @@ if code_clic and code_clic in agregat.index and niveau_clic == vue.niveau:
         if presentes.empty:
             st.info("Aucune structure ne couvre ce territoire.")
         else:
-            presentes = presentes.assign(statut=presentes["statut"].map(lambda s: Statut(s).libelle),
-                                         role=presentes["role"].map({"principal": "Principal", "extension": "Extension limitrophe"}))
-            st.dataframe(presentes, hide_index=True, width="stretch", column_config={
-                "id_structure": "Identifiant", "nom": "Structure", "statut": "Statut", "role": "Rôle",
-                "etp_territoire": st.column_config.NumberColumn("ETP sur le territoire", format="%.2f"),
-                "etp_facilitateur": st.column_config.NumberColumn("ETP de la structure", format="%.1f"),
-                "nb_communes": "Communes couvertes"})
+            afficher_tableau(presentes)
 else:
     st.caption("Cliquez sur un territoire de la carte pour voir les structures qui le couvrent.")
 
 # Tableau et exports
 st.subheader("Tableau des territoires")
 tableau = agregat[["nom", "population", "etp", "etp_pour_100k_hab", "part_population_couverte", "statut", "nb_structures"]]
-st.dataframe(tableau.sort_values("etp_pour_100k_hab"), width="stretch", column_config={
-    "nom": "Territoire", "population": st.column_config.NumberColumn("Population", format="localized"),
-    "etp": st.column_config.NumberColumn("ETP", format="%.2f"),
-    "etp_pour_100k_hab": st.column_config.NumberColumn("ETP / 100 000 hab.", format="%.2f"),
-    "part_population_couverte": st.column_config.ProgressColumn("Part couverte", min_value=0, max_value=1, format="percent"),
-    "statut": "Statut", "nb_structures": "Structures"})
+afficher_tableau(tableau.sort_values("etp_pour_100k_hab"), index=True, config={
+    "part_population_couverte": st.column_config.ProgressColumn("Part couverte", min_value=0, max_value=1, format="percent")})
 boutons_export(tableau, gdf[["geometry"]], nom=f"couverture_{vue.niveau}_{selection.code or 'france'}", cle="couverture")
 
 section_et_si(donnees, modifications, apres=couv_simulee)

@@ -13,6 +13,7 @@ from ui.commun import avis_donnees
 from ui.donnees_besoins import section_besoins
 from ui.navigation import exiger_navigation
 from ui.texte import liste
+from ui.presentation import tableau as afficher_tableau
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -81,9 +82,7 @@ if onglet == "import":
 elif onglet == "versions":
     versions = etat.espace().lister_versions()
     st.markdown("Chaque import et chaque modification enregistrée crée une version datée ; toute version peut être restaurée.")
-    st.dataframe(versions, hide_index=True, width="stretch", column_config={
-        "id": "N°", "horodatage": "Date (UTC)", "auteur": "Auteur", "libelle": "Libellé", "source": "Origine",
-        "demo": st.column_config.CheckboxColumn("Démo"), "active": st.column_config.CheckboxColumn("Active")})
+    afficher_tableau(versions)
     with st.form("donnees_restaurer"):
         c1, c2 = st.columns(2)
         choix = c1.selectbox("Version à restaurer", list(versions["id"]),
@@ -104,7 +103,7 @@ else:
     prov = etat.provenance()
     st.markdown(f"**Géographie de référence : {prov['millesime']}**, construite le {prov['construit_le']} par `{prov['commande']}`.")
     sources = pd.DataFrame(prov["sources"]).T.reset_index(names="source")
-    st.dataframe(sources, hide_index=True, width="stretch")
+    afficher_tableau(sources)
     c = prov["comptes"]
     st.markdown(
         f"- {format_nombre(c['communes'])} communes (métropole et DROM), {format_nombre(c['epci'])} EPCI, "

@@ -12,6 +12,7 @@ from ui.commun import avis_donnees, source_geographie
 from ui.projets import COULEURS_TYPES, exports_registre, section_ajout
 from ui.navigation import exiger_navigation
 from ui.texte import texte
+from ui.presentation import tableau as afficher_tableau
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -67,16 +68,12 @@ for p in retenus:
         if b["alerte"]:
             st.warning(texte(b["alerte_motif"]), icon=":material/warning:")
         if st.toggle("EPCI traversés et facilitateurs", key=f"gp_detail_{p.id}"):
-            st.dataframe(epci_du_projet(empreintes, id_projet=p.id, zones_blanches_epci=etat.zones_blanches("epci"),
-                                        structures=donnees.structures), width="stretch", column_config={
-                "nom": "EPCI", "nb_communes_touchees": "Communes touchées",
-                "population_touchee": st.column_config.NumberColumn("Population touchée", format="localized"),
-                "etp": st.column_config.NumberColumn("ETP de l'EPCI", format="%.2f"), "facilitateurs": "Facilitateurs",
-                "criteres": "Critères de zone blanche", "est_zone_blanche": st.column_config.CheckboxColumn("Zone blanche")})
+            afficher_tableau(epci_du_projet(empreintes, id_projet=p.id, zones_blanches_epci=etat.zones_blanches("epci"),
+                                            structures=donnees.structures), index=True)
         st.caption(f"Source : {texte(p.source)}")
 
 st.subheader("Tableau des projets")
 tableau = bilan.loc[[p.id for p in retenus]]
-st.dataframe(tableau.drop(columns=["communes_zone_blanche"], errors="ignore"), width="stretch")
+afficher_tableau(tableau.drop(columns=["communes_zone_blanche"], errors="ignore"), index=True)
 exports_registre(projets, tableau, formes)
 section_ajout(projets)

@@ -15,6 +15,7 @@ from ui.reglages_zb import avis_sources, formulaire_reglages
 from ui.territoire import choix_maille, couche, vue_pour
 from ui.navigation import exiger_navigation
 from ui.texte import texte
+from ui.presentation import tableau as afficher_tableau
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -104,12 +105,5 @@ liste = zb_vue[zb_vue["est_zone_blanche"]].sort_values(["indice_besoin"], ascend
 tableau = liste[["nom", "departement", "criteres", "motif", "population", "etp", "indice_besoin", "ratio_capacite",
                  "nb_marches_etat", "montant_etat", "part_consideration_sociale"]].copy()
 tableau.attrs = {}  # les seuils (objet Python) ne passent pas dans le tableau affiché
-st.dataframe(tableau, width="stretch", height=420, column_config={
-    "nom": "Territoire", "departement": "Dép.", "criteres": "Critères", "motif": st.column_config.TextColumn("Motif", width="large"),
-    "population": st.column_config.NumberColumn("Population", format="localized"),
-    "etp": st.column_config.NumberColumn("ETP", format="%.2f"),
-    "indice_besoin": st.column_config.NumberColumn("Indice de besoin", format="%.2f"),
-    "ratio_capacite": st.column_config.NumberColumn("ETP par unité de besoin", format="%.2f"),
-    "nb_marches_etat": "Marchés de l'État", "montant_etat": st.column_config.NumberColumn("Montant État (€ HT)", format="%.0f"),
-    "part_consideration_sociale": st.column_config.NumberColumn("Part avec considération sociale", format="percent")})
+afficher_tableau(tableau, index=True, height=420, config={"motif": st.column_config.TextColumn("Motif", width="large")})
 boutons_export(tableau, etat.geometries(vue.niveau)[["geometry"]], nom=f"zones_blanches_{niveau}_{selection.code or 'france'}", cle="zb")

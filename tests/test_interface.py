@@ -146,3 +146,43 @@ def test_comite_et_reglages_de_simulation_gardes_d_une_page_a_l_autre(app):
     assert at.sidebar.select_slider(key="simulation_enveloppe").value == 3_000_000
     _page(at, "pages/comite.py")
     assert at.sidebar.selectbox(key="comite_choix").value == "53"
+
+
+def test_tableau_pour_les_personnes_libelles_codes_dates_et_formules():
+    def script():
+        import pandas as pd
+
+        from ui.presentation import tableau
+
+        tableau(pd.DataFrame({
+            "nom": ['=HYPERLINK("http://exemple.invalid","clic")'], "statut": ["non_couvert"], "region": ["84"],
+            "montant_attribue": [47_754.0], "part_population_couverte": [0.973], "auteur": [None],
+            "horodatage": ["2026-11-25T14:35:00+00:00"], "type": ["renovation_urbaine"]}))
+
+    at = AppTest.from_function(script, default_timeout=DELAI).run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Nom", "Statut", "Région", "Montant attribué", "Part couverte", "Auteur", "Date", "Type"]
+    assert table.iloc[0].tolist() == [
+        "'=HYPERLINK(\"http://exemple.invalid\",\"clic\")",  # apostrophe : plus une formule, même téléchargée
+        "Non couvert", "Auvergne-Rhône-Alpes (84)", 47_754.0, 0.973, "", "25/11/2026 15:35", "Rénovation urbaine"]
+    colonnes = at.dataframe[0].proto.columns
+    assert '"format":"euro"' in colonnes.replace(" ", "") and '"format":"percent"' in colonnes.replace(" ", "")
+
+
+def test_export_scenario_sans_colonnes_de_fusion():
+    import pandas as pd
+
+    from ui.scenarios import _resultats
+
+    class Resultat:
+        lignes = pd.DataFrame({"id_dossier": ["D1"], "region": ["84"], "statut": ["association"], "montant_attribue": [1.0],
+                               "etp_finances": [0.5]})
+
+    class Entrees:
+        dossiers = pd.DataFrame({"id_dossier": ["D1"], "nom_structure": ["S"], "statut": ["association"], "etp_demandes": [1.0],
+                                 "cout_annuel_total": [2.0], "montant_aap_demande": [1.0], "motifs": [""]})
+
+    colonnes = list(_resultats(Resultat, Entrees)["dossiers"].columns)
+    assert not [c for c in colonnes if c.endswith(("_x", "_y"))], colonnes
+    assert colonnes.count("statut") == 1 and "nom_structure" in colonnes

@@ -61,6 +61,9 @@ def test_couverture_selection_d_un_departement(app):
     at.sidebar.selectbox(key="couverture_departement").set_value("01").run()
     assert not at.exception
     assert any("Communes — Ain (01)" in s.value for s in at.subheader)
+    # Le territoire suit l'utilisateur sur toutes les pages : revenir à la France entière pour les tests suivants.
+    at.sidebar.selectbox(key="couverture_departement").set_value(None).run()
+    at.sidebar.selectbox(key="couverture_region").set_value(None).run()
 
 
 def test_couverture_et_si_ajout_d_un_territoire(app):

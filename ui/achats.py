@@ -8,6 +8,7 @@ import streamlit as st
 from coverage.sources.decp import perimetre_achats, vue_achats
 from coverage.documents.format import format_euros, format_nombre, format_pourcentage
 from ui import etat
+from ui.presentation import tableau as afficher_tableau
 
 
 def vue_achats_territoire(niveau: str, code: str) -> None:
@@ -33,5 +34,5 @@ def vue_achats_territoire(niveau: str, code: str) -> None:
         st.line_chart((par_mois[["part_consideration_sociale"]] * 100).assign(objectif=30.0)
                       .rename(columns={"part_consideration_sociale": "Part sociale (%)", "objectif": "Objectif PNAD (%)"}), height=200)
     c1, c2 = st.columns(2)
-    c1.dataframe(vues["par_type_acheteur"], hide_index=True, width="stretch")
-    c2.dataframe(vues["top_acheteurs"], hide_index=True, width="stretch")
+    afficher_tableau(vues["par_type_acheteur"], conteneur=c1)
+    afficher_tableau(vues["top_acheteurs"], conteneur=c2)

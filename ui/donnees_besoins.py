@@ -11,6 +11,7 @@ from coverage.sources.lecture import ErreurLecture
 from coverage.sources.qpv import lire_npnru, lire_qpv
 from ui import etat
 from ui.texte import liste, texte
+from ui.presentation import tableau as afficher_tableau
 
 TYPES = {
     "decp": ("Marchés publics (DECP consolidées, JSON 2022/2024 ou CSV à plat)", ["json", "gz", "csv"]),
@@ -67,6 +68,6 @@ def section_besoins() -> None:
     non_places = contrats_non_places(marches.places)
     st.subheader(f"Marchés non placés : {format_nombre(len(non_places))}")
     st.caption("Jamais ignorés en silence : ils comptent dans les totaux nationaux mais ne peuvent pas être rattachés à un territoire.")
-    st.dataframe(non_places.head(500), hide_index=True, width="stretch")
+    afficher_tableau(non_places.head(500))
     st.download_button("Exporter les marchés non placés (CSV)", data=lambda: exporter_csv(non_places), file_name="marches_non_places.csv",
                        on_click="ignore", key="donnees_non_places")

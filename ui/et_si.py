@@ -9,6 +9,7 @@ from coverage.documents.format import format_nombre, format_pourcentage
 from coverage.modele import DonneesFacilitateurs, Niveau, Role
 from ui import etat
 from ui.texte import liste, texte
+from ui.presentation import tableau as afficher_tableau
 
 ACTIONS = {"etp": "Changer les ETP", "ajout": "Ajouter un territoire au périmètre", "retrait": "Retirer un territoire du périmètre"}
 
@@ -68,12 +69,7 @@ def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict], *, a
     na, nb = (avant_epci["statut"] == "non_couvert").sum(), (apres_epci["statut"] == "non_couvert").sum()
     c3.metric("EPCI non couverts", int(nb), delta=int(nb - na), delta_color="inverse")
     diff = comparer(avant_epci, apres_epci)
-    st.dataframe(diff, width="stretch", column_config={
-        "nom": "EPCI", "etp_avant": st.column_config.NumberColumn("ETP avant", format="%.2f"),
-        "etp_apres": st.column_config.NumberColumn("ETP après", format="%.2f"), "statut_avant": "Statut avant",
-        "statut_apres": "Statut après",
-        "part_couverte_avant": st.column_config.ProgressColumn("Couverte avant", min_value=0, max_value=1, format="percent"),
-        "part_couverte_apres": st.column_config.ProgressColumn("Couverte après", min_value=0, max_value=1, format="percent")})
+    afficher_tableau(diff, index=True)
     c1, c2, c3 = st.columns([2, 1, 1])
     auteur = c1.text_input("Votre nom (tracé dans l'historique)", key="couverture_auteur")
     if c2.button("Enregistrer dans l'espace de travail", type="primary", disabled=not auteur.strip()):

@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from coverage.documents.exports import exporter_csv, exporter_geopackage, exporter_xlsx
+from coverage.documents.libelles import pour_personnes
+from ui import etat
 
 
 def boutons_export(table: pd.DataFrame, geometries: gpd.GeoDataFrame | None, *, nom: str, cle: str) -> None:
@@ -18,7 +20,9 @@ def boutons_export(table: pd.DataFrame, geometries: gpd.GeoDataFrame | None, *, 
     c1, c2, c3 = st.columns(3)
     c1.download_button("Exporter en CSV", data=lambda: exporter_csv(sortie), file_name=f"{nom}.csv", mime="text/csv",
                        on_click="ignore", key=f"{cle}_csv", icon=":material/download:")
-    c2.download_button("Exporter en XLSX", data=lambda: exporter_xlsx({nom[:31]: sortie}), file_name=f"{nom}.xlsx",
+    # CSV : noms de colonnes et codes pour la ligne de commande ; XLSX : libellés pour les personnes.
+    c2.download_button("Exporter en XLSX", data=lambda: exporter_xlsx({nom[:31]: pour_personnes(sortie, referentiel=etat.referentiel())}),
+                       file_name=f"{nom}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{cle}_xlsx", on_click="ignore",
                        icon=":material/table:")
     if geometries is not None:

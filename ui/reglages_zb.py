@@ -11,6 +11,7 @@ from coverage.territoires.besoins import LIBELLES_COMPOSANTES, PoidsBesoin
 from coverage.documents.format import format_nombre
 from ui import etat
 from ui.texte import texte
+from ui.presentation import tableau as afficher_tableau
 
 
 def avis_sources() -> None:
@@ -25,7 +26,7 @@ def avis_sources() -> None:
     ]
     (st.warning if marches.demo or quartiers.demo else st.info)("  \n".join(lignes), icon=":material/info:")
     with st.expander("Indicateurs de besoin : source, année, unité"):
-        st.dataframe(tableau_indicateurs(), hide_index=True, width="stretch")
+        afficher_tableau(tableau_indicateurs())
 
 
 def tableau_indicateurs() -> pd.DataFrame:

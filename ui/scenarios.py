@@ -8,8 +8,10 @@ import streamlit as st
 from coverage.espace import ConflitEdition, ElementIntrouvable
 from coverage.documents.exports import exporter_xlsx
 from coverage.documents.format import format_euros, format_nombre
+from coverage.documents.libelles import pour_personnes
 from ui import etat
 from ui.texte import texte
+from ui.presentation import tableau as afficher_tableau
 
 CLES_REGLAGES = {"region": "simulation_region", "enveloppe": "simulation_enveloppe", "mode": "simulation_mode",
                  "financement_partiel": "simulation_partiel", "financer_prioritaires": "simulation_ignorer_priorite"}
@@ -27,8 +29,9 @@ def appliquer_restauration() -> None:
 
 
 def _resultats(resultat, entrees) -> dict[str, pd.DataFrame]:
-    lignes = resultat.lignes.merge(entrees.dossiers[["id_dossier", "nom_structure", "statut", "etp_demandes", "cout_annuel_total",
-                                                     "montant_aap_demande", "motifs"]], on="id_dossier", how="left")
+    voulues = ["nom_structure", "statut", "etp_demandes", "cout_annuel_total", "montant_aap_demande", "motifs"]
+    ajout = [c for c in voulues if c not in resultat.lignes.columns]  # jamais de colonnes doublées `_x`/`_y`
+    lignes = resultat.lignes.merge(entrees.dossiers[["id_dossier", *ajout]], on="id_dossier", how="left")
     region = resultat.lignes.groupby("region").agg(nb_dossiers=("id_dossier", "size"), montant_attribue=("montant_attribue", "sum"),
                                                    etp_finances=("etp_finances", "sum")).reset_index()
     return {"dossiers": lignes, "synthese_region": region}
@@ -63,9 +66,7 @@ def section(reglages, *, allouer, entrees) -> None:
     if liste.empty:
         st.info("Aucun scénario enregistré pour l'instant.")
         return
-    st.dataframe(liste, hide_index=True, width="stretch", column_config={
-        "id": "N°", "nom": "Nom", "auteur": "Auteur", "horodatage": "Date (UTC)", "id_version": "Version des données",
-        "id_origine": "Copie de", "supprime": None})
+    afficher_tableau(liste.drop(columns=["supprime"], errors="ignore"))
     noms = liste.set_index("id")["nom"]
     choix = st.selectbox("Scénario", list(noms.index), format_func=lambda i: f"n° {i} — {noms[i]}", key="simulation_scenario_choix")
     c1, c2, c3, c4 = st.columns(4)
@@ -85,7 +86,9 @@ def section(reglages, *, allouer, entrees) -> None:
     scenario = e.charger_scenario(int(choix))
     parametres = pd.DataFrame({"parametre": list(scenario.parametres), "valeur": [str(v) for v in scenario.parametres.values()]})
     st.download_button("Exporter ce scénario (XLSX)", on_click="ignore", key="simulation_scenario_xlsx",
-                       file_name=f"scenario_{choix}.xlsx", data=lambda: exporter_xlsx({**scenario.resultats, "parametres": parametres}))
+                       file_name=f"scenario_{choix}.xlsx", data=lambda: exporter_xlsx(
+                           {nom: pour_personnes(t, referentiel=etat.referentiel()) for nom, t in
+                            {**scenario.resultats, "parametres": parametres}.items()}))
 
     st.markdown("#### Comparer deux scénarios")
     c1, c2 = st.columns(2)
@@ -102,9 +105,5 @@ def section(reglages, *, allouer, entrees) -> None:
     db = sb.resultats["dossiers"].set_index("id_dossier")[["montant_attribue", "etp_finances"]]
     ecarts = da.join(db, suffixes=("_a", "_b"), how="outer").fillna(0.0)
     ecarts = ecarts[(ecarts["montant_attribue_a"] - ecarts["montant_attribue_b"]).abs() > 0.005]
-    st.dataframe(ecarts, width="stretch", column_config={
-        "montant_attribue_a": st.column_config.NumberColumn("Attribué A (€)", format="%.2f"),
-        "montant_attribue_b": st.column_config.NumberColumn("Attribué B (€)", format="%.2f"),
-        "etp_finances_a": st.column_config.NumberColumn("ETP A", format="%.2f"),
-        "etp_finances_b": st.column_config.NumberColumn("ETP B", format="%.2f")})
+    afficher_tableau(ecarts, index=True)
     st.caption(f"{len(ecarts)} dossier(s) financé(s) différemment.")

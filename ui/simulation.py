@@ -17,6 +17,7 @@ from coverage.financement.simulation import EntreesSimulation, allouer_enveloppe
 from coverage.territoires.zones_blanches import LIBELLES_CRITERES
 from ui import etat
 from ui.presentation import badge_regle
+from ui.presentation import tableau as afficher_tableau
 from ui.texte import liste
 
 RUBRIQUES = {"allocation": "Allocation", "impact": "Impact", "dossiers": "Dossiers et règles",
@@ -97,21 +98,14 @@ def _tableau_lignes(lignes: pd.DataFrame, dossiers: pd.DataFrame) -> pd.DataFram
               "etp_finances", "statut_financement", "explication"]].sort_values(["rang", "id_dossier"], na_position="last")
 
 
-CONFIG_LIGNES = {
-    "rang": "Rang", "id_dossier": "Dossier", "nom_structure": "Structure", "statut": "Statut", "departement": "Dép.",
-    "eligible": st.column_config.CheckboxColumn("Éligible"),
-    "montant_max_aap": st.column_config.NumberColumn("Maximum finançable (€)", format="%.2f €"),
-    "montant_attribue": st.column_config.NumberColumn("Attribué (€)", format="%.2f €"),
-    "etp_finances": st.column_config.NumberColumn("ETP financés", format="%.2f"),
-    "statut_financement": "Financement", "explication": st.column_config.TextColumn("Explication", width="large"),
-}
+CONFIG_LIGNES = {"explication": st.column_config.TextColumn("Explication", width="large")}
 
 
 def section_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages) -> None:
     st.caption(f"{resultat.statut_solveur} — calcul en {format_nombre(resultat.temps_s * 1000)} ms.")
     st.markdown(liste(resultat.messages))
     tableau = _tableau_lignes(resultat.lignes, entrees.dossiers)
-    st.dataframe(tableau, hide_index=True, width="stretch", column_config=CONFIG_LIGNES, height=420)
+    afficher_tableau(tableau, config=CONFIG_LIGNES, height=420)
     par_region = resultat.lignes.groupby("region")["montant_attribue"].sum()
     par_region.index = par_region.index.map(etat.referentiel().regions["nom"])
     st.markdown("**Enveloppe attribuée par région (€)**")
@@ -126,7 +120,7 @@ def section_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages)
             st.markdown(f"- **{MODES[r.mode]}** : {format_nombre(obj)} habitants de zones blanches couverts, "
                         f"{format_euros(r.enveloppe_utilisee, centimes=False)} attribués, {format_nombre(r.lignes['etp_finances'].sum(), decimales=2)} ETP.")
         diff = comparer(resultat, autre_resultat)
-        st.dataframe(diff, hide_index=True, width="stretch")
+        afficher_tableau(diff)
     st.download_button("Exporter l'allocation (XLSX)", on_click="ignore", key="simulation_export", file_name="allocation.xlsx",
                        data=lambda: exporter_allocation(resultat, entrees, reglages))
 
@@ -154,18 +148,11 @@ def section_impact(resultat, entrees: EntreesSimulation, donnees) -> None:
     c3.metric("ETP financés", format_nombre(impact.etp_finances, decimales=2))
     zb = impact.zones_blanches.assign(critere=impact.zones_blanches["critere"].map(LIBELLES_CRITERES))
     st.markdown("**Zones blanches (EPCI) résolues, par critère**")
-    st.dataframe(zb, hide_index=True, width="stretch", column_config={
-        "critere": "Critère", "avant": "EPCI avant", "apres": "EPCI après", "resolues": "Résolues",
-        "population_resolue": st.column_config.NumberColumn("Population des EPCI résolus", format="localized")})
+    afficher_tableau(zb)
     st.markdown("**ETP par région, avant et après**")
-    st.dataframe(impact.par_region, width="stretch", column_config={
-        "nom": "Région", "etp_avant": st.column_config.NumberColumn("ETP avant", format="%.1f"),
-        "etp_apres": st.column_config.NumberColumn("ETP après", format="%.1f"),
-        "etp_pour_100k_avant": st.column_config.NumberColumn("ETP/100 000 hab. avant", format="%.2f"),
-        "etp_pour_100k_apres": st.column_config.NumberColumn("après", format="%.2f"),
-        "montant_attribue": st.column_config.NumberColumn("Attribué (€)", format="%.0f")})
+    afficher_tableau(impact.par_region, index=True)
     with st.expander("ETP par département, avant et après"):
-        st.dataframe(impact.par_departement, width="stretch")
+        afficher_tableau(impact.par_departement, index=True)
     from ui.cartes_avant_apres import cartes_avant_apres
 
     cartes_avant_apres(impact.epci_avant, impact.epci_apres, cle="simulation")
@@ -175,11 +162,9 @@ def section_dossiers(entrees: EntreesSimulation, donnees) -> None:
     d = entrees.dossiers
     if d.empty:
         return
-    st.dataframe(d[["id_dossier", "nom_structure", "statut", "region", "etp_demandes", "cout_annuel_total", "montant_aap_demande",
+    afficher_tableau(d[["id_dossier", "nom_structure", "statut", "region", "etp_demandes", "cout_annuel_total", "montant_aap_demande",
                     "eligible", "montant_max_aap", "plafond_limitant", "motifs", "alertes"]],
-                 hide_index=True, width="stretch", height=360, column_config={
-                     "montant_max_aap": st.column_config.NumberColumn("Maximum finançable (€)", format="%.2f €"),
-                     "eligible": st.column_config.CheckboxColumn("Éligible")})
+                     height=360)
     choix = st.selectbox("Détail des règles pour le dossier", list(d["id_dossier"]), key="simulation_dossier",
                          format_func=lambda i: f"{i} — {d.set_index('id_dossier').at[i, 'nom_structure']}")
     ligne = d.set_index("id_dossier").loc[choix]
@@ -203,7 +188,7 @@ def section_placements(region: str | None) -> None:
                             "besoin_non_couvert": zb["population"].where(zb["est_zone_blanche"], 0)})
     suggestions = suggerer_placements(besoins, etp_supplementaires=etp)
     c2.metric("Population nouvellement couverte", f"{format_nombre(suggestions['population_nouvellement_couverte'].sum())} hab.")
-    st.dataframe(suggestions, hide_index=True, width="stretch")
+    afficher_tableau(suggestions)
 
 
 def section_scenarios(reglages: Reglages) -> None:

@@ -112,3 +112,16 @@ def test_mode_presentation_lisible_et_sortie_propre(serveur_hostile, navigateur,
         assert requetes_bloquees == []
     finally:
         contexte.close()
+
+
+def test_tableaux_sans_telechargement_integre(serveur_hostile, page, requetes_bloquees):
+    """Le « Download as CSV » des tableaux est masqué : les exports de la page (formules échappées) le remplacent."""
+    _ouvrir_comite(page, serveur_hostile)
+    page.get_by_text("Historique des décisions de ce dossier").click()
+    grille = page.locator('[data-testid="stDataFrame"]').first
+    expect(grille).to_be_visible(timeout=DELAI_MS)
+    grille.hover()
+    expect(page.locator('[data-testid="stElementToolbar"]').first).to_be_attached(timeout=DELAI_MS)
+    assert page.get_by_role("button", name="Download as CSV").count() == 0 or not page.get_by_role(
+        "button", name="Download as CSV").first.is_visible()
+    assert requetes_bloquees == []
