@@ -18,10 +18,12 @@ from coverage.modele import StatutCouverture
 
 # --- Couleurs (palette sobre, inspirée du système de design de l'État) ---------------------------
 
+# Lisible par les daltoniens (jamais rouge contre vert) : bleu / ambre clair / rouge sombre, distincts
+# aussi en clarté ; écarts vérifiés en deutéranopie et protanopie simulées (tests/test_palette.py).
 COULEURS_STATUT: dict[StatutCouverture, str] = {
-    StatutCouverture.NON_COUVERT: "#CE0500",  # rouge « erreur »
-    StatutCouverture.EXTENSION_SEULE: "#FC5D00",  # orange « avertissement »
-    StatutCouverture.COUVERT: "#18753C",  # vert « succès »
+    StatutCouverture.NON_COUVERT: "#A50026",  # rouge sombre
+    StatutCouverture.EXTENSION_SEULE: "#F4A300",  # ambre
+    StatutCouverture.COUVERT: "#2166AC",  # bleu
 }
 PALETTE_SEQUENTIELLE: tuple[str, ...] = (
     "#E3E3FD",

@@ -85,8 +85,8 @@ SOURCE_CARTES = f"IGN Admin Express, {MILLESIME}"
 MENTION_FICTIVE = "Données fictives de démonstration"
 
 CATEGORIES_ZONE_BLANCHE: dict[Hashable, tuple[str, str]] = {
-    True: ("#CE0500", "Zone blanche"),
-    False: ("#B8FEC9", "Hors zone blanche"),
+    True: ("#A50026", "Zone blanche"),
+    False: ("#A6CEE3", "Hors zone blanche"),
 }
 """Couleur et libellé d'une colonne booléenne `est_zone_blanche`."""
 

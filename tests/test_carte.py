@@ -221,15 +221,15 @@ def test_palette_categorie_couleurs_etat_et_legende(territoires):
     classes = {code: p["s"] for code, p in _proprietes(m).items()}
     assert classes == {"01001": 2, "2A004": 0, "97411": 3, "18033": 2}
     assert [s["fillColor"] for s in _couche(m).styles] == [
-        "#CE0500",  # non couvert
-        "#FC5D00",  # extension seule
-        "#18753C",  # couvert
+        "#A50026",  # non couvert
+        "#F4A300",  # extension seule
+        "#2166AC",  # couvert
         COULEUR_SANS_DONNEE,
     ]
     assert _legende(m).lignes == [
-        ("#CE0500", "Non couvert (1)"),
-        ("#FC5D00", "Couvert seulement par extension limitrophe (0)"),
-        ("#18753C", "Couvert (2)"),
+        ("#A50026", "Non couvert (1)"),
+        ("#F4A300", "Couvert seulement par extension limitrophe (0)"),
+        ("#2166AC", "Couvert (2)"),
         ("#E5E5E5", "Sans donnée (1)"),
     ]
 

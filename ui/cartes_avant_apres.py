@@ -12,11 +12,12 @@ from ui import etat
 from ui.carte import afficher_carte, opacite_remplissage, parametres_tuiles, urls_geometries
 from ui.commun import source_geographie
 
+# Mêmes teintes que la couverture (geo.carte_classes), lisibles par les daltoniens (tests/test_palette.py).
 CATEGORIES_ZB = {
-    "non_couvert": ("#CE0500", "Non couvert"),
-    "couverture_limitrophe": ("#FC5D00", "Couverture limitrophe seulement"),
-    "capacite_insuffisante": ("#B7A73F", "Capacité insuffisante"),
-    "hors_zone_blanche": ("#18753C", "Hors zone blanche"),
+    "non_couvert": ("#A50026", "Non couvert"),
+    "couverture_limitrophe": ("#F4A300", "Couverture limitrophe seulement"),
+    "capacite_insuffisante": ("#7B3294", "Capacité insuffisante"),
+    "hors_zone_blanche": ("#A6CEE3", "Hors zone blanche"),
 }
 
 
