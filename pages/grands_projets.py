@@ -34,7 +34,7 @@ bilan = bilan_projets(empreintes, couverture_communes=couv.communes, zones_blanc
 
 c1, c2 = st.columns(2)
 types = c1.multiselect("Types", [t.value for t in TypeProjet], default=[t.value for t in TypeProjet],
-                       format_func=lambda t: TypeProjet(t).libelle, key="gp_types")
+                       format_func=lambda t: TypeProjet(t).libelle, key="gp_types", placeholder="Choisir un ou plusieurs types")
 regions = ref.regions.sort_values("nom")
 region = c2.selectbox("Région", [None, *regions.index], key="gp_region",
                       format_func=lambda r: "Toutes les régions" if r is None else regions.at[r, "nom"])
@@ -47,7 +47,9 @@ formes = etat.formes_projets(cle).loc[[p.id for p in retenus]]
 epci = etat.agregat_actif("epci")
 dessus = [couche_contours(formes[formes["type"] == t], nom=TypeProjet(t).libelle, couleur=COULEURS_TYPES[t], epaisseur=3.0)
           for t in types if (formes["type"] == t).any()]
-cadrage = tuple(float(x) for x in formes.total_bounds) if len(formes) else EMPRISES["metropole"]
+zoom = st.session_state.get("gp_zoom")  # projet choisi par « Voir sur la carte » (rappel exécuté avant la page)
+cible = formes.loc[[zoom]] if zoom in formes.index else formes
+cadrage = tuple(float(x) for x in cible.total_bounds) if len(cible) else EMPRISES["metropole"]
 valeurs = couche_valeurs(epci, geometries=urls_geometries("epci"), colonne="statut", libelle="Couverture", palette="categorie",
                          categories=categories_couverture(), champs_infobulle=[("population", "Population"), ("etp", "ETP")],
                          attribution=source_geographie(), opacite=0.45)
@@ -65,6 +67,8 @@ for p in retenus:
         st.write(f"{format_nombre(b['nb_communes'])} communes, {format_nombre(b['nb_epci'])} EPCI (départements {texte(b['departements'])}), "
                  f"{format_nombre(b['population'])} habitants · {format_nombre(b['etp'], decimales=1)} ETP de facilitateurs présents "
                  f"({format_nombre(b['nb_structures'])} structures) · {format_pourcentage(b['part_population_couverte'])} de la population couverte")
+        st.button("Voir sur la carte", key=f"gp_zoom_{p.id}", icon=":material/zoom_in:",
+                  on_click=st.session_state.update, kwargs={"gp_zoom": p.id})
         if b["alerte"]:
             st.warning(texte(b["alerte_motif"]), icon=":material/warning:")
         if st.toggle("EPCI traversés et facilitateurs", key=f"gp_detail_{p.id}"):

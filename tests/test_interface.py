@@ -186,3 +186,35 @@ def test_export_scenario_sans_colonnes_de_fusion():
     colonnes = list(_resultats(Resultat, Entrees)["dossiers"].columns)
     assert not [c for c in colonnes if c.endswith(("_x", "_y"))], colonnes
     assert colonnes.count("statut") == 1 and "nom_structure" in colonnes
+
+
+def test_graphique_par_region_trie_par_valeur_et_a_la_francaise(app):
+    import json
+
+    at = _page(app, "pages/simulation.py")
+    at.segmented_control(key="simulation_rubrique").set_value("allocation").run()
+    assert not at.exception, [e.value for e in at.exception]
+    graphique = next(e for e in at.main if getattr(e, "type", None) == "vega_lite_chart")
+    spec = json.loads(graphique.proto.spec)
+    assert spec["config"]["locale"]["number"]["decimal"] == ","  # 1 234,5 et non 1,234.5
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0  # noms de régions jamais coupés
+    ordre = spec["encoding"]["y"]["sort"]
+    assert len(ordre) >= 10 and ordre != sorted(ordre)  # trié par montant, pas par ordre alphabétique
+
+
+def test_mois_en_francais():
+    import pandas as pd
+
+    from ui.presentation import mois_francais
+
+    assert mois_francais(pd.date_range("2024-12-01", periods=3, freq="MS")) == ["déc. 2024", "janv. 2025", "févr. 2025"]
+
+
+def test_grands_projets_alertes_en_avertissement_et_zoom_sur_un_projet(app):
+    at = _page(app, "pages/grands_projets.py")
+    assert not at.error  # une alerte attendue (projet mal couvert) n'est pas une erreur
+    assert any("zone blanche" in w.value or "couvert" in w.value for w in at.warning)
+    bouton = next(b for b in at.button if b.key and b.key.startswith("gp_zoom_"))
+    bouton.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["gp_zoom"] == bouton.key.removeprefix("gp_zoom_")

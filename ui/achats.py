@@ -8,6 +8,7 @@ import streamlit as st
 from coverage.sources.decp import perimetre_achats, vue_achats
 from coverage.documents.format import format_euros, format_nombre, format_pourcentage
 from ui import etat
+from ui.presentation import LOCALE_FR, barres, mois_francais
 from ui.presentation import tableau as afficher_tableau
 
 
@@ -30,9 +31,24 @@ def vue_achats_territoire(niveau: str, code: str) -> None:
     par_mois = vues["par_mois"]
     if len(par_mois):
         st.markdown("Marchés par mois (nombre) et part avec considération sociale")
-        st.bar_chart(par_mois[["nb_marches"]].rename(columns={"nb_marches": "Marchés"}), color="#000091", height=220)
-        st.line_chart((par_mois[["part_consideration_sociale"]] * 100).assign(objectif=30.0)
-                      .rename(columns={"part_consideration_sociale": "Part sociale (%)", "objectif": "Objectif PNAD (%)"}), height=200)
+        barres(pd.Series(par_mois["nb_marches"].to_numpy(), index=mois_francais(par_mois.index)), titre="Marchés",
+               horizontal=False, hauteur=220)
+        _courbe_part_sociale(par_mois)
     c1, c2 = st.columns(2)
     afficher_tableau(vues["par_type_acheteur"], conteneur=c1)
     afficher_tableau(vues["top_acheteurs"], conteneur=c2)
+
+
+def _courbe_part_sociale(par_mois: pd.DataFrame) -> None:
+    """Part des marchés avec considération sociale par mois, face à l'objectif PNAD de 30 % (mois en français)."""
+    import altair as alt
+
+    mois = mois_francais(par_mois.index)
+    t = pd.DataFrame({"mois": mois, "Part sociale": par_mois["part_consideration_sociale"].to_numpy(), "Objectif PNAD": 0.30})
+    long = t.melt("mois", var_name="série", value_name="part")
+    graphique = alt.Chart(long).mark_line(point=True).encode(
+        alt.X("mois:N", sort=mois, title=None, axis=alt.Axis(labelAngle=-45, labelLimit=0)),
+        alt.Y("part:Q", title="Part", axis=alt.Axis(format=".0%")),
+        alt.Color("série:N", scale=alt.Scale(range=["#000091", "#A50026"]), title=None),
+        tooltip=["mois:N", "série:N", alt.Tooltip("part:Q", format=".1%")])
+    st.altair_chart(graphique.properties(height=200).configure(locale=LOCALE_FR), width="stretch")

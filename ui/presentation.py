@@ -62,3 +62,38 @@ def tableau(table: pd.DataFrame, *, index: bool = False, config: dict | None = N
     affichee = echapper_formules(pour_personnes(t, referentiel=etat.referentiel()))
     options.setdefault("width", "stretch")
     conteneur.dataframe(affichee, hide_index=True, column_config=colonnes, **options)
+
+
+# Graphiques : nombres et mois à la française (locale Vega), étiquettes jamais tronquées.
+MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+LOCALE_FR = {
+    "number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"], "percent": "\u202f%"},
+    "time": {
+        "dateTime": "%A %e %B %Y à %X", "date": "%d/%m/%Y", "time": "%H:%M:%S", "periods": ["", ""],
+        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+        "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+                   "décembre"],
+        "shortMonths": list(MOIS_COURTS),
+    },
+}
+
+
+def barres(valeurs: pd.Series, *, titre: str, format_axe: str = ",.0f", horizontal: bool = True, hauteur: int | None = None) -> None:
+    """Barres triées par valeur décroissante (catégories = index de `valeurs`), axe au format français."""
+    import altair as alt
+
+    t = valeurs.rename("valeur").rename_axis("categorie").reset_index()
+    ordre = list(t.sort_values("valeur", ascending=False)["categorie"]) if horizontal else list(t["categorie"])
+    axe_cat = alt.Axis(title=None, labelLimit=0, labelAngle=0 if horizontal else -45)
+    cat = (alt.Y if horizontal else alt.X)("categorie:N", sort=ordre, axis=axe_cat)
+    val = (alt.X if horizontal else alt.Y)("valeur:Q", title=titre, axis=alt.Axis(format=format_axe))
+    graphique = alt.Chart(t).mark_bar(color="#000091").encode(cat, val, tooltip=[alt.Tooltip("categorie:N", title=" "),
+                                                                                  alt.Tooltip("valeur:Q", title=titre, format=format_axe)])
+    hauteur = hauteur or (max(200, 22 * len(t)) if horizontal else 260)
+    st.altair_chart(graphique.properties(height=hauteur).configure(locale=LOCALE_FR), width="stretch")
+
+
+def mois_francais(index: pd.DatetimeIndex) -> list[str]:
+    """« janv. 2025 » pour chaque premier jour de mois."""
+    return [f"{MOIS_COURTS[d.month - 1]} {d.year}" for d in index]

@@ -73,7 +73,8 @@ def section_ajout(projets: list[GrandProjet]) -> None:
     if mode == "territoires":
         with st.form("gp_form_territoires"):
             champs = _champs_communs("gp_t")
-            epci = st.multiselect("EPCI", list(ref.epci.sort_values("nom").index), format_func=lambda c: ref.epci.at[c, "nom"])
+            epci = st.multiselect("EPCI", list(ref.epci.sort_values("nom").index), format_func=lambda c: ref.epci.at[c, "nom"],
+                                  placeholder="Choisir un ou plusieurs EPCI")
             communes = st.text_input("Communes (codes INSEE séparés par des virgules)", placeholder="59350, 59512")
             source = st.text_input("Source", value="Saisie dans l'application")
             if st.form_submit_button("Enregistrer le projet", type="primary"):

@@ -16,7 +16,7 @@ from coverage.financement.regles import detail_regles
 from coverage.financement.simulation import EntreesSimulation, allouer_enveloppe, entrees_de_simulation, impact_allocation
 from coverage.territoires.zones_blanches import LIBELLES_CRITERES
 from ui import etat
-from ui.presentation import badge_regle
+from ui.presentation import badge_regle, barres
 from ui.presentation import tableau as afficher_tableau
 from ui.texte import liste
 
@@ -109,7 +109,7 @@ def section_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages)
     par_region = resultat.lignes.groupby("region")["montant_attribue"].sum()
     par_region.index = par_region.index.map(etat.referentiel().regions["nom"])
     st.markdown("**Enveloppe attribuée par région (€)**")
-    st.bar_chart(par_region.sort_values(ascending=False), horizontal=True, color="#000091")
+    barres(par_region, titre="Enveloppe attribuée (€)")
     autre = reglages.mode == "priorite" and "optimisation" or "priorite"
     # Un interrupteur et non un volet replié : le contenu d'un volet s'exécute même fermé, et l'autre mode
     # (l'optimisation) ne doit tourner que si on le demande (le curseur d'enveloppe reste rapide).
