@@ -147,7 +147,7 @@ def test_simulation_meme_classement_que_la_ligne_de_commande(app, tmp_path):
     at = _page(app, "pages/simulation.py")
     at.segmented_control(key="simulation_rubrique").set_value("allocation").run()
     at.sidebar.radio(key="simulation_mode").set_value("priorite").run()
-    at.sidebar.slider(key="simulation_enveloppe").set_value(2_000_000).run()
+    at.sidebar.select_slider(key="simulation_enveloppe").set_value(2_000_000).run()
     page = at.dataframe[0].value
     try:
         classes = lambda t: t.dropna(subset=["rang"]).sort_values("rang")  # noqa: E731
@@ -157,7 +157,7 @@ def test_simulation_meme_classement_que_la_ligne_de_commande(app, tmp_path):
         pd.testing.assert_series_equal(montants(page), montants(cli))
         assert 0 < (cli["montant_attribue"] > 0).sum() < cli["rang"].notna().sum()  # une ligne de coupure
     finally:
-        at.sidebar.slider(key="simulation_enveloppe").set_value(4_500_000).run()
+        at.sidebar.select_slider(key="simulation_enveloppe").set_value(4_500_000).run()
 
 
 def test_simulation_liste_et_compare_les_scenarios(app):
