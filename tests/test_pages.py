@@ -148,7 +148,8 @@ def test_simulation_meme_classement_que_la_ligne_de_commande(app, tmp_path):
     at.segmented_control(key="simulation_rubrique").set_value("allocation").run()
     at.sidebar.radio(key="simulation_mode").set_value("priorite").run()
     at.sidebar.select_slider(key="simulation_enveloppe").set_value(2_000_000).run()
-    page = at.dataframe[0].value
+    # Le tableau affiché porte les libellés français (coverage.documents.libelles) : retour aux noms machine.
+    page = at.dataframe[0].value.rename(columns={"Rang": "rang", "Dossier": "id_dossier", "Montant attribué": "montant_attribue"})
     try:
         classes = lambda t: t.dropna(subset=["rang"]).sort_values("rang")  # noqa: E731
         assert classes(page)["id_dossier"].tolist() == classes(cli)["id_dossier"].tolist()
