@@ -218,3 +218,11 @@ def test_grands_projets_alertes_en_avertissement_et_zoom_sur_un_projet(app):
     bouton.click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["gp_zoom"] == bouton.key.removeprefix("gp_zoom_")
+
+
+def test_selecteur_de_territoire_sans_texte_anglais(app):
+    """Avant : « Choose an option » dans la liste des régions (valeur None posée par l'état de session)."""
+    at = _page(app, "pages/accueil.py")
+    region = at.sidebar.selectbox(key="accueil_region")
+    assert region.proto.placeholder == "France entière"
+    assert region.value is None or region.index == 0

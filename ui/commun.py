@@ -63,7 +63,7 @@ def selecteur_territoire(cle: str, *, dans_sidebar: bool = True) -> Selection:
         regions = ref.regions.sort_values("nom")
         initialiser(f"{cle}_region", "region")
         region = zone.selectbox(
-            "Région", [None, *_options(regions)], key=f"{cle}_region",
+            "Région", [None, *_options(regions)], key=f"{cle}_region", placeholder="France entière",
             format_func=lambda c: "France entière" if c is None else f"{regions.at[c, 'nom']} ({c})",
         )
         departement = epci = None
@@ -71,7 +71,7 @@ def selecteur_territoire(cle: str, *, dans_sidebar: bool = True) -> Selection:
             deps = ref.departements[ref.departements["region"] == region].sort_index()
             initialiser(f"{cle}_departement", "departement")
             departement = zone.selectbox(
-                "Département", [None, *_options(deps)], key=f"{cle}_departement",
+                "Département", [None, *_options(deps)], key=f"{cle}_departement", placeholder="Toute la région",
                 format_func=lambda c: "Toute la région" if c is None else f"{c} – {deps.at[c, 'nom']}",
             )
         if departement:
@@ -80,7 +80,7 @@ def selecteur_territoire(cle: str, *, dans_sidebar: bool = True) -> Selection:
             epcis = ref.epci.loc[codes_epci].sort_values("nom")
             initialiser(f"{cle}_epci", "epci")
             epci = zone.selectbox(
-                "EPCI", [None, *_options(epcis)], key=f"{cle}_epci",
+                "EPCI", [None, *_options(epcis)], key=f"{cle}_epci", placeholder="Tout le département",
                 format_func=lambda c: "Tout le département" if c is None else epcis.at[c, "nom"],
             )
         recherche = zone.text_input("Rechercher une commune (nom ou code)", key=f"{cle}_recherche", placeholder="ex. Ajaccio, 97411")

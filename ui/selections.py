@@ -61,8 +61,9 @@ def initialiser_widget(cle_widget: str, niveau: str) -> None:
     À n'appeler que pour un widget effectivement dessiné dans cette exécution : une clé posée pour
     un widget absent ne serait pas nettoyée par Streamlit et masquerait ensuite le territoire mémorisé.
     """
-    if cle_widget not in st.session_state:
-        st.session_state[cle_widget] = territoire_memorise()[niveau]
+    code = territoire_memorise()[niveau]
+    if cle_widget not in st.session_state and code is not None:  # None : l'option par défaut (« France entière »…)
+        st.session_state[cle_widget] = code
 
 
 def memoriser_territoire(region: str | None, departement: str | None, epci: str | None) -> None:
