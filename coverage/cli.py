@@ -177,7 +177,7 @@ def construire_parseur() -> argparse.ArgumentParser:
     p.add_argument("--dossiers", type=_fichier_existant, metavar="FICHIER", help="fichier des dossiers de candidature (facultatif)")
 
     p = commandes.add_parser(
-        "couverture", help="couverture par commune, EPCI, département ou région (CSV)",
+        "couverture", help="couverture par commune, EPCI, EPT (Métropole du Grand Paris), département ou région (CSV)",
         description="Calcule la couverture (ETP, population couverte, statut) de chaque territoire d'un niveau.",
         epilog=(
             "Exemple : python -m coverage couverture --structures structures.csv --perimetres perimetres.csv "
@@ -185,7 +185,10 @@ def construire_parseur() -> argparse.ArgumentParser:
         ),
     )
     _options_structures_perimetres(p)
-    p.add_argument("--niveau", choices=NIVEAUX_COUVERTURE, default="epci", help="niveau des territoires (défaut : epci)")
+    p.add_argument(
+        "--niveau", choices=NIVEAUX_COUVERTURE, default="epci",
+        help="niveau des territoires (défaut : epci ; ept : les 12 territoires de la Métropole du Grand Paris)",
+    )
     p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
 
     p = commandes.add_parser(
@@ -203,7 +206,10 @@ def construire_parseur() -> argparse.ArgumentParser:
     p.add_argument("--decp", type=_fichier_existant, metavar="FICHIER", help="marchés publics DECP (JSON, JSON.GZ ou CSV), facultatif")
     p.add_argument("--qpv", type=_fichier_existant, metavar="FICHIER", help="quartiers prioritaires (QPV), facultatif")
     p.add_argument("--npnru", type=_fichier_existant, metavar="FICHIER", help="quartiers NPNRU, facultatif")
-    p.add_argument("--niveau", choices=("epci", "commune"), default="epci", help="niveau des territoires (défaut : epci)")
+    p.add_argument(
+        "--niveau", choices=("epci", "commune", "ept"), default="epci",
+        help="niveau des territoires (défaut : epci ; ept : les 12 territoires de la Métropole du Grand Paris)",
+    )
     p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
 
     p = commandes.add_parser(
@@ -434,7 +440,7 @@ def couverture(
     Raises
     ------
     ValueError
-        `niveau` hors de `commune`, `epci`, `departement`, `region` (erreur de programmation :
+        `niveau` hors de `commune`, `epci`, `ept`, `departement`, `region` (erreur de programmation :
         la ligne de commande le refuse avant, code 2).
     """
     from coverage.territoires.couverture import couverture_par_commune, etendre_perimetres
@@ -455,7 +461,7 @@ def couverture(
     couverte = float(table["population_couverte"].sum())
     statuts = table["statut"].value_counts()
     print(
-        f"Couverture par {Niveau(niveau).libelle.lower() if niveau != 'epci' else 'EPCI'} : "
+        f"Couverture par {Niveau(niveau).libelle if niveau in ('epci', 'ept') else Niveau(niveau).libelle.lower()} : "
         f"{_pluriel(len(table), 'territoire')}, {format_nombre(float(table['etp'].sum()), 2, compact=True)} ETP de "
         f"facilitateurs, {format_pourcentage(couverte / population if population else 0.0)} de la population couverte ; "
         f"{format_nombre(int(statuts.get(StatutCouverture.NON_COUVERT.value, 0)))} non couvert(s), "

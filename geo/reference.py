@@ -1,8 +1,8 @@
 """Chargement de la géographie de référence (COG 2026) construite par `python -m geo.build`.
 
 Deux accès, pour que le moteur reste rapide :
-- `charger_referentiel()` : les tables sans géométrie (communes, EPCI, départements, régions,
-  codes postaux, anciens codes), indexées par code officiel (chaînes, zéros initiaux conservés) ;
+- `charger_referentiel()` : les tables sans géométrie (communes, EPCI, territoires de la Métropole
+  du Grand Paris, départements, régions, codes postaux, anciens codes), indexées par code officiel (chaînes, zéros initiaux conservés) ;
 - `charger_geometries(niveau)` : les polygones (EPSG:4326, lon/lat), en couche d'affichage
   simplifiée (par défaut) ou complète.
 """
@@ -10,7 +10,7 @@ Deux accès, pour que le moteur reste rapide :
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -21,8 +21,17 @@ import pandas as pd
 DOSSIER_REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
 MILLESIME = "COG 2026"
 
-NiveauGeo = Literal["commune", "epci", "departement", "region"]
-NIVEAUX: tuple[NiveauGeo, ...] = ("commune", "epci", "departement", "region")
+NiveauGeo = Literal["commune", "epci", "ept", "departement", "region"]
+NIVEAUX: tuple[NiveauGeo, ...] = ("commune", "epci", "ept", "departement", "region")
+"""Les niveaux du référentiel. `ept` : les 12 territoires de la Métropole du Grand Paris (Paris et
+les 11 établissements publics territoriaux) ; les communes hors de la Métropole n'en ont pas."""
+
+SIREN_METROPOLE_GRAND_PARIS = "200054781"
+
+
+_TABLE_EPT_VIDE = pd.DataFrame(
+    {c: pd.Series(dtype="str") for c in ("code", "nom", "type", "departement", "region")}
+).assign(population=pd.Series(dtype="int64"), nb_communes=pd.Series(dtype="int64")).set_index("code")
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,9 @@ class Referentiel:
         population municipale INSEE), `a_geometrie` (bool), `lon`, `lat` (point intérieur, degrés).
     epci : index `code` (SIREN) ; `nom`, `type` (CC, CA, CU, METRO, MET69), `population`,
         `nb_communes`, `departement` et `region` (ceux de la majorité de sa population).
+    ept : les 12 territoires de la Métropole du Grand Paris, index `code` (SIREN de l'EPT, ou
+        de la commune de Paris) ; `nom`, `type` (`EPT` ou `Ville de Paris`), `population`,
+        `nb_communes`, `departement`, `region`. Colonne `ept` des communes : vide hors Métropole.
     departements : index `code` ; `nom`, `region`, `population`.
     regions : index `code` ; `nom`, `population`.
     codes_postaux : colonnes `code_postal`, `commune` (une ligne par couple).
@@ -48,13 +60,20 @@ class Referentiel:
     regions: pd.DataFrame
     codes_postaux: pd.DataFrame
     anciens_codes: pd.DataFrame
+    ept: pd.DataFrame = field(default_factory=lambda: _TABLE_EPT_VIDE.copy())
     millesime: str = MILLESIME
 
+    def __post_init__(self) -> None:
+        # Un référentiel construit à la main (tests) sans la colonne `ept` : aucune commune dans la Métropole.
+        if "ept" not in self.communes.columns:
+            object.__setattr__(self, "communes", self.communes.assign(ept=pd.Series(None, index=self.communes.index, dtype="str")))
+
     def table(self, niveau: NiveauGeo) -> pd.DataFrame:
-        """La table du niveau demandé (`commune`, `epci`, `departement`, `region`)."""
+        """La table du niveau demandé (`commune`, `epci`, `ept`, `departement`, `region`)."""
         return {
             "commune": self.communes,
             "epci": self.epci,
+            "ept": self.ept,
             "departement": self.departements,
             "region": self.regions,
         }[niveau]
@@ -75,6 +94,7 @@ def charger_referentiel(dossier: Path | None = None) -> Referentiel:
     return Referentiel(
         communes=communes,
         epci=_lire_table(d / "epci_table.parquet"),
+        ept=_lire_table(d / "ept_table.parquet"),
         departements=_lire_table(d / "departements_table.parquet"),
         regions=_lire_table(d / "regions_table.parquet"),
         codes_postaux=pd.read_parquet(d / "codes_postaux.parquet"),

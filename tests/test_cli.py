@@ -274,7 +274,7 @@ def test_simuler_region_filtre_les_dossiers(fichiers, tmp_path, capsys):
         (["couverture", "--structures", "{structures}", "--perimetres", "{perimetres}"],
          "erreur : arguments obligatoires manquants : --sortie"),
         (["couverture", "--structures", "{structures}", "--perimetres", "{perimetres}", "--niveau", "canton", "--sortie", "x.csv"],
-         "erreur : argument --niveau : choix invalide : 'canton' (valeurs possibles : 'commune', 'epci', 'departement', 'region')"),
+         "erreur : argument --niveau : choix invalide : 'canton' (valeurs possibles : 'commune', 'epci', 'ept', 'departement', 'region')"),
         (["valider", "absent.csv", "{perimetres}"], "erreur : argument STRUCTURES : fichier introuvable : « absent.csv »"),
         (["simuler", "--dossiers", "{dossiers}", "--structures", "{structures}", "--perimetres", "{perimetres}",
           "--enveloppe", "-5", "--sortie", "x.csv"],

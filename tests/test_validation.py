@@ -352,7 +352,7 @@ def test_etp_coordinateur_negatif() -> None:
             "perimetres",
             "S1;canton;01001;principal;",
             "niveau",
-            "« canton » n'est pas une valeur acceptée (valeurs acceptées : commune, epci, departement, region).",
+            "« canton » n'est pas une valeur acceptée (valeurs acceptées : commune, epci, ept, departement, region).",
         ),
         (
             "perimetres",

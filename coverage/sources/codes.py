@@ -20,13 +20,15 @@ clé de Luhn : la somme de leurs 14 chiffres est un multiple de 5."""
 NIVEAUX_LIBELLES = {
     "commune": ("commune", "de commune"),
     "epci": ("EPCI", "d'EPCI"),
+    "ept": ("EPT", "d'EPT"),
     "departement": ("département", "de département"),
     "region": ("région", "de région"),
 }
-LONGUEURS_CODES = {"commune": 5, "epci": 9, "departement": 2, "region": 2}
+LONGUEURS_CODES = {"commune": 5, "epci": 9, "ept": 9, "departement": 2, "region": 2}
 FORMATS_CODES = {
     "commune": "code INSEE à 5 caractères, ex. 01001, 2A004, 97411",
     "epci": "SIREN à 9 chiffres, ex. 200042935",
+    "ept": "SIREN à 9 chiffres d'un des 11 EPT de la Métropole du Grand Paris, ex. 200057867, ou 217500016 pour Paris",
     "departement": "01 à 95, 2A, 2B, 971 à 976",
 }
 
@@ -132,7 +134,7 @@ class Suggestions:
             if not proches:
                 return None
             code = noms.index[noms.to_numpy() == proches[0]][0]
-        elif niveau in ("commune", "epci"):
+        elif niveau in ("commune", "epci", "ept"):
             proches = difflib.get_close_matches(
                 valeur, self._candidats(niveau, valeur[:2] if niveau == "commune" else ""), n=1, cutoff=0.6
             )

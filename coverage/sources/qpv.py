@@ -443,8 +443,8 @@ def indicateurs_quartiers(
         Index `code` (tous les territoires du niveau) ; colonnes `nb_qpv`, `nb_npnru_national`,
         `nb_npnru_regional`, `nb_npnru` (int).
     """
-    if niveau not in ("commune", "epci", "departement", "region"):
-        raise ValueError(f"niveau « {niveau} » inconnu (attendu : commune, epci, departement ou region).")
+    if niveau not in ("commune", "epci", "ept", "departement", "region"):
+        raise ValueError(f"niveau « {niveau} » inconnu (attendu : commune, epci, ept, departement ou region).")
 
     def territoire(communes: pd.Series) -> pd.Series:
         return communes if niveau == "commune" else communes.map(referentiel.communes[niveau])

@@ -40,7 +40,7 @@ def table_appartenance(referentiel: Referentiel) -> pd.DataFrame:
         return cache[1]
     base = pd.DataFrame({"commune": communes.index.to_numpy(), "population": communes["population"].to_numpy()})
     morceaux = []
-    for niveau, colonne in (("commune", None), ("epci", "epci"), ("departement", "departement"), ("region", "region")):
+    for niveau, colonne in (("commune", None), ("epci", "epci"), ("ept", "ept"), ("departement", "departement"), ("region", "region")):
         codes = base["commune"] if colonne is None else communes[colonne].to_numpy()
         morceaux.append(base.assign(niveau=niveau, code=codes))
     table = pd.concat(morceaux, ignore_index=True).dropna(subset=["code"])
@@ -260,7 +260,10 @@ def agreger_couverture(
     niveau: NiveauGeo,
     perimetres_communes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Agrège la couverture communale à un niveau (`commune`, `epci`, `departement`, `region`).
+    """Agrège la couverture communale à un niveau (`commune`, `epci`, `ept`, `departement`, `region`).
+
+    Au niveau `ept`, seules les 130 communes de la Métropole du Grand Paris comptent : ses 12
+    territoires (Paris et les 11 établissements publics territoriaux).
 
     Parameters
     ----------
@@ -358,7 +361,7 @@ def ajouter_territoire(
     donnees: DonneesFacilitateurs,
     *,
     id_structure: str,
-    niveau: Literal["commune", "epci", "departement", "region"],
+    niveau: NiveauGeo,
     code: str,
     role: Literal["principal", "extension"] = "extension",
 ) -> DonneesFacilitateurs:

@@ -95,7 +95,7 @@ REFERENCES_CRITERES = {
 FRACTION_MEDIANE = 0.5
 """Seuil de capacité par défaut = FRACTION_MEDIANE × ratio médian des territoires couverts."""
 
-NiveauZones = Literal["commune", "epci", "departement", "region"]
+NiveauZones = Literal["commune", "epci", "ept", "departement", "region"]
 
 
 @dataclass(frozen=True)
@@ -262,6 +262,7 @@ def _seuil_ratio(t: pd.DataFrame, seuils: SeuilsZonesBlanches, niveau: NiveauGeo
     nom_niveau = {
         "commune": "communes couvertes",
         "epci": "EPCI couverts",
+        "ept": "territoires de la Métropole du Grand Paris couverts",
         "departement": "départements couverts",
         "region": "régions couvertes",
     }[niveau]
@@ -380,8 +381,8 @@ def evaluer_zones_blanches(
     >>> zb = evaluer_zones_blanches(couverture_communes=c, besoins=b, referentiel=r, niveau="epci")  # doctest: +SKIP
     >>> zb.loc[zb["est_zone_blanche"], ["nom", "criteres", "motif"]]  # doctest: +SKIP
     """
-    if niveau not in ("commune", "epci", "departement", "region"):
-        raise ValueError(f"niveau : « {niveau} » inconnu (attendu : commune, epci, departement ou region).")
+    if niveau not in ("commune", "epci", "ept", "departement", "region"):
+        raise ValueError(f"niveau : « {niveau} » inconnu (attendu : commune, epci, ept, departement ou region).")
     poids = poids or PoidsBesoin()
     seuils = seuils or SeuilsZonesBlanches()
     t = _territoires(
@@ -672,7 +673,8 @@ def executer_zones_blanches(
     """`python -m coverage zones-blanches` : écrit les zones blanches dans un CSV.
 
     Lit et valide `structures` et `perimetres` (CSV ou XLSX), calcule la couverture, les
-    besoins et les trois critères au `niveau` demandé (`commune` ou `epci`), et écrit `sortie`
+    besoins et les trois critères au `niveau` demandé (`commune`, `epci`, ou `ept` : les 12
+    territoires de la Métropole du Grand Paris), et écrit `sortie`
     (CSV `;`, UTF-8 avec BOM, virgule décimale, formules échappées) : une ligne par territoire
     du niveau, zones blanches d'abord, colonnes `code;nom;criteres;motif;population;etp;
     indice_besoin;ratio_capacite;…`.
@@ -688,8 +690,8 @@ def executer_zones_blanches(
     from coverage.sources.donnees import importer_fichiers
     from coverage.documents.exports import exporter_csv
 
-    if niveau not in ("commune", "epci"):
-        print(f"Niveau « {niveau} » inconnu (attendu : commune ou epci).", file=sys.stderr)
+    if niveau not in ("commune", "epci", "ept"):
+        print(f"Niveau « {niveau} » inconnu (attendu : commune, epci ou ept).", file=sys.stderr)
         return 2
     for chemin in (structures, perimetres, decp, qpv, npnru):
         if chemin is not None and not Path(chemin).is_file():

@@ -75,13 +75,13 @@ def indicateurs_marches(places: pd.DataFrame, *, referentiel: Referentiel, nivea
     >>> ind.loc["01", ["nb_marches", "montant_etat", "part_consideration_sociale"]].tolist()
     [1.0, 1000.0, 1.0]
     """
-    if niveau not in ("commune", "epci", "departement", "region"):
-        raise ValueError(f"niveau « {niveau} » inconnu (attendu : commune, epci, departement ou region).")
-    if niveau in ("commune", "epci"):
+    if niveau not in ("commune", "epci", "ept", "departement", "region"):
+        raise ValueError(f"niveau « {niveau} » inconnu (attendu : commune, epci, ept, departement ou region).")
+    if niveau in ("commune", "epci", "ept"):
         marches = places[places["commune"].notna()]
         code = marches["commune"]
-        if niveau == "epci":
-            code = code.map(referentiel.communes["epci"])
+        if niveau in ("epci", "ept"):
+            code = code.map(referentiel.communes[niveau])
             marches, code = marches[code.notna()], code[code.notna()]
     else:
         marches = places[places[niveau].notna()]
@@ -97,7 +97,7 @@ def indicateurs_marches(places: pd.DataFrame, *, referentiel: Referentiel, nivea
     table["part_consideration_sociale_etat"] = table["nb_consideration_sociale_etat"] / connues_etat
     table["ecart_objectif_pnad"] = table["part_consideration_sociale"] - OBJECTIF_PNAD
     table = table.drop(columns=["nb_consideration_connue_etat", "nb_consideration_sociale_etat"])
-    if niveau in ("commune", "epci"):
+    if niveau in ("commune", "epci", "ept"):
         table = table.drop(columns="nb_sans_commune")
     return table
 
@@ -121,8 +121,8 @@ def perimetre_achats(referentiel: Referentiel, *, niveau: NiveauGeo, code: str) 
     communes = referentiel.communes
     if niveau == "commune":
         return {"codes_communes": [code], "departements": [], "regions": []}
-    if niveau == "epci":
-        return {"codes_communes": communes.index[communes["epci"] == code].tolist(), "departements": [], "regions": []}
+    if niveau in ("epci", "ept"):
+        return {"codes_communes": communes.index[communes[niveau] == code].tolist(), "departements": [], "regions": []}
     if niveau == "departement":
         return {"codes_communes": communes.index[communes["departement"] == code].tolist(), "departements": [code],
                 "regions": []}  # fmt: skip
@@ -130,7 +130,7 @@ def perimetre_achats(referentiel: Referentiel, *, niveau: NiveauGeo, code: str) 
         deps = referentiel.departements.index[referentiel.departements["region"] == code].tolist()
         return {"codes_communes": communes.index[communes["region"] == code].tolist(), "departements": deps,
                 "regions": [code]}  # fmt: skip
-    raise ValueError(f"niveau « {niveau} » inconnu (attendu : commune, epci, departement ou region).")
+    raise ValueError(f"niveau « {niveau} » inconnu (attendu : commune, epci, ept, departement ou region).")
 
 
 def _resumer(groupe: pd.core.groupby.DataFrameGroupBy) -> pd.DataFrame:
