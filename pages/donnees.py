@@ -76,7 +76,8 @@ if onglet == "import":
                            key=f"donnees_modele_xlsx_{schema.nom}", on_click="ignore", icon=":material/table:")
     st.download_button(
         "Exporter les données actives (XLSX)", on_click="ignore", key="donnees_export_actives", file_name="donnees_facilitateurs.xlsx",
-        data=lambda: exporter_xlsx({"structures": donnees.structures, "perimetres": donnees.perimetres, "dossiers": donnees.dossiers}),
+        data=lambda: exporter_xlsx({"structures": donnees.structures, "perimetres": donnees.perimetres, "dossiers": donnees.dossiers},
+                                   donnees_fictives=donnees.demo),
     )
 
 elif onglet == "versions":
@@ -102,11 +103,19 @@ elif onglet == "besoins":
 else:
     prov = etat.provenance()
     st.markdown(f"**Géographie de référence : {prov['millesime']}**, construite le {prov['construit_le']} par `{prov['commande']}`.")
+    millesimes = prov.get("millesimes", {})
+    st.markdown(
+        "**Millésimes**\n"
+        f"- Populations : {millesimes.get('populations', 'non précisé')} ;\n"
+        f"- {millesimes.get('populations_mayotte', 'Mayotte : non précisé')} ;\n"
+        f"- Contours des communes : {millesimes.get('contours', 'non précisé')}."
+    )
     sources = pd.DataFrame(prov["sources"]).T.reset_index(names="source")
     afficher_tableau(sources)
     c = prov["comptes"]
     st.markdown(
         f"- {format_nombre(c['communes'])} communes (métropole et DROM), {format_nombre(c['epci'])} EPCI, "
+        f"{c.get('ept', 0)} territoires de la Métropole du Grand Paris (Paris et les établissements publics territoriaux), "
         f"{c['departements']} départements, {c['regions']} régions, {format_nombre(c['population_totale'])} habitants ;\n"
         f"- reconstituées depuis leurs communes déléguées : {', '.join(c['communes_reconstituees'])} ;\n"
         f"- sans contour (comptées partout, signalées sur les cartes) : "

@@ -375,7 +375,7 @@ def test_xlsx_des_conventions_relu_avec_openpyxl():
     c = liste_conventions(d, decisions(), structures(), date_debut=dt.date(2025, 9, 1))
     contenu = exporter_conventions_xlsx(c, comite_libelle="Comité régional de sélection — Auvergne-Rhône-Alpes", donnees_fictives=True)
     classeur = load_workbook(io.BytesIO(contenu))
-    assert classeur.sheetnames == ["conventions", "parametres"]
+    assert classeur.sheetnames == ["avertissement", "conventions", "parametres"]  # données fictives : dit en tête
     lignes = {l["Dossier"]: l for l in _lire_feuille(classeur, "conventions")}
     assert list(lignes) == ["DA", "DB", "DD", "DF"]
     assert list(lignes["DA"]) == list(COLONNES_CONVENTIONS.values())

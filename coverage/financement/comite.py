@@ -533,7 +533,7 @@ def exporter_conventions_xlsx(
     comite_libelle : str
         Nom du comité, repris dans la feuille « parametres ».
     donnees_fictives : bool
-        Si True, la feuille « parametres » le dit.
+        Si True, une première feuille « avertissement » et la feuille « parametres » le disent.
 
     Returns
     -------
@@ -551,4 +551,4 @@ def exporter_conventions_xlsx(
         donnees_fictives=donnees_fictives,
         date_debut=pd.Timestamp(debut.iloc[0]).date() if len(debut) else None,
     )
-    return exporter_xlsx({"conventions": feuille, "parametres": table_parametres})
+    return exporter_xlsx({"conventions": feuille, "parametres": table_parametres}, donnees_fictives=donnees_fictives)
