@@ -8,7 +8,15 @@ from geo.carte import categories_couverture, couche_contours
 from geo.carte_valeurs import carte_base, couche_contours_url, couche_valeurs
 from ui import etat
 from ui.carte import afficher_carte, opacite_remplissage, parametres_tuiles, urls_geometries
-from ui.commun import avis_donnees, choix_zone, communes_sans_geometrie, metrique, selecteur_territoire, source_geographie
+from ui.commun import (
+    avis_donnees,
+    choix_grand_paris,
+    choix_zone,
+    communes_sans_geometrie,
+    metrique,
+    selecteur_territoire,
+    source_geographie,
+)
 from ui.et_si import section_et_si
 from ui.exports import boutons_export
 from ui.territoire import choix_maille, couche, vue_pour
@@ -36,7 +44,7 @@ indicateur = c_ind.segmented_control(
 with c_zone:
     zone = choix_zone("couverture_zone") if selection.code is None else "metropole"
 maille = choix_maille("couverture_maille") if selection.code is None else "epci"
-vue = vue_pour(selection, zone, maille_nationale=maille)
+vue = vue_pour(selection, zone, maille_nationale=maille, grand_paris=choix_grand_paris(selection, "couverture_niveau_idf"))
 
 if simulees is not None:
     etat_affiche = st.segmented_control("Données", ["avant", "apres"], default="apres", key="couverture_avant_apres",

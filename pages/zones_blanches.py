@@ -9,7 +9,7 @@ from ui import etat
 from ui.achats import vue_achats_territoire
 from ui.cartes_avant_apres import CATEGORIES_ZB, critere_principal
 from ui.carte import afficher_carte, opacite_remplissage, parametres_tuiles, urls_geometries
-from ui.commun import avis_donnees, choix_zone, communes_sans_geometrie, selecteur_territoire, source_geographie
+from ui.commun import avis_donnees, choix_grand_paris, choix_zone, communes_sans_geometrie, selecteur_territoire, source_geographie
 from ui.exports import boutons_export
 from ui.reglages_zb import avis_sources, formulaire_reglages
 from ui.territoire import choix_maille, couche, vue_pour
@@ -36,8 +36,8 @@ avis_sources()
 selection = selecteur_territoire("zb")
 zone = choix_zone("zb_zone") if selection.code is None else "metropole"
 maille = choix_maille("zb_maille") if selection.code is None else "epci"
-vue = vue_pour(selection, zone, maille_nationale=maille)
-niveau = "commune" if vue.niveau == "commune" else "epci"
+vue = vue_pour(selection, zone, maille_nationale=maille, grand_paris=choix_grand_paris(selection, "zb_niveau_idf"))
+niveau = vue.niveau
 formulaire_reglages(niveau)
 zb = etat.zones_blanches(niveau)
 zb_vue = zb.loc[vue.codes.intersection(zb.index)]

@@ -174,3 +174,37 @@ def test_couverture_ept_refuse_un_fichier_invalide(fichiers, tmp_path, capsys):
     assert code == DONNEES_INVALIDES
     assert "perimetres.csv, ligne 4, colonne `code`" in capsys.readouterr().err
     assert not sortie.exists()
+
+
+# --- Cartes : en Île-de-France, la Métropole en ses 12 territoires ----------------------------
+
+
+@pytest.fixture(scope="module")
+def app():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize(("page", "prefixe"), [("pages/couverture.py", "couverture"), ("pages/zones_blanches.py", "zb")],
+                         ids=["couverture", "zones-blanches"])
+def test_la_carte_d_ile_de_france_propose_les_douze_territoires(app, page, prefixe):
+    app.switch_page(page)
+    app.run()
+    assert not [s for s in app.segmented_control if s.key == f"{prefixe}_niveau_idf"]  # France entière : pas de choix
+    app.sidebar.selectbox(key=f"{prefixe}_region").set_value("11").run()
+    choix = app.segmented_control(key=f"{prefixe}_niveau_idf")
+    assert choix.value == "epci"
+    choix.set_value("ept").run()
+    assert not app.exception, [e.value for e in app.exception]
+    titres = [s.value for s in app.subheader] + [c.value for c in app.caption]
+    assert any("Métropole du Grand Paris — Paris et les 11 établissements publics territoriaux" in t for t in titres), titres
+    if prefixe == "couverture":
+        tableau = app.dataframe[-1].value
+        assert sorted(tableau.index) == sorted(REF.ept.index)  # les 12 territoires, Paris compris
+        assert tableau.at[PARIS, "population"] == 2_103_778
+    app.sidebar.selectbox(key=f"{prefixe}_departement").set_value("93").run()  # un département : les communes
+    assert not [s for s in app.segmented_control if s.key == f"{prefixe}_niveau_idf"]

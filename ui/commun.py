@@ -148,6 +148,25 @@ def emprise_selection(selection: Selection) -> tuple[float, float, float, float]
     return (c["lon"] - 0.05, c["lat"] - 0.05, c["lon"] + 0.05, c["lat"] + 0.05)
 
 
+REGION_ILE_DE_FRANCE = "11"
+
+
+def choix_grand_paris(selection: Selection, cle: str) -> bool:
+    """En Île-de-France (région entière), lire la Métropole du Grand Paris en ses 12 territoires plutôt qu'en un EPCI.
+
+    La Métropole (130 communes, 7,1 millions d'habitants) est un seul EPCI : au niveau EPCI, un
+    territoire sans facilitateur y disparaît dans la moyenne. Le niveau `ept` montre Paris et les
+    11 établissements publics territoriaux. Ailleurs, pas de choix : False.
+    """
+    if selection.region != REGION_ILE_DE_FRANCE or selection.departement:
+        return False
+    choix = st.segmented_control(
+        "Niveau de la carte", ["epci", "ept"], default="epci", key=cle,
+        format_func={"epci": "EPCI d'Île-de-France", "ept": "Métropole du Grand Paris : Paris et les 11 EPT"}.get,
+    )
+    return choix == "ept"
+
+
 def choix_zone(cle: str) -> str:
     """Saut vers la métropole ou un DROM."""
     options = ["metropole", *DROM]

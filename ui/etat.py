@@ -112,7 +112,7 @@ def contours_structures(donnees: DonneesFacilitateurs, ids: tuple[str, ...]) -> 
     """Contours (principal / extension) des périmètres des structures choisies."""
     from geo.perimetres import contours_perimetres
 
-    couches = {n: geometries(n) for n in ("commune", "epci", "departement", "region")}
+    couches = {n: geometries(n) for n in ("commune", "epci", "ept", "departement", "region")}
     return contours_perimetres(donnees.perimetres, ids=ids, couches=couches)
 
 
@@ -225,7 +225,7 @@ def reglages_zones_blanches(niveau: str):
 
 
 def zones_blanches(niveau: str) -> pd.DataFrame:
-    """Zones blanches de la version active au niveau `commune` ou `epci`, avec les réglages en cours."""
+    """Zones blanches de la version active au niveau `commune`, `epci` ou `ept`, avec les réglages en cours."""
     seuils, poids = reglages_zones_blanches(niveau)
     return zones_blanches_version(version_active(), cle_besoins(), niveau, seuils, poids)
 

@@ -24,12 +24,19 @@ class Vue:
     titre: str
 
 
-def vue_pour(selection: Selection, zone: str = "metropole", *, maille_nationale: NiveauGeo = "epci") -> Vue:
+def vue_pour(
+    selection: Selection, zone: str = "metropole", *, maille_nationale: NiveauGeo = "epci", grand_paris: bool = False
+) -> Vue:
     """France ou région : les EPCI ; département, EPCI ou commune : les communes du département.
 
     `maille_nationale="commune"` : la France entière commune par commune (34 875 communes).
+    `grand_paris` (Île-de-France entière seulement, voir `ui.commun.choix_grand_paris`) : les 12
+    territoires de la Métropole du Grand Paris (niveau `ept`) au lieu des EPCI.
     """
     ref = etat.referentiel()
+    if grand_paris and selection.region and not selection.departement:
+        emprise = tuple(float(x) for x in etat.geometries("ept").total_bounds)
+        return Vue("ept", ref.ept.index, emprise, "Métropole du Grand Paris — Paris et les 11 établissements publics territoriaux")
     if selection.departement:
         codes = ref.communes.index[ref.communes["departement"] == selection.departement]
         nom = ref.departements.at[selection.departement, "nom"]
