@@ -179,8 +179,8 @@ def test_couverture_ept_refuse_un_fichier_invalide(fichiers, tmp_path, capsys):
 # --- Cartes : en Île-de-France, la Métropole en ses 12 territoires ----------------------------
 
 
-@pytest.fixture(scope="module")
-def app():
+@pytest.fixture
+def app():  # une application neuve par test : le territoire choisi est gardé d'une page à l'autre
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
@@ -203,8 +203,8 @@ def test_la_carte_d_ile_de_france_propose_les_douze_territoires(app, page, prefi
     titres = [s.value for s in app.subheader] + [c.value for c in app.caption]
     assert any("Métropole du Grand Paris — Paris et les 11 établissements publics territoriaux" in t for t in titres), titres
     if prefixe == "couverture":
-        tableau = app.dataframe[-1].value
+        tableau = app.dataframe[-1].value.set_index("Code")  # tableau affiché en libellés français
         assert sorted(tableau.index) == sorted(REF.ept.index)  # les 12 territoires, Paris compris
-        assert tableau.at[PARIS, "population"] == 2_103_778
+        assert tableau.at[PARIS, "Population"] == 2_103_778
     app.sidebar.selectbox(key=f"{prefixe}_departement").set_value("93").run()  # un département : les communes
     assert not [s for s in app.segmented_control if s.key == f"{prefixe}_niveau_idf"]
