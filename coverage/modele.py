@@ -119,6 +119,18 @@ class Schema:
 
 
 ETP_MAX = 50.0
+"""ETP d'une structure ou d'un dossier, au plus."""
+MONTANT_MAX = 100_000_000.0
+"""Montant d'une cellule en euros (coût, montant demandé, financements), au plus : 100 millions d'euros,
+bien au-delà d'un dossier de facilitateurs (quelques dizaines de milliers d'euros par ETP). Toute
+somme reste finie et exacte au centime : 10⁶ dossiers à ce maximum font 10¹⁴ €."""
+MONTANT_MAX_MARCHE = 1e12
+"""Montant d'un marché public (DECP), au plus : 1 000 milliards d'euros HT ; au-delà (ou infini), le
+montant est illisible : laissé vide et signalé. 10⁷ marchés à ce maximum font 10¹⁹ €, un nombre fini."""
+HEURES_MAX = 10_000_000.0
+"""Nombre d'heures d'une cellule (heures d'insertion d'un bilan), au plus : 10 millions."""
+NOMBRE_MAX = 10_000_000.0
+"""Compte d'une cellule (personnes, marchés, entreprises d'un bilan), au plus : 10 millions."""
 
 STRUCTURES = Schema(
     "structures",
@@ -182,10 +194,10 @@ DOSSIERS = Schema(
         Colonne("region", "code", True, "Région d'instruction (DREETS)"),
         Colonne("departement", "code", True, "Département principal du projet"),
         Colonne("etp_demandes", "nombre", True, "ETP de facilitateur demandés", minimum=0, maximum=ETP_MAX),
-        Colonne("cout_annuel_total", "nombre", True, "Coût annuel total des postes (€)", minimum=0),
-        Colonne("montant_aap_demande", "nombre", True, "Montant demandé au titre de l'AAP (€)", minimum=0),
-        Colonne("autres_financements_etat", "nombre", False, "Autres financements de l'État (€)", minimum=0),
-        Colonne("cofinancements", "nombre", False, "Cofinancements hors État, FSE+ compris (€)", minimum=0),
+        Colonne("cout_annuel_total", "nombre", True, "Coût annuel total des postes (€)", minimum=0, maximum=MONTANT_MAX),
+        Colonne("montant_aap_demande", "nombre", True, "Montant demandé au titre de l'AAP (€)", minimum=0, maximum=MONTANT_MAX),
+        Colonne("autres_financements_etat", "nombre", False, "Autres financements de l'État (€)", minimum=0, maximum=MONTANT_MAX),
+        Colonne("cofinancements", "nombre", False, "Cofinancements hors État, FSE+ compris (€)", minimum=0, maximum=MONTANT_MAX),
         Colonne("derogation_plafond", "booleen", False, "`oui` si la DREETS accorde la dérogation au plafond de 29 473 €"),
         Colonne("dossier_complet", "booleen", True, "`oui` si toutes les pièces de l'annexe 2 sont présentes"),
         Colonne(
@@ -233,6 +245,22 @@ DOSSIERS = Schema(
 SCHEMAS: dict[str, Schema] = {s.nom: s for s in (STRUCTURES, PERIMETRES, DOSSIERS)}
 
 
+_TYPES_PANDAS: dict[str, str] = {"nombre": "float64", "entier": "float64", "booleen": "bool", "date": "datetime64[ns]"}
+"""Type pandas d'une colonne validée, selon son type de schéma (les autres : texte `str`)."""
+
+
+def table_vide(schema: Schema) -> pd.DataFrame:
+    """Table sans ligne aux colonnes et aux types d'une table validée du schéma (nombres en float,
+    booléens en bool, dates en datetime64[ns], le reste en texte)."""
+    return pd.DataFrame({c.nom: pd.Series(dtype=_TYPES_PANDAS.get(c.type, "str")) for c in schema.colonnes})
+
+
+def typer_table_vide(table: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """`table` (sans ligne) avec les types du schéma pour ses colonnes connues ; les autres inchangées."""
+    types = {c.nom: _TYPES_PANDAS.get(c.type, "str") for c in schema.colonnes if c.nom in table.columns}
+    return table.astype(types)
+
+
 @dataclass(frozen=True)
 class DonneesFacilitateurs:
     """Les données de travail : structures, périmètres (et dossiers), typées selon les schémas ci-dessus.
@@ -247,3 +275,11 @@ class DonneesFacilitateurs:
     dossiers: pd.DataFrame
     demo: bool = True
     source: str = ""
+
+    def __post_init__(self) -> None:
+        # Une table sans ligne (dossiers facultatifs non fournis, ou version enregistrée ainsi) est
+        # typée comme une table pleine : les moteurs de financement n'ont pas de cas particulier.
+        for nom, schema in (("structures", STRUCTURES), ("perimetres", PERIMETRES), ("dossiers", DOSSIERS)):
+            table = getattr(self, nom)
+            if isinstance(table, pd.DataFrame) and len(table) == 0:
+                object.__setattr__(self, nom, typer_table_vide(table, schema))

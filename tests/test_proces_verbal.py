@@ -197,3 +197,21 @@ def test_motif_tres_long_rendu_en_entier(carte):
     assert "argument399" in tout
     assert "(texte intégral : contrôle du dossier)" in tout
     assert "Motif intégral — DA, version 1" in tout
+
+
+@pytest.mark.parametrize("nom", [" ".join(["Association"] * 2000), "X" * 20_000], ids=["mots", "sans-espace"])
+def test_nom_de_structure_tres_long_n_empeche_pas_le_proces_verbal(carte, nom):
+    # Un nom de 20 000 caractères faisait échouer fpdf2 (« row too high ») : le tableau l'abrège,
+    # le contrôle du dossier le donne en entier.
+    s = structures()
+    s.loc[s["id_structure"] == "S1", "nom"] = nom
+    d = dossiers_du_comite(evalues(), comite="84", structures=s)
+    courantes = decisions()
+    pdf = generer_proces_verbal(
+        comite_libelle=COMITE, date_comite=SEANCE, dossiers=d, decisions=courantes, historique=historique(courantes),
+        synthese=synthese_comite(d, courantes, enveloppe_disponible=150_000.0, zones_blanches_resolues=2),
+        carte_png=carte, donnees_fictives=True,
+    )  # fmt: skip
+    tout = " ".join(textes(pdf))
+    assert "[…]" in tout
+    assert tout.count(nom[:40]) >= 1

@@ -695,7 +695,7 @@ def test_identifiant_de_dossier_en_double() -> None:
         (
             "cout_annuel_total",
             "-40 000",
-            "« -40 000 » n'est pas un montant en euros valide (attendu : nombre positif ou nul).",
+            "« -40 000 » n'est pas un montant en euros valide (attendu : nombre entre 0 et 100\u00a0000\u00a0000).",
         ),
         (
             "derogation_plafond",

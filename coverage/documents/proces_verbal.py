@@ -167,13 +167,15 @@ def _note(valeur: object) -> str:
 
 
 _MOTIF_MAX = 600  # caractères d'un motif dans une cellule de tableau (une ligne ne passe pas d'une page à l'autre)
+_NOM_MAX = 160  # caractères d'un nom ou d'un identifiant dans une cellule de tableau (texte intégral : contrôle du dossier)
 
 
 def _abrege(texte: str, limite: int = _MOTIF_MAX) -> str:
     """Le texte, coupé à un mot près de `limite` caractères et marqué « […] » s'il est plus long."""
     if len(texte) <= limite:
         return texte
-    return texte[:limite].rsplit(" ", 1)[0] + " […]"
+    coupe = texte[:limite]
+    return (coupe.rsplit(" ", 1)[0] if " " in coupe[limite // 2 :] else coupe) + " […]"
 
 
 def _texte(valeur: object) -> str:
@@ -329,8 +331,8 @@ def _tableau_decisions(pdf: _DocumentPV, table: pd.DataFrame) -> None:
             entete.cell(titre)
         for r in table.itertuples(index=False):
             ligne = t.row()
-            ligne.cell(str(r.id_dossier))
-            ligne.cell(_texte(r.nom_structure) + ("\n(structure nouvelle)" if bool(getattr(r, "structure_nouvelle", False)) else ""))
+            ligne.cell(_abrege(str(r.id_dossier), _NOM_MAX))
+            ligne.cell(_abrege(_texte(r.nom_structure), _NOM_MAX) + ("\n(structure nouvelle)" if bool(getattr(r, "structure_nouvelle", False)) else ""))
             ligne.cell(f"{_etp(r.etp_demandes)}\n{_euros(r.montant_aap_demande)}")
             ligne.cell(_euros(r.montant_max_aap) if bool(r.eligible) else "inéligible")
             ligne.cell(r.decision_libelle, style=FontFace(emphasis="BOLD", color=couleurs.get(r.decision, (0, 0, 0))))

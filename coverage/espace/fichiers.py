@@ -10,6 +10,11 @@ from coverage.espace.protocole import ElementIntrouvable
 from coverage.espace.tables import _COLONNES_PROJETS, _tableau
 
 
+FICHIERS_BESOINS_CONSERVES = 3
+"""Fichiers de besoins gardés par type (le fichier actif et les deux précédents) : à chaque import, les
+plus anciens sont effacés du magasin (un DECP national pèse des centaines de Mo)."""
+
+
 class Fichiers(Magasin):
     """Méthodes du magasin pour les projets ajoutés et les fichiers de besoins (voir `DepotEspace`)."""
 
@@ -45,7 +50,9 @@ class Fichiers(Magasin):
     def enregistrer_fichier_besoins(self, type: str, *, nom_fichier: str, contenu: bytes, auteur: str) -> int:
         """Garde un fichier de besoins (`decp`, `qpv`, `npnru`) déjà validé ; il devient le fichier actif de son type.
 
-        Le fichier est stocké tel que déposé : il est relu (et revalidé) à chaque chargement.
+        Le fichier est stocké tel que déposé : il est relu (et revalidé) à chaque chargement. Règle de
+        conservation : seuls les `FICHIERS_BESOINS_CONSERVES` derniers fichiers de ce type restent
+        (l'actif compris) ; les plus anciens sont effacés, contenu et ligne d'historique.
         """
         if type not in ("decp", "qpv", "npnru"):
             raise ValueError(f"Type de fichier de besoins inconnu : « {type} » (attendu : decp, qpv, npnru).")
@@ -57,6 +64,11 @@ class Fichiers(Magasin):
                 "INSERT INTO fichiers_besoins (type, nom_fichier, contenu, auteur, horodatage) VALUES (?, ?, ?, ?, ?)",
                 (type, nom_fichier, bytes(contenu), auteur, horodatage),
             ).lastrowid
+            cx.execute(
+                "DELETE FROM fichiers_besoins WHERE type = ? AND actif = 0 AND id NOT IN "
+                "(SELECT id FROM fichiers_besoins WHERE type = ? ORDER BY id DESC LIMIT ?)",
+                (type, type, FICHIERS_BESOINS_CONSERVES),
+            )
         return int(identifiant)  # type: ignore[arg-type]
 
     def retirer_fichier_besoins(self, type: str, *, auteur: str) -> None:

@@ -5,10 +5,12 @@ au COG (zéro initial perdu, anciens codes, code d'un autre niveau, suggestion d
 from __future__ import annotations
 
 import difflib
+import time
 
 import numpy as np
 import pandas as pd
 
+from coverage.sources.limites import LIMITES, Limites
 from coverage.sources.releve import Releve, dans, sans_accents
 from geo.reference import NIVEAUX, Referentiel
 
@@ -50,7 +52,7 @@ def siret_valide(sirets: pd.Series) -> pd.Series:
     [True, False, True]
     """
     s = sirets.astype("str")
-    format_ok = s.str.fullmatch(r"\d{14}").to_numpy(dtype=bool)
+    format_ok = s.str.fullmatch(r"[0-9]{14}").to_numpy(dtype=bool)  # ASCII : `\d` accepterait `１`
     chiffres = np.zeros((len(s), 14), dtype=np.int64)
     if format_ok.any():
         octets = np.frombuffer("".join(s[format_ok].tolist()).encode("ascii"), dtype=np.uint8)
@@ -67,7 +69,7 @@ def siret_valide(sirets: pd.Series) -> pd.Series:
 def verifier_siret(brut: pd.Series, releve: Releve, colonne: str) -> pd.Series:
     siret = brut.str.replace(r"[\s.\u00a0\u202f]", "", regex=True)
     renseigne = siret != ""
-    format_ok = siret.str.fullmatch(r"\d{14}")
+    format_ok = siret.str.fullmatch(r"[0-9]{14}")
     releve.signaler(
         renseigne & ~format_ok,
         colonne,
@@ -154,6 +156,22 @@ ARRONDISSEMENTS_MUNICIPAUX: dict[str, str] = {
 """Arrondissement municipal de Paris, Lyon ou Marseille → code INSEE de sa commune (COG)."""
 
 
+class _BudgetSuggestions:
+    """Borne le travail de difflib : au plus `limites.suggestions` suggestions et
+    `limites.secondes_suggestions` secondes par niveau d'une colonne ; au-delà, le code inconnu
+    est signalé sans suggestion (10 000 noms inconnus ne coûtent plus des minutes)."""
+
+    def __init__(self, limites: Limites) -> None:
+        self.restantes = limites.suggestions
+        self.fin = time.monotonic() + limites.secondes_suggestions
+
+    def suggerer(self, suggestions: Suggestions, valeur: str, niveau: str) -> str | None:
+        if self.restantes <= 0 or time.monotonic() > self.fin:
+            return None
+        self.restantes -= 1
+        return suggestions.proche(valeur, niveau)
+
+
 def verifier_codes(
     brut: pd.Series,
     niveaux: pd.Series,
@@ -162,13 +180,15 @@ def verifier_codes(
     colonne: str,
     referentiel: Referentiel,
     colonne_niveau: str | None = None,
+    limites: Limites = LIMITES,
 ) -> pd.Series:
     """Normalise les codes d'une colonne selon le niveau de chaque ligne et signale les problèmes.
 
     Zéro initial perdu (`1001` → `01001`, `1` → `01`), ancien code commune (`01340` → `01015`) et
     arrondissement municipal de Paris, Lyon ou Marseille (`75105` → `75056`) sont corrigés avec un
     avertissement ; code inconnu, ou code d'un autre niveau, est une erreur.
-    Les lignes sans niveau valide (`niveaux` vide) ne sont pas contrôlées ici.
+    Les lignes sans niveau valide (`niveaux` vide) ne sont pas contrôlées ici. Les suggestions
+    (« vouliez-vous dire ») sont bornées par `limites.suggestions` et `limites.secondes_suggestions`.
 
     Returns
     -------
@@ -239,6 +259,7 @@ def verifier_codes(
         if reste.any():
             lignes = reste[reste].index
             messages = []
+            budget = _BudgetSuggestions(limites)
             for valeur, ecrit in zip(texte[lignes], brut[lignes], strict=True):  # lignes en défaut seulement
                 autres = [
                     f"{NIVEAUX_LIBELLES[n][1]} ({referentiel.table(n).at[valeur, 'nom']})"
@@ -253,7 +274,7 @@ def verifier_codes(
                         else "."
                     )
                 else:
-                    suggestion = suggestions.proche(valeur, niveau)
+                    suggestion = budget.suggerer(suggestions, valeur, niveau)
                     message = f"code {libelle} « {ecrit} » inconnu au {referentiel.millesime}"
                     if suggestion:
                         message += f" ; vouliez-vous dire {suggestion} ?"

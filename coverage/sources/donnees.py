@@ -15,7 +15,7 @@ import pandas as pd
 
 from coverage.modele import DOSSIER_DEMO
 from coverage.sources.lecture import ErreurLecture, Probleme, TableauBrut, lire_tableau
-from coverage.modele import DOSSIERS, SCHEMAS, DonneesFacilitateurs
+from coverage.modele import DOSSIERS, SCHEMAS, DonneesFacilitateurs, table_vide
 from coverage.sources.validation import valider_dossiers, valider_structures_perimetres
 from geo.reference import Referentiel
 
@@ -36,8 +36,8 @@ class ResultatImport:
 
 
 def dossiers_vides() -> pd.DataFrame:
-    """Table des dossiers sans ligne, avec les colonnes du schéma."""
-    return pd.DataFrame({nom: pd.Series(dtype=object) for nom in DOSSIERS.noms})
+    """Table des dossiers sans ligne, avec les colonnes et les types du schéma (comme une table validée)."""
+    return table_vide(DOSSIERS)
 
 
 def importer_fichiers(

@@ -20,13 +20,11 @@ colonne obligatoire absente) lèvent `ErreurLecture`, dont le message est une ph
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import functools
 import difflib
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Literal
@@ -35,6 +33,10 @@ import numpy as np
 import pandas as pd
 
 from coverage.modele import Schema
+from coverage.sources.lecture_csv import lire_csv
+from coverage.sources.lecture_xlsx import lire_xlsx
+from coverage.sources.limites import LIMITES, Limites, verifier_taille
+from coverage.sources.problemes import ErreurLecture, Probleme, erreur_fichier
 
 __all__ = [
     "Conversion",
@@ -57,58 +59,8 @@ __all__ = [
 
 EXTENSIONS_CSV = (".csv", ".txt", ".tsv")
 EXTENSIONS_XLSX = (".xlsx", ".xlsm")
-SEPARATEURS = (";", ",", "\t")
 FORMULE_ECHAPPEE = re.compile(r"^'[=+\-@\t\r]")
 """Cellule échappée à l'export (`'=…`) : l'apostrophe est retirée à la relecture."""
-
-
-# --------------------------------------------------------------------------------------------
-# Problèmes et erreurs
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Probleme:
-    """Un problème trouvé dans un fichier de l'utilisateur.
-
-    Attributes
-    ----------
-    fichier : nom du fichier tel que déposé (avec la feuille pour un classeur à plusieurs feuilles).
-    ligne : numéro de ligne dans le tableur (en-tête = 1), None pour un problème de fichier.
-    colonne : nom de la colonne (normalisé), None si le problème porte sur la ligne entière.
-    valeur : la valeur lue dans la cellule, telle quelle (None si sans objet).
-    message : la phrase qui décrit le problème et ce qui est attendu, sans le lieu.
-
-    `str(probleme)` donne la phrase complète, par exemple
-    « structures.csv, ligne 12, colonne `etp_facilitateur` : « -1 » n'est pas un nombre d'ETP
-    valide (attendu : nombre entre 0 et 50). »
-    """
-
-    fichier: str
-    ligne: int | None
-    colonne: str | None
-    valeur: str | None
-    message: str
-
-    def __str__(self) -> str:
-        lieu = self.fichier
-        if self.ligne is not None:
-            lieu += f", ligne {self.ligne}"
-        if self.colonne is not None:
-            lieu += f", colonne `{self.colonne}`"
-        return f"{lieu} : {self.message}"
-
-
-class ErreurLecture(ValueError):
-    """Le fichier ne peut pas être lu ; `problemes` disent pourquoi (messages en français).
-
-    `probleme` est le premier ; il y en a plusieurs quand plusieurs colonnes obligatoires manquent.
-    """
-
-    def __init__(self, *problemes: Probleme) -> None:
-        super().__init__("\n".join(str(p) for p in problemes))
-        self.problemes = problemes
-        self.probleme = problemes[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,7 +85,9 @@ class TableauBrut:
     feuille : feuille lue pour un classeur XLSX.
     nb_feuilles : nombre de feuilles du classeur (1 pour un CSV).
     erreurs : problèmes de structure trouvés ligne par ligne à la lecture (plus de valeurs que
-        d'en-têtes), repris comme erreurs par la validation.
+        d'en-têtes, formule sans valeur calculée), repris comme erreurs par la validation.
+    avertissements : problèmes de lecture qui n'empêchent pas l'import (texte qui n'est pas de
+        l'UTF-8 valide, lu en Windows-1252), repris comme avertissements par la validation.
     """
 
     nom_fichier: str
@@ -144,6 +98,7 @@ class TableauBrut:
     feuille: str | None = None
     nb_feuilles: int = 1
     erreurs: tuple[Probleme, ...] = ()
+    avertissements: tuple[Probleme, ...] = ()
 
     @property
     def colonnes(self) -> tuple[str, ...]:
@@ -175,10 +130,6 @@ def normaliser_entete(nom: object) -> str:
     return unicodedata.normalize("NFC", texte).strip().lower()
 
 
-def _probleme_fichier(nom_fichier: str, message: str) -> ErreurLecture:
-    return ErreurLecture(Probleme(nom_fichier, None, None, None, message))
-
-
 def lire_fichier(chemin: str | Path, *, schema: Schema | None = None, feuille: str | None = None) -> TableauBrut:
     """Lit un fichier sur disque (ligne de commande, tests) : voir `lire_tableau`."""
     chemin = Path(chemin)
@@ -191,6 +142,7 @@ def lire_tableau(
     nom_fichier: str,
     schema: Schema | None = None,
     feuille: str | None = None,
+    limites: Limites = LIMITES,
 ) -> TableauBrut:
     """Lit un fichier d'échange CSV ou XLSX, toutes cellules en chaînes.
 
@@ -204,6 +156,8 @@ def lire_tableau(
         feuille nommée comme la table (`structures`, `perimetres`, `dossiers`) est préférée à la
         première.
     feuille : nom de la feuille à lire dans un classeur (prioritaire sur `schema`).
+    limites : tailles acceptées (`coverage.sources.limites.Limites`) : octets du fichier et du
+        classeur décompressé, lignes, colonnes, caractères d'une cellule.
 
     CSV : séparateur `;`, `,` ou tabulation (détecté sur la ligne d'en-tête, ou donné par une
     première ligne `sep=;` d'Excel), encodage UTF-8 avec ou sans BOM, UTF-16 avec BOM, sinon
@@ -219,8 +173,8 @@ def lire_tableau(
     Raises
     ------
     ErreurLecture
-        Fichier vide, illisible, extension inconnue, colonne en double ou colonne obligatoire
-        absente.
+        Fichier vide, illisible, trop volumineux, extension inconnue, colonne en double ou colonne
+        obligatoire absente, guillemet jamais fermé, XML de feuille mal formé.
 
     Examples
     --------
@@ -230,23 +184,27 @@ def lire_tableau(
     """
     extension = PurePath(nom_fichier).suffix.lower()
     if not contenu or not contenu.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
-        raise _probleme_fichier(nom_fichier, "le fichier est vide.")
+        raise erreur_fichier(nom_fichier, "le fichier est vide.")
+    verifier_taille(contenu, nom_fichier, maximum=limites.octets_tableau, conseil="découpez-le par département ou par région.")
     if extension in EXTENSIONS_CSV:
-        lignes, encodage, separateur = _lire_csv(contenu, nom_fichier)
-        tableau = _construire(lignes, nom_fichier=nom_fichier, format="csv", encodage=encodage, separateur=separateur)
+        lignes, encodage, separateur, avertissements = lire_csv(contenu, nom_fichier, limites=limites)
+        tableau = _construire(lignes, nom_fichier=nom_fichier, format="csv", encodage=encodage, separateur=separateur,
+                              avertissements=avertissements)  # fmt: skip
     elif extension in EXTENSIONS_XLSX:
-        lignes, nom_feuille, nb_feuilles = _lire_xlsx(contenu, nom_fichier, schema=schema, feuille=feuille)
+        lignes, nom_feuille, nb_feuilles, formules = lire_xlsx(
+            contenu, nom_fichier, schema=schema, feuille=feuille, limites=limites
+        )
         tableau = _construire(
-            lignes, nom_fichier=nom_fichier, format="xlsx", feuille=nom_feuille, nb_feuilles=nb_feuilles
+            lignes, nom_fichier=nom_fichier, format="xlsx", feuille=nom_feuille, nb_feuilles=nb_feuilles, formules=formules
         )
     elif extension == ".xls":
-        raise _probleme_fichier(
+        raise erreur_fichier(
             nom_fichier,
             "le format Excel 97-2003 (.xls) n'est pas pris en charge : enregistrez le classeur au "
             "format .xlsx ou .csv.",
         )
     else:
-        raise _probleme_fichier(
+        raise erreur_fichier(
             nom_fichier,
             f"extension « {extension or '(aucune)'} » non reconnue (formats acceptés : .csv, .txt, .tsv, "
             ".xlsx, .xlsm).",
@@ -281,130 +239,6 @@ def colonnes_manquantes(tableau: TableauBrut, schema: Schema) -> list[Probleme]:
 
 
 # --------------------------------------------------------------------------------------------
-# CSV
-# --------------------------------------------------------------------------------------------
-
-
-def _decoder(contenu: bytes, nom_fichier: str) -> tuple[str, str]:
-    if contenu.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return contenu.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    elif contenu.startswith(b"PK\x03\x04"):
-        raise _probleme_fichier(
-            nom_fichier,
-            "fichier illisible : son contenu est un classeur Excel, pas un CSV ; renommez-le en .xlsx.",
-        )
-    else:
-        try:
-            texte = contenu.decode("utf-8-sig")
-            return texte, ("utf-8-sig" if contenu.startswith(b"\xef\xbb\xbf") else "utf-8")
-        except UnicodeDecodeError:
-            try:
-                return contenu.decode("cp1252"), "cp1252"
-            except UnicodeDecodeError:
-                pass
-    raise _probleme_fichier(
-        nom_fichier,
-        "fichier illisible : ce n'est pas un texte en UTF-8 ni en Windows-1252 ; enregistrez-le en "
-        "« CSV UTF-8 » depuis le tableur.",
-    )
-
-
-def _lire_csv(contenu: bytes, nom_fichier: str) -> tuple[list[list[object]], str, str]:
-    texte, encodage = _decoder(contenu, nom_fichier)
-    if "\x00" in texte:
-        raise _probleme_fichier(nom_fichier, "fichier illisible : il contient des données binaires, pas du texte.")
-    indication = re.match(r"sep=(.)\r?\n", texte)  # ligne « sep=; » d'Excel, invisible dans le tableur
-    if indication:
-        texte = texte[indication.end():]
-        separateur = indication.group(1)
-    else:
-        premiere = next((ligne for ligne in texte.splitlines() if ligne.strip()), "")
-        comptes = {sep: len(next(csv.reader([premiere], delimiter=sep), [])) for sep in SEPARATEURS}
-        separateur = max(SEPARATEURS, key=lambda sep: comptes[sep])  # à égalité : `;` puis `,`
-    try:
-        lignes: list[list[object]] = list(csv.reader(io.StringIO(texte, newline=""), delimiter=separateur))
-    except csv.Error as exc:  # guillemet non fermé en fin de fichier, etc.
-        raise _probleme_fichier(nom_fichier, f"fichier CSV illisible ({exc}).") from exc
-    return lignes, encodage, separateur
-
-
-# --------------------------------------------------------------------------------------------
-# XLSX
-# --------------------------------------------------------------------------------------------
-
-
-def _texte_cellule(valeur: object, format_nombre: str | None) -> str:
-    """Une cellule XLSX en chaîne, comme l'utilisateur l'a écrite."""
-    if valeur is None:
-        return ""
-    if isinstance(valeur, bool):
-        return "oui" if valeur else "non"
-    if isinstance(valeur, dt.datetime):
-        if valeur.time() == dt.time(0):
-            return valeur.date().isoformat()
-        return valeur.isoformat(sep=" ")
-    if isinstance(valeur, (dt.date, dt.time)):
-        return valeur.isoformat()
-    if isinstance(valeur, (int, float)):
-        if isinstance(valeur, float) and not np.isfinite(valeur):
-            return str(valeur)
-        if float(valeur).is_integer() and abs(valeur) < 1e16:
-            texte = str(int(valeur))
-            if format_nombre and re.fullmatch(r"0+", format_nombre) and valeur >= 0:
-                texte = texte.zfill(len(format_nombre))  # format « 00000 » : zéros initiaux affichés
-            return texte
-        return np.format_float_positional(float(valeur), trim="-").replace(".", ",")
-    return str(valeur)
-
-
-def _lire_xlsx(
-    contenu: bytes, nom_fichier: str, *, schema: Schema | None, feuille: str | None
-) -> tuple[list[list[object]], str, int]:
-    import openpyxl  # import local : seul le lecteur XLSX en a besoin
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    if contenu.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _probleme_fichier(
-            nom_fichier,
-            "fichier illisible : classeur protégé par mot de passe ou au format Excel 97-2003 ; "
-            "enregistrez-le au format .xlsx sans mot de passe.",
-        )
-    try:
-        classeur = openpyxl.load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise _probleme_fichier(
-            nom_fichier,
-            "fichier illisible : ce n'est pas un classeur .xlsx valide (enregistrez-le à nouveau "
-            "depuis le tableur).",
-        ) from exc
-    try:
-        noms = list(classeur.sheetnames)
-        normalises = {normaliser_entete(n): n for n in noms}
-        if feuille is not None:
-            if normaliser_entete(feuille) not in normalises:
-                raise _probleme_fichier(
-                    nom_fichier, f"feuille « {feuille} » absente du classeur (feuilles : {', '.join(noms)})."
-                )
-            nom_feuille = normalises[normaliser_entete(feuille)]
-        elif schema is not None and schema.nom in normalises:
-            nom_feuille = normalises[schema.nom]
-        else:
-            nom_feuille = noms[0]
-        ws = classeur[nom_feuille]
-        ws.reset_dimensions()  # certaines applications écrivent une dimension fausse
-        lignes = [
-            [_texte_cellule(c.value, getattr(c, "number_format", None)) for c in rangee]
-            for rangee in ws.iter_rows(min_row=1, min_col=1)
-        ]
-    finally:
-        classeur.close()
-    return lignes, nom_feuille, len(noms)
-
-
-# --------------------------------------------------------------------------------------------
 # Construction commune
 # --------------------------------------------------------------------------------------------
 
@@ -425,19 +259,21 @@ def _construire(
     separateur: str | None = None,
     feuille: str | None = None,
     nb_feuilles: int = 1,
+    formules: list[tuple[int, int, str]] = (),
+    avertissements: list[Probleme] = (),
 ) -> TableauBrut:
     libelle = f"{nom_fichier} (feuille {feuille})" if feuille is not None and nb_feuilles > 1 else nom_fichier
     if not lignes or not any(_nettoyer(c) for c in lignes[0]):
         if not any(any(_nettoyer(c) for c in rangee) for rangee in lignes):
-            raise _probleme_fichier(libelle, "le fichier est vide.")
-        raise _probleme_fichier(libelle, "la ligne 1 doit contenir les noms de colonnes ; elle est vide.")
+            raise erreur_fichier(libelle, "le fichier est vide.")
+        raise erreur_fichier(libelle, "la ligne 1 doit contenir les noms de colonnes ; elle est vide.")
     entete = [normaliser_entete(c) for c in lignes[0]]
     while entete and entete[-1] == "":
         entete.pop()
     vus: dict[str, int] = {}
     for i, nom in enumerate(entete):
         if nom and nom in vus:
-            raise _probleme_fichier(
+            raise erreur_fichier(
                 libelle,
                 f"la colonne `{nom}` figure deux fois dans l'en-tête (colonnes {vus[nom] + 1} et {i + 1}).",
             )
@@ -465,6 +301,12 @@ def _construire(
         valeurs = (valeurs + [""] * largeur)[:largeur]
         cellules.append(valeurs)
         numeros.append(numero)
+    for ligne, j, formule in formules:
+        colonne = entete[j] if j < largeur and entete[j] else None
+        erreurs.append(Probleme(libelle, ligne, colonne, formule, (
+            f"formule « {formule} » sans valeur calculée{'' if colonne else f' (colonne n° {j + 1})'} : le classeur a "
+            "été enregistré sans recalcul ; ouvrez-le dans le tableur, puis enregistrez-le (ou collez les valeurs)."
+        )))  # fmt: skip
     gardees = [i for i, nom in enumerate(entete) if nom]  # colonne sans en-tête : ignorée
     donnees = pd.DataFrame(
         [[rangee[i] for i in gardees] for rangee in cellules],
@@ -481,6 +323,7 @@ def _construire(
         feuille=feuille,
         nb_feuilles=nb_feuilles,
         erreurs=tuple(erreurs),
+        avertissements=tuple(avertissements),
     )
 
 
@@ -515,9 +358,26 @@ _RE_NOMBRE = (
 _RE_SUFFIXE = r"\s*(?:€|eur|euros?|%)$"
 
 
+@functools.cache
+def _chiffres_unicode() -> dict[int, str]:
+    """Chiffres décimaux de toutes les écritures (arabes-indiens `١`, devanagari `१`…) → chiffres ASCII ;
+    construite au premier texte non ASCII lu dans une colonne de nombres ou de dates."""
+    return {ord(c): str(unicodedata.digit(c)) for c in map(chr, range(0x80, 0x110000)) if unicodedata.category(c) == "Nd"}
+
+
 def _textes(valeurs: pd.Series | list | tuple) -> pd.Series:
     s = pd.Series(valeurs) if not isinstance(valeurs, pd.Series) else valeurs
     return s.astype("str").where(s.notna(), "").str.strip()
+
+
+def _ascii(s: pd.Series) -> pd.Series:
+    """Formes de pleine chasse ramenées à l'ASCII (NFKC : `１，５` → `1,5`) et chiffres de toute écriture
+    lus comme les chiffres qu'ils sont (`١٢` → `12`), calculé sur les valeurs distinctes non ASCII."""
+    autres = s[~s.str.isascii()]
+    if autres.empty:
+        return s
+    table = {v: unicodedata.normalize("NFKC", v).translate(_chiffres_unicode()) for v in pd.unique(autres)}
+    return s.where(s.str.isascii(), s.map(table))
 
 
 def convertir_nombres(valeurs: pd.Series) -> Conversion:
@@ -525,7 +385,8 @@ def convertir_nombres(valeurs: pd.Series) -> Conversion:
 
     Acceptés : `1,5` et `1.5`, `29 473` (espace, espace insécable U+00A0 ou fine U+202F entre
     milliers), `29 473,50 €`, `-2`, `58,9 %` (divisé par 100 : 0,589). La virgule est toujours
-    décimale : `1,234` vaut 1,234.
+    décimale : `1,234` vaut 1,234. Les chiffres d'autres écritures (`１,５`, `١`) sont lus comme
+    les chiffres qu'ils sont ; un nombre infini ou trop grand pour un float (`1e309`) est illisible.
 
     Returns
     -------
@@ -537,7 +398,7 @@ def convertir_nombres(valeurs: pd.Series) -> Conversion:
     >>> convertir_nombres(pd.Series(["29 473,50 €", "1,5", "x", ""])).valeurs.tolist()
     [29473.5, 1.5, nan, nan]
     """
-    s = _textes(valeurs)
+    s = _ascii(_textes(valeurs))
     vides = s == ""
     pourcent = s.str.endswith("%")
     t = s.str.replace(_RE_SUFFIXE, "", regex=True, case=False).str.strip()
@@ -547,7 +408,9 @@ def convertir_nombres(valeurs: pd.Series) -> Conversion:
     )
     nombres = pd.to_numeric(normalise.where(lisibles), errors="coerce").astype("float64")
     nombres = nombres.where(~pourcent, nombres / 100)
-    return Conversion(nombres, vides, ~vides & ~lisibles.astype(bool))
+    # Jamais de NaN silencieux ni d'infini : `1e309` ou un texte que le motif laisse passer est illisible.
+    finis = pd.Series(np.isfinite(nombres.to_numpy()), index=nombres.index)
+    return Conversion(nombres.where(finis), vides, ~vides & ~(lisibles.astype(bool) & finis))
 
 
 VRAI = ("oui", "o", "1", "vrai", "true")
@@ -570,7 +433,8 @@ def convertir_booleens(valeurs: pd.Series) -> Conversion:
 
 
 _RE_DATE_FR = r"\d{1,2}/\d{1,2}/\d{4}"
-_RE_DATE_ISO = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_RE_DATE_ISO = r"\d{4}-\d{2}-\d{2}(?:[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?)?"
+"""Date ISO, heure éventuelle valide (`2025-07-01T25:99` est refusée)."""
 
 
 def convertir_dates(valeurs: pd.Series) -> Conversion:
@@ -584,7 +448,7 @@ def convertir_dates(valeurs: pd.Series) -> Conversion:
     Conversion
         `valeurs` en datetime64[ns] à minuit (NaT si vide ou illisible).
     """
-    s = _textes(valeurs)
+    s = _ascii(_textes(valeurs))
     vides = s == ""
     fr = s.str.fullmatch(_RE_DATE_FR)
     iso = s.str.fullmatch(_RE_DATE_ISO)
@@ -607,7 +471,7 @@ def convertir_annees(valeurs: pd.Series) -> Conversion:
         (`"2022,2023,2024"`, `""` si vide ou illisible). Une année doit avoir 4 chiffres, entre
         2000 et 2100.
     """
-    s = _textes(valeurs)
+    s = _ascii(_textes(valeurs))
     vides = s == ""
     positions = pd.Series(s.to_numpy(), index=pd.RangeIndex(len(s)))
     jetons = positions[positions != ""].str.split(r"[\s,;/]+", regex=True).explode()

@@ -20,6 +20,7 @@ Tant que l'utilisateur n'a rien importé, l'application montre des échantillons
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from pathlib import Path
 
@@ -162,6 +163,46 @@ def _lire_geo(contenu: bytes, nom_fichier: str) -> gpd.GeoDataFrame:
         ) from exc
 
 
+_RE_CRS_GEOJSON = re.compile(rb'"crs"\s*:\s*\{[^{}]*"properties"\s*:\s*\{[^{}]*"name"\s*:\s*"([^"]{1,200})"')
+_FRANCE_WGS84 = (-65.0, -25.0, 60.0, 53.0)
+"""Emprise (lon min, lat min, lon max, lat max) de la France, DROM compris, en degrés : un contour
+hors de cette emprise vient d'un système de coordonnées mal déclaré."""
+
+
+def _en_wgs84(brut: gpd.GeoDataFrame, contenu: bytes, nom_fichier: str) -> gpd.GeoDataFrame:
+    """Contours en EPSG:4326 ; un système de coordonnées inconnu ou mal déclaré est une erreur.
+
+    Le pilote GeoJSON de GDAL ignore en silence un membre `crs` qu'il ne connaît pas (il suppose
+    alors WGS 84) : ce membre est relu ici. Sans CRS déclaré, un GeoJSON est en WGS 84 (RFC 7946).
+    """
+    import pyproj
+
+    declare = _RE_CRS_GEOJSON.search(contenu[: 1 << 16]) if contenu.lstrip()[:1] == b"{" else None
+    if declare is not None:
+        nom = declare.group(1).decode("utf-8", "replace")
+        try:
+            pyproj.CRS.from_user_input(nom)
+        except pyproj.exceptions.CRSError as exc:
+            raise _erreur(nom_fichier, f"système de coordonnées « {nom} » inconnu : déclarez EPSG:4326 (WGS 84) "
+                                       "ou EPSG:2154 (Lambert-93), ou retirez le membre `crs`.") from exc  # fmt: skip
+    try:
+        brut = brut.set_crs("EPSG:4326") if brut.crs is None else brut
+        brut = brut.to_crs("EPSG:4326")
+    except (pyproj.exceptions.CRSError, pyproj.exceptions.ProjError, ValueError) as exc:
+        raise _erreur(nom_fichier, f"système de coordonnées « {brut.crs} » inconnu ou impossible à convertir en "
+                                   "WGS 84 (EPSG:4326) : enregistrez le fichier en EPSG:4326 ou EPSG:2154.") from exc  # fmt: skip
+    valides = brut.geometry[~(brut.geometry.isna() | brut.geometry.is_empty)]
+    if len(valides):
+        xmin, ymin, xmax, ymax = valides.total_bounds
+        lxmin, lymin, lxmax, lymax = _FRANCE_WGS84
+        if not (np.isfinite([xmin, ymin, xmax, ymax]).all() and xmin >= lxmin and ymin >= lymin and xmax <= lxmax
+                and ymax <= lymax):  # fmt: skip
+            raise _erreur(nom_fichier, f"contours hors de France une fois lus en {brut.crs.to_string() if brut.crs else '?'} "
+                                       f"(emprise {xmin:.1f}, {ymin:.1f} → {xmax:.1f}, {ymax:.1f}) : le système de coordonnées "
+                                       "déclaré ne correspond pas aux coordonnées.")  # fmt: skip
+    return brut
+
+
 def lire_qpv(
     contenu: bytes,
     nom_fichier: str,
@@ -205,9 +246,7 @@ def lire_qpv(
                      "colonne du code de quartier absente (attendu : `code_qp`, `code_qpv` ou `code_quartier` ; "
                      f"colonnes lues : {', '.join(c for c in brut.columns if c != brut.geometry.name)}).")
         )  # fmt: skip
-    if brut.crs is None:
-        brut = brut.set_crs("EPSG:4326")
-    brut = brut.to_crs("EPSG:4326")
+    brut = _en_wgs84(brut, contenu, nom_fichier)
     avertissements: list[str] = []
     code = brut[colonnes["code"]].astype("str").str.strip()
     manquants = brut[colonnes["code"]].isna() | (code == "")
@@ -243,6 +282,8 @@ def lire_qpv(
             lues = lues.assign(commune=actuelles).dropna()
         lues = lues.drop_duplicates()
 
+    # Valides avant l'union : un polygone qui se recoupe ferait échouer la dissolution (GEOSException).
+    table["geometry"] = table.geometry.make_valid()
     quartiers = table.dissolve(by="code_qpv", aggfunc={"nom_qpv": "first", "source": "first"}, sort=True)
     quartiers["geometry"] = quartiers.geometry.make_valid()
     a_placer = quartiers.index.difference(pd.Index(lues["code_qpv"].unique()))

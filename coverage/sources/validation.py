@@ -167,6 +167,7 @@ def _typer(tableau: TableauBrut, schema: Schema, releve: Releve, referentiel: Re
     (NaN, `""`), les contrôles croisés s'en accommodent.
     """
     releve.erreurs.extend(tableau.erreurs)
+    releve.avertissements.extend(tableau.avertissements)
     manquantes = colonnes_manquantes(tableau, schema)
     for colonne in tableau.colonnes:
         if colonne not in schema.noms:

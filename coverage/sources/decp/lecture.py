@@ -3,7 +3,6 @@ délègue au lecteur du format, normalise et retire les doublons."""
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Iterable
 from pathlib import Path, PurePath
@@ -13,6 +12,7 @@ from coverage.sources.decp.lecture_csv import lire_csv
 from coverage.sources.decp.lecture_json import lire_json
 from coverage.sources.decp.modele import FICHIER_DEMO_DECP, SOURCE_DEMO_DECP, ContratsDecp, erreur_fichier
 from coverage.sources.decp.normalisation import normaliser, retirer_doublons
+from coverage.sources.limites import LIMITES, Limites, decompresser_gzip, verifier_taille
 
 def lire_decp_fichier(chemin: str | Path, *, sirens_etat: Iterable[str] = ()) -> ContratsDecp:
     """Lit un fichier DECP sur disque (ligne de commande, tests) : voir `lire_decp`."""
@@ -30,7 +30,9 @@ def charger_decp_demo() -> ContratsDecp:
     return ContratsDecp(lus.contrats, lus.doublons, lus.avertissements, SOURCE_DEMO_DECP, lus.format, demo=True)
 
 
-def lire_decp(contenu: bytes, *, nom_fichier: str, sirens_etat: Iterable[str] = ()) -> ContratsDecp:
+def lire_decp(
+    contenu: bytes, *, nom_fichier: str, sirens_etat: Iterable[str] = (), limites: Limites = LIMITES
+) -> ContratsDecp:
     """Lit un fichier DECP (JSON consolidé 2019 ou 2024, ou CSV à plat), éventuellement gzippé.
 
     Parameters
@@ -41,6 +43,7 @@ def lire_decp(contenu: bytes, *, nom_fichier: str, sirens_etat: Iterable[str] = 
         à son contenu).
     sirens_etat : SIREN (9 chiffres) d'acheteurs à classer `etat` quel que soit leur premier
         chiffre (opérateurs de l'État hors de la règle du « 1 », par exemple).
+    limites : taille du fichier et taille décompressée acceptées (`coverage.sources.limites`).
 
     Returns
     -------
@@ -50,7 +53,8 @@ def lire_decp(contenu: bytes, *, nom_fichier: str, sirens_etat: Iterable[str] = 
     Raises
     ------
     ErreurLecture
-        Fichier vide, illisible, JSON invalide, CSV sans colonne d'acheteur ou de lieu, aucun marché.
+        Fichier vide, illisible, trop volumineux (décompressé compris), JSON invalide ou imbriqué
+        trop profondément, CSV sans colonne d'acheteur ou de lieu, aucun marché.
 
     Examples
     --------
@@ -60,11 +64,9 @@ def lire_decp(contenu: bytes, *, nom_fichier: str, sirens_etat: Iterable[str] = 
     >>> lus.contrats.at[0, "type_acheteur"], float(lus.contrats.at[0, "montant"])
     ('etat', 1000.5)
     """
+    verifier_taille(contenu, nom_fichier, maximum=limites.octets_decp)
     if contenu[:2] == b"\x1f\x8b":
-        try:
-            contenu = gzip.decompress(contenu)
-        except (OSError, EOFError) as exc:
-            raise erreur_fichier(nom_fichier, "fichier compressé (gzip) illisible ou tronqué.") from exc
+        contenu = decompresser_gzip(contenu, nom_fichier, limites=limites)
     if contenu.startswith(b"\xef\xbb\xbf"):
         contenu = contenu[3:]
     blancs = re.compile(rb"\s*").match(contenu).end()  # sans copier le contenu

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
+import re
 
 import numpy as np
 import pandas as pd
 
 from coverage.sources.decp.lecture_json import CHAMPS_JSON
 from coverage.sources.decp.modele import erreur_fichier, trouver_colonnes
+from coverage.sources.limites import ligne_colonne, premier_octet_non_utf8
 from coverage.sources.lecture import ErreurLecture, Probleme
 
 _ALIAS_CSV: dict[str, tuple[str, ...]] = {
@@ -31,18 +32,28 @@ _ALIAS_CSV: dict[str, tuple[str, ...]] = {
 _OBLIGATOIRES_CSV = {"acheteur_siret": "acheteur.id", "lieu_code": "lieuExecution.code"}
 
 
-def _decoder_debut(contenu: bytes) -> str:
-    """Encodage d'un CSV : UTF-8 si le début se décode ainsi, sinon Windows-1252."""
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(contenu[: 1 << 20], final=len(contenu) <= 1 << 20)
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "cp1252"
+_EN_TETE_MAX = 64 << 10  # caractères de la ligne d'en-tête (une vingtaine de noms de colonnes en font 500)
 
 
 def lire_csv(contenu: bytes, nom_fichier: str) -> tuple[pd.DataFrame, list[str]]:
-    encodage = _decoder_debut(contenu)
-    premiere = contenu[: contenu.find(b"\n") if b"\n" in contenu else len(contenu)].decode(encodage, "replace")
+    avertissements = []
+    mauvais = premier_octet_non_utf8(contenu)
+    encodage = "utf-8" if mauvais is None else "cp1252"
+    if mauvais is not None:
+        ligne, colonne = ligne_colonne(contenu, mauvais)
+        avertissements.append(
+            f"{nom_fichier} : le fichier n'est pas en UTF-8 (premier caractère invalide ligne {ligne}, colonne "
+            f"{colonne}) : lu en Windows-1252 ; vérifiez les accents."
+        )
+    fin = contenu.find(b"\n", 0, _EN_TETE_MAX + 1)
+    if fin < 0 and len(contenu) > _EN_TETE_MAX:
+        raise erreur_fichier(
+            nom_fichier,
+            f"la ligne d'en-tête dépasse {_EN_TETE_MAX // 1024} Kio : ce n'est pas un fichier DECP à plat "
+            "(colonnes `acheteur.id`, `lieuExecution.code`…).",
+            ligne=1,
+        )
+    premiere = contenu[: fin if fin >= 0 else len(contenu)].decode(encodage, "replace")
     comptes = {sep: len(next(csv.reader([premiere], delimiter=sep), [])) for sep in (";", ",", "\t")}
     separateur = max(comptes, key=lambda s: comptes[s])
     entetes = next(csv.reader([premiere.strip("\r")], delimiter=separateur), [])
@@ -57,7 +68,6 @@ def lire_csv(contenu: bytes, nom_fichier: str) -> tuple[pd.DataFrame, list[str]]
                 f"{'…' if len(entetes) > 12 else ''}).",
             )
         )  # fmt: skip
-    avertissements = []
     for champ, libelle in (("montant", "montant"), ("considerations_sociales", "considerationsSociales")):
         if champ not in colonnes:
             avertissements.append(f"{nom_fichier} : colonne `{libelle}` absente ; l'indicateur correspondant reste vide.")
@@ -72,7 +82,12 @@ def lire_csv(contenu: bytes, nom_fichier: str) -> tuple[pd.DataFrame, list[str]]
             skip_blank_lines=True,
         )
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
-        raise erreur_fichier(nom_fichier, f"fichier CSV illisible ({exc}).") from exc
+        ligne = re.search(r"(?:line|row) (\d+)", str(exc))
+        raise erreur_fichier(
+            nom_fichier,
+            "fichier CSV illisible : nombre de valeurs différent de celui des colonnes, guillemet jamais fermé ou "
+            "encodage inconnu" + (f" (ligne {ligne.group(1)})." if ligne else "."),
+        ) from exc
     brut = pd.DataFrame({champ: table[nom] for champ, nom in colonnes.items()})
     for champ in CHAMPS_JSON:
         if champ not in brut.columns:

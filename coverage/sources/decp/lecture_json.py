@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from coverage.sources.decp.modele import erreur_fichier
+from coverage.sources.limites import message_json, premier_octet_non_utf8
 
 _FENETRE_JSON = 8 << 20  # octets décodés à la fois
 _RE_DEBUT_JSON = re.compile(rb'\A\s*(?:\{\s*"marches"\s*:\s*(?:\{\s*"marche"\s*:\s*)?)?\[')
@@ -132,6 +133,13 @@ def _lire_tableau_json(contenu: bytes, debut: int, nom_fichier: str) -> tuple[li
             return lus, octets_avant_tampon + consommes
         try:
             objet, j = decodeur_json.raw_decode(tampon, i)
+        except RecursionError as exc:
+            position = octets_avant_tampon + len(tampon[:i].encode("utf-8"))
+            raise erreur_fichier(
+                nom_fichier,
+                f"JSON imbriqué trop profondément ({_lieu_json(contenu, position)}, marché n° {len(lus) + 1}) : "
+                "un marché DECP n'a que quelques niveaux ; ce n'est pas un fichier DECP.",
+            ) from exc
         except json.JSONDecodeError as exc:
             if fin_lue < taille:  # enregistrement coupé par la fenêtre : lire la suite
                 octets_avant_tampon += len(tampon[:i].encode("utf-8"))
@@ -140,7 +148,7 @@ def _lire_tableau_json(contenu: bytes, debut: int, nom_fichier: str) -> tuple[li
             position = octets_avant_tampon + len(tampon[: exc.pos].encode("utf-8"))
             raise erreur_fichier(
                 nom_fichier,
-                f"JSON invalide ({_lieu_json(contenu, position)}, marché n° {len(lus) + 1}) : {exc.msg}.",
+                f"JSON invalide ({_lieu_json(contenu, position)}, marché n° {len(lus) + 1}) : {message_json(exc)}.",
             ) from exc
         lus.append(extraire(objet))
         i = j
@@ -256,6 +264,14 @@ def _lire_json_arrow(contenu: bytes) -> tuple[pd.DataFrame, int] | None:
 
 def lire_json(contenu: bytes, nom_fichier: str) -> tuple[pd.DataFrame, list[str]]:
     avertissements: list[str] = []
+    # UTF-8 vérifié d'abord : le lecteur Arrow accepterait un Windows-1252 qui casserait l'export plus tard.
+    mauvais = premier_octet_non_utf8(contenu)
+    if mauvais is not None:
+        raise erreur_fichier(
+            nom_fichier,
+            f"fichier illisible ({_lieu_json(contenu, mauvais)}) : le JSON doit être encodé en UTF-8 (ce fichier "
+            "semble en Windows-1252 ; enregistrez-le en UTF-8).",
+        )
     rapide = _lire_json_arrow(contenu)
     if rapide is not None:
         brut, nb_concessions = rapide
@@ -302,7 +318,9 @@ def _lire_json_complet(contenu: bytes, nom_fichier: str) -> tuple[list[tuple], l
     except UnicodeDecodeError as exc:
         raise erreur_fichier(nom_fichier, "fichier illisible : le JSON doit être encodé en UTF-8.") from exc
     except json.JSONDecodeError as exc:
-        raise erreur_fichier(nom_fichier, f"JSON invalide (ligne {exc.lineno}, colonne {exc.colno}) : {exc.msg}.") from exc
+        raise erreur_fichier(nom_fichier, f"JSON invalide (ligne {exc.lineno}, colonne {exc.colno}) : {message_json(exc)}.") from exc
+    except RecursionError as exc:
+        raise erreur_fichier(nom_fichier, "JSON imbriqué trop profondément : un fichier DECP n'a que quelques niveaux.") from exc
     marches: object = donnees
     concessions: object = []
     if isinstance(donnees, dict):

@@ -197,6 +197,6 @@ def liste_messages(messages: list[str], reste: str) -> list[str]:
     return messages[:MAX_MESSAGES] + [reste.format(n=len(messages) - MAX_MESSAGES)]
 
 
-def erreur_fichier(nom_fichier: str, message: str) -> ErreurLecture:
-    return ErreurLecture(Probleme(nom_fichier, None, None, None, message))
+def erreur_fichier(nom_fichier: str, message: str, *, ligne: int | None = None) -> ErreurLecture:
+    return ErreurLecture(Probleme(nom_fichier, ligne, None, None, message))
 

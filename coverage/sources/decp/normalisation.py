@@ -10,6 +10,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from coverage.documents.format import format_nombre
+from coverage.modele import MONTANT_MAX_MARCHE
 from coverage.sources.decp.modele import liste_messages
 from coverage.sources.lecture import Probleme, convertir_dates, convertir_nombres
 
@@ -82,6 +84,17 @@ def type_acheteur(sirens: pd.Series, *, sirens_etat: Iterable[str] = ()) -> pd.S
     return pd.Series(types, index=sirens.index, dtype="str")
 
 
+_RE_DATE_ISO = r"\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+"""Date ISO du schéma DECP : heure valide et fuseau facultatifs (`2025-07-01T25:99` est illisible)."""
+
+
+def _brut_montant(valeur: object) -> str:
+    """Le montant tel qu'écrit dans le fichier : un nombre JSON infini se relit `1e309`."""
+    if isinstance(valeur, float) and not np.isfinite(valeur):
+        return "1e309" if valeur > 0 else "-1e309"
+    return str(valeur)
+
+
 def _cellule(format_: str, nom_fichier: str, ligne: int, ident: object, champ: str) -> str:
     if format_ == "csv":
         return str(Probleme(nom_fichier, int(ligne), champ, None, "")).removesuffix(" : ")
@@ -101,6 +114,7 @@ def normaliser(
 
     # Montants : nombres du JSON tels quels, chaînes lues à la française (`12 345,67`).
     brut_montant = brut["montant"]
+    illisibles = pd.Index([])
     if pd.api.types.is_numeric_dtype(brut_montant.dtype):
         montant = brut_montant.astype("float64")
     else:
@@ -111,23 +125,30 @@ def normaliser(
             conversion = convertir_nombres(brut_montant[a_lire].astype("str"))
             montant[a_lire.to_numpy()] = conversion.valeurs.to_numpy()
             illisibles = conversion.invalides[conversion.invalides].index
-            messages += liste_messages(
-                [
-                    f"{_cellule(format_, nom_fichier, brut.at[k, 'ligne'], textes['id'].at[k], 'montant')} : "
-                    f"« {brut_montant.at[k]} » n'est pas un montant lisible (attendu : nombre en € HT, ex. "
-                    "12 345,67) ; montant laissé vide."
-                    for k in illisibles
-                ],
-                f"{nom_fichier} : … et {{n}} autres montants illisibles laissés vides.",
-            )
+    # Infini, ou au-delà du maximum d'un marché : illisible (jamais une somme infinie).
+    demesures = montant.index[~np.isfinite(montant.to_numpy()) & montant.notna().to_numpy()
+                              | (montant.abs() > MONTANT_MAX_MARCHE).to_numpy()]  # fmt: skip
+    montant[demesures] = np.nan
+    if len(illisibles) or len(demesures):
+        messages += liste_messages(
+            [
+                f"{_cellule(format_, nom_fichier, brut.at[k, 'ligne'], textes['id'].at[k], 'montant')} : "
+                f"« {_brut_montant(brut_montant.at[k])} » "
+                + ("n'est pas un montant lisible (attendu : nombre en € HT, ex. 12 345,67)" if k in illisibles else
+                   f"dépasse le montant maximal d'un marché ({format_nombre(MONTANT_MAX_MARCHE)} € HT)")
+                + " ; montant laissé vide."
+                for k in illisibles.union(demesures)
+            ],
+            f"{nom_fichier} : … et {{n}} autres montants illisibles laissés vides.",
+        )
     sans_montant = int(np.isnan(montant.to_numpy()).sum())
     if sans_montant:
         messages.append(f"{nom_fichier} : {sans_montant} marché(s) sans montant lisible ; ils comptent dans le "
                         "nombre de marchés, pas dans les montants.")  # fmt: skip
 
-    # Dates : `aaaa-mm-jj` (fuseau éventuel ignoré) ou `jj/mm/aaaa`.
+    # Dates : `aaaa-mm-jj` (heure valide et fuseau éventuels ignorés) ou `jj/mm/aaaa`.
     dates_txt = _textes(brut["date_notification"])
-    dates_txt = dates_txt.where(~dates_txt.str.match(r"\d{4}-\d{2}-\d{2}", na=False), dates_txt.str.slice(0, 10))
+    dates_txt = dates_txt.where(~dates_txt.str.fullmatch(_RE_DATE_ISO, na=False), dates_txt.str.slice(0, 10))
     conversion_dates = convertir_dates(dates_txt.fillna(""))
     dates = conversion_dates.valeurs
     if conversion_dates.invalides.any():
