@@ -22,6 +22,7 @@ from ui.exports import boutons_export
 from ui.territoire import choix_maille, couche, vue_pour
 from ui.navigation import exiger_navigation
 from ui.presentation import tableau as afficher_tableau
+from ui.recherche import choisir_structures
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -72,10 +73,8 @@ metrique(k5, "Territoires non couverts", cles["non_couverts"], aide=f"sur {cles[
 st.subheader(vue.titre)
 donnees_affichees = simulees if etat_affiche == "apres" else donnees
 noms_structures = donnees_affichees.structures.set_index("id_structure")["nom"]
-choisies = st.multiselect(
-    "Dessiner le périmètre de structures", list(noms_structures.index), key="couverture_structures",
-    format_func=lambda i: f"{noms_structures[i]} ({i})", max_selections=8, placeholder="Choisir une ou plusieurs structures",
-)
+choisies = choisir_structures(noms_structures, cle="couverture_structures", libelle="Dessiner le périmètre de structures",
+                              max_selections=8, placeholder="Choisir une ou plusieurs structures")
 dessus = [couche_contours_url(urls_geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.0)]
 if choisies:
     contours = etat.contours_structures(donnees_affichees, tuple(choisies))

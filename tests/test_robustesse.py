@@ -254,3 +254,26 @@ def test_configuration_de_service():
     lancer = (RACINE / "lancer.sh").read_text(encoding="utf-8")
     assert '--server.address "${COUVERTURE_ADRESSE:-127.0.0.1}"' in lancer
     assert "600 Mo" in (RACINE / "docs" / "import.md").read_text(encoding="utf-8")
+
+
+# --- 11. Grandes données -----------------------------------------------------------------------
+
+
+def test_identifiants_des_fichiers_actifs_sans_leur_contenu(tmp_path):
+    espace = ouvrir_espace(tmp_path / "espace.sqlite")
+    assert espace.fichiers_besoins_actifs() == {}
+    premier = espace.enregistrer_fichier_besoins("decp", nom_fichier="a.json", contenu=b"[1]", auteur="a")
+    second = espace.enregistrer_fichier_besoins("decp", nom_fichier="b.json", contenu=b"[2]", auteur="a")
+    qpv = espace.enregistrer_fichier_besoins("qpv", nom_fichier="q.geojson", contenu=b"{}", auteur="a")
+    assert premier < second
+    assert espace.fichiers_besoins_actifs() == {"decp": (second, "b.json"), "qpv": (qpv, "q.geojson")}
+
+
+def test_recherche_de_structures_dans_une_longue_liste():
+    from ui.recherche import proposes
+
+    noms = pd.Series([f"Structure {i}" for i in range(1_000_000)], index=[f"S{i:07d}" for i in range(1_000_000)])
+    noms.iloc[123_456] = "Maison de l'emploi de Bourg"
+    assert proposes(noms, "maison de l'emploi", deja=[]) == ["S0123456"]
+    assert proposes(noms, "", deja=["S0999999"], limite=3) == ["S0999999", "S0000000", "S0000001", "S0000002"]
+    assert len(proposes(noms, "structure 1", deja=[])) == 100

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coverage.sources.decp import contrats_non_places, lire_decp, placer_contrats
+from coverage.sources.decp import contrats_non_places
+from coverage.sources.fichiers_besoins import verifier_fichier_besoins
 from coverage.documents.exports import exporter_csv
 from coverage.documents.format import format_nombre
 from coverage.sources.lecture import ErreurLecture
-from coverage.sources.qpv import lire_npnru, lire_qpv
 from ui import etat
 from ui.texte import liste, texte
 from ui.presentation import tableau as afficher_tableau
@@ -20,27 +20,15 @@ TYPES = {
 }
 
 
-def _verifier(type_: str, contenu: bytes, nom: str) -> str:
-    """Relit le fichier comme le fera l'application ; lève ErreurLecture s'il est invalide. Rend un résumé."""
-    ref = etat.referentiel()
-    if type_ == "decp":
-        lus = lire_decp(contenu, nom_fichier=nom)
-        places = placer_contrats(lus.contrats, referentiel=ref)
-        non_places = int((places["niveau_placement"] == "non_place").sum())
-        return f"{format_nombre(lus.nb_contrats)} marchés lus, {lus.doublons} doublons retirés, {format_nombre(non_places)} non placés."
-    if type_ == "qpv":
-        return f"{format_nombre(len(lire_qpv(contenu, nom, referentiel=ref)))} lignes quartier × commune."
-    return f"{format_nombre(len(lire_npnru(contenu, nom)))} quartiers NPNRU."
-
-
 def section_besoins() -> None:
     st.markdown(
         "Les besoins des zones blanches combinent la population, la commande publique (DECP), les quartiers prioritaires "
         "et les grands projets. Tant que vous n'importez rien, des **échantillons fictifs** sont utilisés et signalés."
     )
     e = etat.espace()
+    actifs = e.fichiers_besoins_actifs()  # noms seulement : le contenu (jusqu'à des centaines de Mo) n'est pas relu
     for type_, (libelle, extensions) in TYPES.items():
-        actif = e.fichier_besoins_actif(type_)
+        actif = actifs.get(type_)
         with st.container(border=True):
             st.markdown(f"**{libelle}** — actif : {texte(actif[1]) if actif else 'échantillon de démonstration'}")
             with st.form(f"donnees_besoins_{type_}"):
@@ -54,7 +42,7 @@ def section_besoins() -> None:
                     st.error("Déposez un fichier et indiquez votre nom.")
                     continue
                 try:
-                    resume = _verifier(type_, fichier.getvalue(), fichier.name)
+                    resume = verifier_fichier_besoins(type_, fichier.getvalue(), fichier.name, referentiel=etat.referentiel())
                 except ErreurLecture as erreur:
                     st.error("**Import refusé, rien n'a changé.**\n\n" + liste(erreur.problemes))
                     continue

@@ -128,7 +128,8 @@ def communes_completes() -> gpd.GeoDataFrame:
 def cle_besoins() -> tuple:
     """Identifie les sources de besoins actives (fichiers importés ou démo, projets ajoutés)."""
     e = espace()
-    fichiers = tuple((t, (e.fichier_besoins_actif(t) or (0,))[0]) for t in ("decp", "qpv", "npnru"))
+    actifs = e.fichiers_besoins_actifs()  # identifiants seulement : le contenu n'est lu qu'au calcul mis en cache
+    fichiers = tuple((t, actifs.get(t, (0,))[0]) for t in ("decp", "qpv", "npnru"))
     projets = e.historique_projets_utilisateur()
     return fichiers + (("projets", int(projets["id"].max()) if len(projets) else 0),)
 

@@ -77,6 +77,15 @@ class Fichiers(Magasin):
         with self._ecriture() as cx:
             cx.execute("UPDATE fichiers_besoins SET actif = 0 WHERE type = ?", (type,))
 
+    def fichiers_besoins_actifs(self) -> dict[str, tuple[int, str]]:
+        """`{type: (id, nom_fichier)}` des fichiers actifs, sans leur contenu : une clé de cache qui ne
+        relit pas un DECP de 500 Mo à chaque exécution de page (le contenu d'un id ne change jamais)."""
+        with self._lecture() as cx:
+            lignes = cx.execute(
+                "SELECT type, id, nom_fichier FROM fichiers_besoins WHERE actif = 1 ORDER BY id"
+            ).fetchall()
+        return {str(t): (int(i), str(n)) for t, i, n in lignes}
+
     def fichier_besoins_actif(self, type: str) -> tuple[int, str, bytes] | None:
         """`(id, nom_fichier, contenu)` du fichier actif de ce type, None s'il n'y en a pas."""
         with self._lecture() as cx:

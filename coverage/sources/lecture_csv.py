@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 
 from coverage.sources.limites import Limites, ligne_colonne, premier_octet_non_utf8
@@ -80,27 +81,29 @@ def lire_csv(contenu: bytes, nom_fichier: str, *, limites: Limites) -> tuple[lis
     if "\x00" in texte:
         raise erreur_fichier(nom_fichier, "fichier illisible : il contient des données binaires, pas du texte.")
     ancienne_limite = csv.field_size_limit()
-    lignes: list[list[object]] = []
-    debut_derniere = debut_suivante = 1  # ligne du fichier texte où commence un enregistrement
+    lignes: list[list[str]] = []
+    debut_derniere = 1  # ligne du fichier texte où commence le dernier enregistrement
     try:
         csv.field_size_limit(_LIMITE_CHAMP_CSV)
         texte, separateur = _separateur(texte)
         lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
-        for rangee in lecteur:
-            _controler_rangee(rangee, len(lignes) + 1, nom_fichier, limites)
-            lignes.append(rangee)
-            debut_derniere, debut_suivante = debut_suivante, lecteur.line_num + 1
+        # Au plus une ligne de trop est lue (boucle en C) ; les contrôles suivent sur la liste.
+        lignes = list(itertools.islice(lecteur, limites.lignes + 2))
+        if lignes and _guillemet_non_ferme(texte, lignes[-1]):  # rare : relecture pour situer l'enregistrement
+            relecture = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
+            for _ in itertools.islice(relecture, len(lignes) - 1):
+                debut_derniere = relecture.line_num + 1
     except csv.Error as exc:
         if "field larger" in str(exc):
             raise erreur_fichier(
                 nom_fichier,
                 f"une cellule dépasse {_LIMITE_CHAMP_CSV:,} caractères (au plus {limites.caracteres_cellule:,})."
                 .replace(",", "\u202f"),
-                ligne=len(lignes) + 1,
             ) from exc
-        raise erreur_fichier(nom_fichier, f"fichier CSV illisible ({exc}).", ligne=len(lignes) + 1) from exc
+        raise erreur_fichier(nom_fichier, f"fichier CSV illisible ({exc}).") from exc
     finally:
         csv.field_size_limit(ancienne_limite)
+    _controler(lignes, texte, nom_fichier, limites)
     if lignes and _guillemet_non_ferme(texte, lignes[-1]):
         raise erreur_fichier(
             nom_fichier,
@@ -117,22 +120,27 @@ def _guillemet_non_ferme(texte: str, derniere: list[object]) -> bool:
     return texte.count('"') % 2 == 1 and any("\n" in str(c) or "\r" in str(c) for c in derniere)
 
 
-def _controler_rangee(rangee: list[str], numero: int, nom_fichier: str, limites: Limites) -> None:
-    if numero > limites.lignes + 1:
+def _controler(lignes: list[list[str]], texte: str, nom_fichier: str, limites: Limites) -> None:
+    """Lignes, colonnes et caractères d'une cellule dans les limites ; sinon `ErreurLecture` avec la ligne."""
+    if len(lignes) > limites.lignes + 1:
         raise erreur_fichier(
             nom_fichier,
             f"plus de {limites.lignes:,} lignes de données : découpez le fichier.".replace(",", "\u202f"),
-            ligne=numero,
+            ligne=limites.lignes + 2,
         )
-    if len(rangee) > limites.colonnes:
+    if lignes and max(map(len, lignes)) > limites.colonnes:
+        numero = next(i for i, r in enumerate(lignes, start=1) if len(r) > limites.colonnes)
         raise erreur_fichier(
             nom_fichier,
-            f"{len(rangee):,} colonnes (au plus {limites.colonnes:,}) : séparateur mal détecté ou fichier "
+            f"{len(lignes[numero - 1]):,} colonnes (au plus {limites.colonnes:,}) : séparateur mal détecté ou fichier "
             "qui n'est pas une table d'échange.".replace(",", "\u202f"),
             ligne=numero,
         )
-    for i, cellule in enumerate(rangee):
-        if len(cellule) > limites.caracteres_cellule:
+    if len(texte) <= limites.caracteres_cellule:  # aucune cellule ne peut dépasser la limite
+        return
+    for numero, rangee in enumerate(lignes, start=1):
+        if rangee and max(map(len, rangee)) > limites.caracteres_cellule:
+            i, cellule = next((i, c) for i, c in enumerate(rangee) if len(c) > limites.caracteres_cellule)
             raise erreur_fichier(
                 nom_fichier,
                 f"la cellule n° {i + 1} compte {len(cellule):,} caractères (au plus {limites.caracteres_cellule:,})"
@@ -140,4 +148,3 @@ def _controler_rangee(rangee: list[str], numero: int, nom_fichier: str, limites:
                 + (" : un guillemet ouvert et jamais fermé ?" if "\n" in cellule else "."),
                 ligne=numero,
             )
-

@@ -13,6 +13,8 @@ from coverage.territoires.grands_projets.geometrie import axe_projet, geometrie_
 from coverage.territoires.grands_projets.modele import ErreurRegistre, GrandProjet, _Lieu
 from coverage.territoires.grands_projets.registre_tableau import _brut_depuis_ligne, _ligne_tableau
 from coverage.territoires.grands_projets.validation import _TEXTES, _Brut, _texte, _valider_tout
+from coverage.sources.limites import charger_json
+from coverage.sources.problemes import ErreurLecture
 from geo.reference import Referentiel, charger_geometries, charger_referentiel
 
 
@@ -84,9 +86,11 @@ def lire_registre_geojson(contenu: bytes, nom_fichier: str, *, referentiel: Refe
     referentiel = referentiel or charger_referentiel()
     fichier = _Lieu(nom_fichier)
     try:
-        donnees = json.loads(contenu.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ErreurRegistre([fichier.probleme(None, None, None, "fichier GeoJSON illisible (JSON invalide ou pas en UTF-8).")]) from exc
+        donnees = charger_json(contenu, nom_fichier)  # UTF-8, imbrication bornée (coverage.sources.limites)
+    except ErreurLecture as exc:
+        motif = exc.probleme.message
+        motif = motif.removeprefix("fichier illisible ") if motif.startswith("fichier illisible (") else f": {motif}"
+        raise ErreurRegistre([fichier.probleme(None, None, None, f"fichier GeoJSON illisible {motif}")]) from exc
     if isinstance(donnees, Mapping) and donnees.get("type") == "Feature":
         donnees = {"type": "FeatureCollection", "features": [donnees]}
     if not isinstance(donnees, Mapping) or donnees.get("type") != "FeatureCollection" or not isinstance(donnees.get("features"), list):

@@ -1,0 +1,44 @@
+"""Choisir dans une longue liste (structures) sans envoyer une option par élément au navigateur.
+
+Au-delà de `SEUIL_RECHERCHE` éléments, un champ de recherche précède la liste de choix : seuls les
+`MAX_PROPOSES` premiers éléments dont le nom ou l'identifiant contient le texte cherché sont
+proposés (plus ceux déjà choisis). Avec 10⁶ structures, la page n'envoie plus 10⁶ options à chaque
+exécution.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+SEUIL_RECHERCHE = 500
+MAX_PROPOSES = 100
+
+
+def proposes(noms: pd.Series, texte: str, *, deja: list[str], limite: int = MAX_PROPOSES) -> list[str]:
+    """Identifiants (index de `noms`) à proposer : ceux déjà choisis, puis les premiers qui contiennent `texte`
+    (nom ou identifiant, sans casse), au plus `limite` en plus de ceux déjà choisis."""
+    texte = texte.strip().lower()
+    if not texte:
+        trouves = noms.index[:limite]
+    else:
+        ids = pd.Series(noms.index.astype("str"), index=noms.index)
+        masque = noms.astype("str").str.lower().str.contains(texte, regex=False) | ids.str.lower().str.contains(texte, regex=False)
+        trouves = noms.index[masque.to_numpy()][:limite]
+    gardes = [i for i in deja if i in noms.index]
+    return gardes + [i for i in trouves if i not in set(gardes)]
+
+
+def choisir_structures(noms: pd.Series, *, cle: str, libelle: str, max_selections: int, placeholder: str) -> list[str]:
+    """`st.multiselect` sur `noms` (index = identifiant), précédé d'une recherche si la liste est longue."""
+    def format_(i: str) -> str:
+        return f"{noms[i]} ({i})"
+
+    if len(noms) <= SEUIL_RECHERCHE:
+        return st.multiselect(libelle, list(noms.index), key=cle, format_func=format_, max_selections=max_selections,
+                              placeholder=placeholder)  # fmt: skip
+    texte = st.text_input(f"{libelle} : chercher par nom ou identifiant ({len(noms):,} structures)".replace(",", "\u202f"),
+                          key=f"{cle}_recherche")  # fmt: skip
+    options = proposes(noms, texte, deja=list(st.session_state.get(cle, [])))
+    return st.multiselect(libelle, options, key=cle, format_func=format_, max_selections=max_selections,
+                          placeholder=placeholder)  # fmt: skip
