@@ -284,17 +284,21 @@ def _importer(
 ) -> ResultatImport | None:
     """Lit et valide les fichiers ; None (message écrit) si l'un ne peut pas être ouvert."""
     from coverage.sources.donnees import importer_fichiers
+    from coverage.sources.lecture import ErreurLecture
+    from coverage.sources.limites import LIMITES, lire_fichier_borne
 
     fichiers: dict[str, tuple[bytes, str] | None] = {}
     for cle, chemin in (("structures", structures), ("perimetres", perimetres), ("dossiers", dossiers)):
         if chemin is None:
             fichiers[cle] = None
             continue
-        try:
-            fichiers[cle] = (Path(chemin).read_bytes(), Path(chemin).name)
-        except OSError as exc:
-            _erreur(f"{chemin} : fichier introuvable ou illisible ({exc.strerror}).")
+        try:  # refusé sur sa taille avant d'être lu (coverage.sources.limites)
+            contenu = lire_fichier_borne(chemin, maximum=LIMITES.octets_tableau,
+                                         conseil="découpez-le par département ou par région.")  # fmt: skip
+        except ErreurLecture as exc:
+            _erreur(str(exc) if "introuvable" not in str(exc) else f"{chemin} : {exc.probleme.message}")
             return None
+        fichiers[cle] = (contenu, Path(chemin).name)
     return importer_fichiers(**fichiers, referentiel=referentiel)
 
 

@@ -8,6 +8,7 @@ from coverage.territoires.couverture import appliquer_modifications, chiffres_cl
 from coverage.documents.format import format_nombre, format_pourcentage
 from coverage.modele import DonneesFacilitateurs, Niveau, Role
 from ui import etat
+from ui.recherche import options_structures
 from ui.texte import liste, texte
 from ui.presentation import tableau as afficher_tableau
 
@@ -16,9 +17,10 @@ ACTIONS = {"etp": "Changer les ETP", "ajout": "Ajouter un territoire au périmè
 
 def _formulaire(donnees: DonneesFacilitateurs, modifications: list[dict]) -> None:
     structures = appliquer_modifications(donnees, modifications).structures.set_index("id_structure")
+    options = options_structures(structures["nom"], cle="couverture_etsi_structure", libelle="Structure")
     with st.form("couverture_form_et_si", border=True):
         c1, c2 = st.columns(2)
-        c1.selectbox("Structure", list(structures.index), format_func=lambda i: f"{structures.at[i, 'nom']} ({i})",
+        c1.selectbox("Structure", options, format_func=lambda i: f"{structures.at[i, 'nom']} ({i})",
                      key="couverture_etsi_structure")
         c2.radio("Modification", list(ACTIONS), format_func=ACTIONS.get, horizontal=False, key="couverture_etsi_action")
         c3, c4, c5, c6 = st.columns(4)

@@ -29,16 +29,19 @@ def proposes(noms: pd.Series, texte: str, *, deja: list[str], limite: int = MAX_
     return gardes + [i for i in trouves if i not in set(gardes)]
 
 
-def choisir_structures(noms: pd.Series, *, cle: str, libelle: str, max_selections: int, placeholder: str) -> list[str]:
-    """`st.multiselect` sur `noms` (index = identifiant), précédé d'une recherche si la liste est longue."""
-    def format_(i: str) -> str:
-        return f"{noms[i]} ({i})"
-
+def options_structures(noms: pd.Series, *, cle: str, libelle: str) -> list[str]:
+    """Identifiants à proposer dans la liste de choix `cle` : tous si la liste est courte ; sinon un champ de
+    recherche (hors formulaire, pour se mettre à jour à la frappe) et les premiers trouvés."""
     if len(noms) <= SEUIL_RECHERCHE:
-        return st.multiselect(libelle, list(noms.index), key=cle, format_func=format_, max_selections=max_selections,
-                              placeholder=placeholder)  # fmt: skip
+        return list(noms.index)
     texte = st.text_input(f"{libelle} : chercher par nom ou identifiant ({len(noms):,} structures)".replace(",", "\u202f"),
                           key=f"{cle}_recherche")  # fmt: skip
-    options = proposes(noms, texte, deja=list(st.session_state.get(cle, [])))
-    return st.multiselect(libelle, options, key=cle, format_func=format_, max_selections=max_selections,
-                          placeholder=placeholder)  # fmt: skip
+    deja = st.session_state.get(cle, [])
+    return proposes(noms, texte, deja=list(deja) if isinstance(deja, list) else [deja] if deja else [])
+
+
+def choisir_structures(noms: pd.Series, *, cle: str, libelle: str, max_selections: int, placeholder: str) -> list[str]:
+    """`st.multiselect` sur `noms` (index = identifiant), précédé d'une recherche si la liste est longue."""
+    options = options_structures(noms, cle=cle, libelle=libelle)
+    return st.multiselect(libelle, options, key=cle, format_func=lambda i: f"{noms[i]} ({i})",
+                          max_selections=max_selections, placeholder=placeholder)  # fmt: skip

@@ -21,10 +21,11 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 from coverage.sources.problemes import erreur_fichier
 
-__all__ = ["LIMITES", "Limites", "charger_json", "decompresser_gzip", "format_octets", "ligne_colonne", "message_json",
+__all__ = ["LIMITES", "Limites", "charger_json", "decompresser_gzip", "exiger_utf8_json", "format_octets", "ligne_colonne", "lire_fichier_borne", "message_json",
            "premier_octet_non_utf8", "verifier_taille", "verifier_zip"]
 
 MIO = 1 << 20
@@ -113,6 +114,22 @@ def verifier_taille(contenu: bytes, nom_fichier: str, *, maximum: int, conseil: 
         )
 
 
+def lire_fichier_borne(chemin: str | os.PathLike[str], *, maximum: int, conseil: str = "") -> bytes:
+    """Les octets d'un fichier sur disque, refusé sur sa taille avant d'être lu (ligne de commande)."""
+    chemin = Path(chemin)
+    try:
+        taille = chemin.stat().st_size
+        if taille > maximum:
+            raise erreur_fichier(
+                chemin.name,
+                f"fichier trop volumineux ({format_octets(taille)} ; au plus {format_octets(maximum)})"
+                + (f" : {conseil}" if conseil else "."),
+            )
+        return chemin.read_bytes()
+    except OSError as exc:
+        raise erreur_fichier(chemin.name, f"fichier introuvable ou illisible ({exc.strerror}).") from exc
+
+
 def _plafond_decompression(taille: int, maximum: int, taux: int) -> int:
     return min(maximum, max(taux * taille, _PLANCHER_COMPRESSION))
 
@@ -197,6 +214,18 @@ def premier_octet_non_utf8(contenu: bytes, *, debut: int = 0) -> int | None:
     return None
 
 
+def exiger_utf8_json(contenu: bytes, nom_fichier: str) -> None:
+    """`ErreurLecture` (ligne, colonne du premier octet fautif) si le JSON n'est pas de l'UTF-8 valide."""
+    mauvais = premier_octet_non_utf8(contenu)
+    if mauvais is not None:
+        ligne, colonne = ligne_colonne(contenu, mauvais)
+        raise erreur_fichier(
+            nom_fichier,
+            f"fichier illisible (ligne {ligne}, colonne {colonne}) : le JSON doit être encodé en UTF-8 "
+            "(ce fichier semble en Windows-1252 ; enregistrez-le en UTF-8).",
+        )
+
+
 _MESSAGES_JSON = {
     "Expecting value": "valeur attendue",
     "Expecting ',' delimiter": "virgule attendue",
@@ -244,14 +273,7 @@ def charger_json(contenu: bytes, nom_fichier: str, *, limites: Limites = LIMITES
     """
     if contenu.startswith(b"\xef\xbb\xbf"):
         contenu = contenu[3:]
-    mauvais = premier_octet_non_utf8(contenu)
-    if mauvais is not None:
-        ligne, colonne = ligne_colonne(contenu, mauvais)
-        raise erreur_fichier(
-            nom_fichier,
-            f"fichier illisible (ligne {ligne}, colonne {colonne}) : le JSON doit être encodé en UTF-8 "
-            "(ce fichier semble en Windows-1252 ; enregistrez-le en UTF-8).",
-        )
+    exiger_utf8_json(contenu, nom_fichier)
     trop = _profondeur_excessive(contenu, limites.profondeur_json)
     if trop is not None:
         ligne, colonne = ligne_colonne(contenu, trop)

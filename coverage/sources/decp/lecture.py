@@ -12,15 +12,12 @@ from coverage.sources.decp.lecture_csv import lire_csv
 from coverage.sources.decp.lecture_json import lire_json
 from coverage.sources.decp.modele import FICHIER_DEMO_DECP, SOURCE_DEMO_DECP, ContratsDecp, erreur_fichier
 from coverage.sources.decp.normalisation import normaliser, retirer_doublons
-from coverage.sources.limites import LIMITES, Limites, decompresser_gzip, verifier_taille
+from coverage.sources.limites import LIMITES, Limites, decompresser_gzip, lire_fichier_borne, verifier_taille
 
 def lire_decp_fichier(chemin: str | Path, *, sirens_etat: Iterable[str] = ()) -> ContratsDecp:
     """Lit un fichier DECP sur disque (ligne de commande, tests) : voir `lire_decp`."""
     chemin = Path(chemin)
-    try:
-        contenu = chemin.read_bytes()
-    except OSError as exc:
-        raise erreur_fichier(chemin.name, f"fichier introuvable ou illisible ({exc.strerror}).") from exc
+    contenu = lire_fichier_borne(chemin, maximum=LIMITES.octets_decp)
     return lire_decp(contenu, nom_fichier=chemin.name, sirens_etat=sirens_etat)
 
 

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from coverage.sources.decp.modele import erreur_fichier
-from coverage.sources.limites import message_json, premier_octet_non_utf8
+from coverage.sources.limites import exiger_utf8_json, message_json
 
 _FENETRE_JSON = 8 << 20  # octets décodés à la fois
 _RE_DEBUT_JSON = re.compile(rb'\A\s*(?:\{\s*"marches"\s*:\s*(?:\{\s*"marche"\s*:\s*)?)?\[')
@@ -265,13 +265,7 @@ def _lire_json_arrow(contenu: bytes) -> tuple[pd.DataFrame, int] | None:
 def lire_json(contenu: bytes, nom_fichier: str) -> tuple[pd.DataFrame, list[str]]:
     avertissements: list[str] = []
     # UTF-8 vérifié d'abord : le lecteur Arrow accepterait un Windows-1252 qui casserait l'export plus tard.
-    mauvais = premier_octet_non_utf8(contenu)
-    if mauvais is not None:
-        raise erreur_fichier(
-            nom_fichier,
-            f"fichier illisible ({_lieu_json(contenu, mauvais)}) : le JSON doit être encodé en UTF-8 (ce fichier "
-            "semble en Windows-1252 ; enregistrez-le en UTF-8).",
-        )
+    exiger_utf8_json(contenu, nom_fichier)
     rapide = _lire_json_arrow(contenu)
     if rapide is not None:
         brut, nb_concessions = rapide
