@@ -134,6 +134,26 @@ def test_simulation_le_curseur_d_enveloppe_borne_l_attribution(app):
     at.sidebar.select_slider(key="simulation_enveloppe").set_value(4_500_000).run()
 
 
+def test_simulation_le_curseur_en_mode_priorite_ne_lance_pas_le_solveur(app, monkeypatch):
+    # Issue 17 : le volet « Comparer » replié exécutait l'optimisation à chaque mouvement du curseur.
+    import coverage.financement.optimisation as optimisation
+
+    appels = []
+    solveur = optimisation._appeler_highs
+    monkeypatch.setattr(optimisation, "_appeler_highs", lambda *a, **k: appels.append(1) or solveur(*a, **k))
+    at = _page(app, "pages/simulation.py")
+    at.segmented_control(key="simulation_rubrique").set_value("allocation").run()
+    at.sidebar.radio(key="simulation_mode").set_value("priorite").run()
+    try:
+        at.sidebar.select_slider(key="simulation_enveloppe").set_value(3_050_000).run()  # jamais calculée avant
+        assert appels == []
+        at.toggle(key="simulation_comparer").set_value(True).run()  # demandé : l'optimisation tourne
+        assert len(appels) == 1
+    finally:
+        at.toggle(key="simulation_comparer").set_value(False).run()
+        at.sidebar.select_slider(key="simulation_enveloppe").set_value(4_500_000).run()
+
+
 def test_simulation_meme_classement_que_la_ligne_de_commande(app, tmp_path):
     # Issue 14, point 2 : `python -m coverage simuler` et la page appellent la même fonction avec les mêmes
     # entrées (grands projets compris) ; à 2 M€ l'enveloppe coupe la liste, le rang décide de qui est financé.
