@@ -104,7 +104,7 @@ class Colonne:
 
 @dataclass(frozen=True)
 class Schema:
-    """Schéma d'une table d'échange (`structures`, `perimetres`, `dossiers`)."""
+    """Schéma d'une table d'échange (`structures`, `perimetres`, `dossiers`, `bilans`…)."""
 
     nom: str
     colonnes: tuple[Colonne, ...]
@@ -242,7 +242,199 @@ DOSSIERS = Schema(
     ),
 )
 
-SCHEMAS: dict[str, Schema] = {s.nom: s for s in (STRUCTURES, PERIMETRES, DOSSIERS)}
+
+# --------------------------------------------------------------------------------------------
+# Bilans des structures financées (appel, partie D « Concrétisation du projet », 1- Conventionnement)
+# --------------------------------------------------------------------------------------------
+
+
+class Periode(StrEnum):
+    """Période d'un bilan : l'appel demande « un rapport intermédiaire et un rapport annuel »."""
+
+    INTERMEDIAIRE = "intermediaire"
+    ANNUEL = "annuel"
+
+    @property
+    def libelle(self) -> str:
+        return {"intermediaire": "Bilan intermédiaire", "annuel": "Bilan annuel"}[self.value]
+
+
+INDICATEURS_TOTAL_ETAT = ("heures_insertion", "marches_accompagnes", "montant_marches_ht", "acheteurs_accompagnes")
+"""Indicateurs que l'appel demande « pour l'ensemble des marchés d'une part, et pour les marchés
+d'Etat d'autre part » : deux colonnes chacun, suffixées `_total` et `_etat`."""
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """Une typologie du rapport annuel (table `bilans_repartitions`) et ses catégories acceptées."""
+
+    code: str
+    libelle: str
+    unite: str
+    source: str
+    categories: dict[str, str]
+
+
+DIMENSIONS_BILANS: dict[str, Dimension] = {
+    d.code: d
+    for d in (
+        Dimension(
+            "acheteurs",
+            "Typologie des acheteurs accompagnés",
+            "nombre d'acheteurs",
+            "rapport annuel : « typologie des acheteurs accompagnés » ; B 2-1 : marchés de l'État, EPA, "
+            "ANRU, autres acheteurs publics, acheteurs privés",
+            {
+                "etat": "État (ministères, services centraux et déconcentrés, PFRA)",
+                "epa_etat": "Établissements publics de l'État (EPA)",
+                "collectivites": "Collectivités territoriales et leurs établissements",
+                "bailleurs_renouvellement_urbain": "Bailleurs et maîtres d'ouvrage du renouvellement urbain (ANRU)",
+                "autres_publics": "Autres acheteurs publics (hôpitaux, entreprises publiques…)",
+                "prives": "Acheteurs privés",
+            },
+        ),
+        Dimension(
+            "segments",
+            "Typologie des segments d'achat",
+            "nombre de marchés",
+            "rapport annuel : « typologie des segments d'achat » ; partie A : diversification des segments",
+            {
+                "batiment_travaux_publics": "Bâtiment et travaux publics",
+                "proprete_nettoyage": "Propreté et nettoyage",
+                "espaces_verts": "Espaces verts et paysage",
+                "restauration": "Restauration collective",
+                "transport_logistique": "Transport et logistique",
+                "numerique": "Informatique et numérique",
+                "prestations_intellectuelles": "Prestations intellectuelles",
+                "services": "Autres services (gardiennage, accueil, blanchisserie…)",
+                "fournitures": "Fournitures",
+            },
+        ),
+        Dimension(
+            "beneficiaires",
+            "Typologie des bénéficiaires",
+            "nombre de bénéficiaires",
+            "rapport annuel : « typologie des bénéficiaires » ; bilan intermédiaire : parcours du bénéficiaire",
+            {
+                "demandeurs_emploi_longue_duree": "Demandeurs d'emploi de longue durée",
+                "beneficiaires_minima_sociaux": "Bénéficiaires de minima sociaux (RSA, ASS…)",
+                "jeunes_moins_26_ans": "Jeunes de moins de 26 ans sans qualification",
+                "travailleurs_handicapes": "Travailleurs handicapés (RQTH)",
+                "seniors_plus_50_ans": "Seniors de plus de 50 ans",
+                "residents_qpv": "Résidents des quartiers prioritaires (QPV)",
+                "salaries_siae": "Salariés de structures d'insertion (SIAE)",
+                "autres": "Autres publics éloignés de l'emploi",
+            },
+        ),
+        Dimension(
+            "secteurs",
+            "Secteurs des entreprises titulaires accompagnées",
+            "nombre d'entreprises",
+            "bilan intermédiaire : « informations qualitatives sur les secteurs et les porteurs accompagnés »",
+            {
+                "construction": "Construction",
+                "industrie": "Industrie",
+                "commerce": "Commerce",
+                "transport": "Transport et entreposage",
+                "hebergement_restauration": "Hébergement et restauration",
+                "information_communication": "Information et communication",
+                "services_entreprises": "Services aux entreprises",
+                "administration_sante_social": "Administration, enseignement, santé et action sociale",
+                "autres_services": "Autres activités de services",
+            },
+        ),
+        Dimension(
+            "structures_inclusives",
+            "Structures inclusives mobilisées",
+            "nombre de structures",
+            "rapport annuel : « nombre et qualité des structures inclusives mobilisées » (SIAE, EA, ESAT)",
+            {
+                "ei": "Entreprise d'insertion (EI)",
+                "etti": "Entreprise de travail temporaire d'insertion (ETTI)",
+                "ai": "Association intermédiaire (AI)",
+                "aci": "Atelier et chantier d'insertion (ACI)",
+                "ea": "Entreprise adaptée (EA)",
+                "esat": "Établissement et service d'aide par le travail (ESAT)",
+                "geiq": "Groupement d'employeurs pour l'insertion et la qualification (GEIQ)",
+            },
+        ),
+    )
+}
+"""Dimensions de `bilans_repartitions` et catégories acceptées (code → libellé), documentées dans
+`docs/bilans.md` ; une catégorie hors de la liste de sa dimension est une erreur d'import."""
+
+
+def _colonnes_total_etat(nom: str, type_: Type, description: str) -> tuple[Colonne, Colonne]:
+    return (
+        Colonne(f"{nom}_total", type_, True, f"{description}, tous marchés", minimum=0),
+        Colonne(f"{nom}_etat", type_, True, f"{description}, marchés de l'État (au plus la valeur `_total`)", minimum=0),
+    )
+
+
+BILANS = Schema(
+    "bilans",
+    (
+        Colonne("id_structure", "texte", True, "Structure conventionnée (identifiant de l'espace de travail)"),
+        Colonne("annee", "entier", True, "Année de la campagne qui a financé la convention", minimum=2020, maximum=2100),
+        Colonne("periode", "texte", True, "Période du bilan", tuple(p.value for p in Periode)),
+        Colonne("date_remise", "date", True, "Date de remise du bilan à la DREETS (jj/mm/aaaa)"),
+        Colonne("etp_subventionnes", "nombre", True, "ETP de facilitateurs subventionnés par la convention", minimum=0, maximum=ETP_MAX),
+        *_colonnes_total_etat("heures_insertion", "nombre", "Heures d'insertion dégagées par les ETP subventionnés"),
+        *_colonnes_total_etat("marches_accompagnes", "entier", "Nombre de marchés accompagnés"),
+        *_colonnes_total_etat("montant_marches_ht", "nombre", "Montant HT des marchés accompagnés (€)"),
+        *_colonnes_total_etat("acheteurs_accompagnes", "entier", "Nombre d'acheteurs accompagnés"),
+        Colonne("heures_clausees_porteur", "nombre", False, "Heures d'insertion clausées au total par le porteur (tous postes)", minimum=0),
+        Colonne("heures_annee_precedente", "nombre", False, "Heures d'insertion dégagées l'année précédente, tous marchés", minimum=0),
+        Colonne("contacts_acheteurs", "entier", False, "Prises de contact du facilitateur auprès d'acheteurs du territoire", minimum=0),
+        Colonne("beneficiaires_etp", "nombre", False, "Bénéficiaires des clauses, en ETP", minimum=0),
+        Colonne("beneficiaires_nombre", "entier", False, "Bénéficiaires des clauses, en nombre de personnes", minimum=0),
+        Colonne("structures_inclusives_mobilisees", "entier", False, "Structures inclusives mobilisées (SIAE, EA, ESAT…)", minimum=0),
+        Colonne("territoires_concernes", "entier", False, "Nombre de territoires concernés", minimum=0),
+        Colonne("commentaire", "texte", False, "Informations qualitatives (parcours, secteurs, porteurs accompagnés)"),
+    ),
+    (
+        {
+            "id_structure": "S001", "annee": "2025", "periode": "intermediaire", "date_remise": "15/07/2025",
+            "etp_subventionnes": "1", "heures_insertion_total": "3 200", "heures_insertion_etat": "1 150",
+            "marches_accompagnes_total": "14", "marches_accompagnes_etat": "5",
+            "montant_marches_ht_total": "2 450 000", "montant_marches_ht_etat": "820 000",
+            "acheteurs_accompagnes_total": "9", "acheteurs_accompagnes_etat": "3", "heures_clausees_porteur": "7 400",
+            "heures_annee_precedente": "5 900", "contacts_acheteurs": "31", "beneficiaires_etp": "2,1",
+            "beneficiaires_nombre": "12", "structures_inclusives_mobilisees": "6", "territoires_concernes": "2",
+            "commentaire": "Premier semestre : marchés de nettoyage de la préfecture",
+        },
+        {
+            "id_structure": "S001", "annee": "2025", "periode": "annuel", "date_remise": "20/01/2026",
+            "etp_subventionnes": "1", "heures_insertion_total": "6 800", "heures_insertion_etat": "2 500",
+            "marches_accompagnes_total": "27", "marches_accompagnes_etat": "9",
+            "montant_marches_ht_total": "5 100 000", "montant_marches_ht_etat": "1 700 000",
+            "acheteurs_accompagnes_total": "15", "acheteurs_accompagnes_etat": "5", "heures_clausees_porteur": "15 200",
+            "heures_annee_precedente": "5 900", "contacts_acheteurs": "58", "beneficiaires_etp": "4,3",
+            "beneficiaires_nombre": "23", "structures_inclusives_mobilisees": "9", "territoires_concernes": "2",
+            "commentaire": "",
+        },
+    ),
+)
+
+BILANS_REPARTITIONS = Schema(
+    "bilans_repartitions",
+    (
+        Colonne("id_structure", "texte", True, "Structure conventionnée (une ligne du fichier bilans)"),
+        Colonne("annee", "entier", True, "Année de la campagne", minimum=2020, maximum=2100),
+        Colonne("periode", "texte", True, "Période du bilan", tuple(p.value for p in Periode)),
+        Colonne("dimension", "texte", True, "Typologie (voir docs/bilans.md)", tuple(DIMENSIONS_BILANS)),
+        Colonne("categorie", "texte", True, "Catégorie de la typologie (liste propre à chaque dimension, voir docs/bilans.md)"),
+        Colonne("valeur", "nombre", True, "Effectif de la catégorie (unité propre à la dimension)", minimum=0),
+    ),
+    (
+        {"id_structure": "S001", "annee": "2025", "periode": "annuel", "dimension": "acheteurs", "categorie": "etat", "valeur": "5"},
+        {"id_structure": "S001", "annee": "2025", "periode": "annuel", "dimension": "segments",
+         "categorie": "proprete_nettoyage", "valeur": "11"},
+    ),
+)
+
+
+SCHEMAS: dict[str, Schema] = {s.nom: s for s in (STRUCTURES, PERIMETRES, DOSSIERS, BILANS, BILANS_REPARTITIONS)}
 
 
 _TYPES_PANDAS: dict[str, str] = {"nombre": "float64", "entier": "float64", "booleen": "bool", "date": "datetime64[ns]"}
