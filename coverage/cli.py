@@ -10,6 +10,8 @@ Commandes (une fonction par commande, appelable aussi depuis Python) :
 - `decp --fichier F --sortie OUT.csv` : indicateurs de marchés publics (`coverage.sources.decp.executer_decp`) ;
 - `simuler --dossiers D --structures S --perimetres P --sortie OUT.csv` : allocation de
   l'enveloppe (`simuler`).
+- `bilans --bilans B [--repartitions R] --structures S --perimetres P --niveau … --sortie OUT.csv` :
+  bilans des structures financées consolidés par territoire (`coverage.bilans.commande.executer_bilans`).
 
 Codes de sortie : 0 si tout va bien, 1 si un fichier d'entrée est invalide (chaque problème est
 écrit sur la sortie d'erreur, en français, avec fichier, ligne et colonne) ou si la sortie ne peut
@@ -253,6 +255,26 @@ def construire_parseur() -> argparse.ArgumentParser:
     p.add_argument("--decp", type=_fichier_existant, metavar="FICHIER", help="marchés DECP (sinon l'échantillon de l'application)")
     p.add_argument("--qpv", type=_fichier_existant, metavar="FICHIER", help="quartiers prioritaires (sinon l'échantillon)")
     p.add_argument("--npnru", type=_fichier_existant, metavar="FICHIER", help="quartiers NPNRU (sinon l'échantillon)")
+    p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
+
+    p = commandes.add_parser(
+        "bilans", help="bilans des structures financées consolidés par territoire (CSV)",
+        description=(
+            "Valide les bilans intermédiaires et annuels (et leurs répartitions) contre les structures, puis "
+            "consolide les indicateurs par département, région ou France, tous marchés et marchés de l'État."
+        ),
+        epilog=(
+            "Exemple : python -m coverage bilans --bilans bilans.csv --structures structures.csv "
+            "--perimetres perimetres.csv --niveau region --sortie consolidation.csv"
+        ),
+    )
+    p.add_argument("--bilans", type=_fichier_existant, required=True, metavar="FICHIER", help="fichier des bilans (CSV ou XLSX)")
+    p.add_argument("--repartitions", type=_fichier_existant, metavar="FICHIER",
+                   help="fichier bilans_repartitions (typologies), facultatif")
+    _options_structures_perimetres(p)
+    p.add_argument("--niveau", choices=("region", "departement", "france"), default="region",
+                   help="niveau de consolidation (défaut : region)")
+    p.add_argument("--annee", type=int, metavar="AAAA", help="année de campagne (défaut : la plus récente du fichier)")
     p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
     return parseur
 
@@ -621,6 +643,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _zones_blanches(args)
     if args.commande == "decp":
         return _decp(args)
+    if args.commande == "bilans":
+        from coverage.bilans.commande import executer_bilans
+
+        return executer_bilans(bilans=args.bilans, repartitions=args.repartitions, structures=args.structures,
+                               perimetres=args.perimetres, niveau=args.niveau, sortie=args.sortie, annee=args.annee)
     return simuler(
         dossiers=args.dossiers, structures=args.structures, perimetres=args.perimetres, sortie=args.sortie,
         enveloppe=args.enveloppe, mode=args.mode, region=args.region,

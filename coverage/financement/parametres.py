@@ -85,6 +85,19 @@ class ParametresCampagne:
         1 an » ; D 1 : « une convention sera conclue pour une durée de douze mois ».
     annee : int
         Année de la campagne.
+    debut_conventions : datetime.date
+        Date d'effet des conventions de la campagne (l'appel : « une convention sera conclue pour
+        une durée de douze mois. Elle peut préciser une date d'effet »). Par défaut le 1er septembre,
+        au lendemain de la date limite du CERFA signé : à ajuster à la date réelle des conventions.
+    echeance_bilan_intermediaire, echeance_bilan_annuel : datetime.date | None
+        Dates de remise des bilans fixées par les conventions. Appel, D 1 : « Le porteur de projet
+        s'engage ainsi à fournir à la DREETS des bilans consolidés : un rapport intermédiaire et un
+        rapport annuel » ; D 2 : « Le bilan final devra être transmis à la date prévue par la
+        convention. » None : mi-période (veille de `debut_conventions` + `duree_mois` / 2) et fin de
+        période (veille de `debut_conventions` + `duree_mois`).
+    delai_relance_bilans_jours : int
+        Jours après l'échéance pendant lesquels un bilan non reçu est « en retard » ; au-delà, il est
+        « manquant ». Règle de suivi du produit, non fixée par l'appel.
 
     Notes
     -----
@@ -108,6 +121,10 @@ class ParametresCampagne:
     date_limite_cerfa_signe: date = date(2025, 8, 31)
     duree_mois: int = 12
     annee: int = 2025
+    debut_conventions: date = date(2025, 9, 1)
+    echeance_bilan_intermediaire: date | None = None
+    echeance_bilan_annuel: date | None = None
+    delai_relance_bilans_jours: int = 30
 
     def __post_init__(self) -> None:
         _check_parametres(self)
@@ -153,6 +170,14 @@ def _check_parametres(p: ParametresCampagne) -> None:
         erreurs.append(f"priorite_pnad : « {p.priorite_pnad} » (attendu : « toutes » ou « une »)")
     if p.duree_mois <= 0:
         erreurs.append(f"duree_mois : {p.duree_mois} (attendu : nombre de mois strictement positif)")
+    if p.delai_relance_bilans_jours < 0:
+        erreurs.append(f"delai_relance_bilans_jours : {p.delai_relance_bilans_jours} (attendu : nombre de jours positif ou nul)")
+    if (p.echeance_bilan_intermediaire and p.echeance_bilan_annuel
+            and p.echeance_bilan_intermediaire > p.echeance_bilan_annuel):
+        erreurs.append(
+            "échéances des bilans : attendu intermédiaire ≤ annuel "
+            f"(reçu {p.echeance_bilan_intermediaire:%d/%m/%Y}, {p.echeance_bilan_annuel:%d/%m/%Y})"
+        )
     if erreurs:
         raise ValueError("Paramètres de campagne invalides : " + " ; ".join(erreurs) + ".")
 
