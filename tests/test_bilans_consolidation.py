@@ -130,3 +130,38 @@ def test_consolidation_par_region_et_france():
         assert ligne["part_heures_etat"] == pytest.approx(2100 / 9200)
         assert ligne["evolution_heures"] == pytest.approx(8000 / 7500 - 1)  # A et C : 8 000 h contre 7 500
         assert ligne["marches_accompagnes_total"] == 30 and ligne["montant_marches_ht_etat"] == 60_000
+
+
+# ------------------------------------------------------------------------------------------
+# Campagne suivante : dernier bilan annuel et signalements
+# ------------------------------------------------------------------------------------------
+
+
+def _texte(s: str) -> str:
+    return s.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_dernier_bilan_annuel_et_signalements_sur_les_dossiers():
+    from coverage.bilans.campagne import SeuilsBilans, bilans_des_dossiers
+
+    suivi = suivi_remises(STRUCTURES, BILANS_2025, parametres=ParametresCampagne(), au=dt.date(2026, 10, 15))
+    dossiers = pd.Series(["A", "B", "C", "D", "Z"], index=[10, 11, 12, 13, 14])
+    table = bilans_des_dossiers(dossiers, BILANS_2025, suivi, seuils=SeuilsBilans(heures_par_etp_min=2000, part_etat_min=0.1))
+    assert list(table.index) == [10, 11, 12, 13, 14]
+    assert list(table["annee_bilan"]) == [2025, 0, 2025, 0, 0]
+    assert table.at[10, "heures_par_etp_total"] == 5000
+    assert table.at[10, "signalement"] == ""  # 5 000 h/ETP, 30 % État : rien à signaler
+    assert list(table["bilan_manquant"]) == [False, True, False, True, False]
+    assert table.at[11, "signalement"] == "Bilan annuel 2025 manquant"
+    # C : 1 500 h par ETP (< 2 000) et 0 % sur les marchés de l'État (< 10 %)
+    assert list(table["bilan_faible"]) == [False, False, True, False, False]
+    assert _texte(table.at[12, "signalement"]) == (
+        "1 500 h par ETP au bilan 2025 (seuil 2 000) ; 0 % des heures sur les marchés de l'État au bilan 2025 (seuil 10 %)")
+    assert table.at[14, "signalement"] == ""  # structure nouvelle, sans convention : rien à reprocher
+
+
+def test_seuils_invalides():
+    from coverage.bilans.campagne import SeuilsBilans
+
+    with pytest.raises(ValueError, match="part_etat_min"):
+        SeuilsBilans(part_etat_min=15)

@@ -27,7 +27,7 @@ from coverage.financement.parametres import ParametresCampagne
 from coverage.modele import Periode
 from coverage.sources.lecture import annees_fr
 
-__all__ = ["StatutRemise", "conventions", "echeances", "statuts_conventions", "suivi_remises"]
+__all__ = ["StatutRemise", "conventions", "echeances", "remises_par_territoire", "statuts_conventions", "suivi_remises"]
 
 
 class StatutRemise(StrEnum):
@@ -165,3 +165,29 @@ def statuts_conventions(suivi: pd.DataFrame) -> pd.DataFrame:
                                                                       larges["statut_annuel"], strict=True)]
     larges["statut"] = pire
     return larges[["id_structure", "nom", "departement", "annee", "statut_intermediaire", "statut_annuel", "statut"]]
+
+
+def remises_par_territoire(suivi: pd.DataFrame, *, regions: pd.Series | None = None) -> pd.DataFrame:
+    """Compte des bilans attendus par statut, par département du siège (ou par région si `regions` est donné).
+
+    Parameters
+    ----------
+    suivi : `suivi_remises` (une ligne par bilan attendu).
+    regions : région de chaque département (`referentiel.departements["region"]`) pour compter par région.
+
+    Returns
+    -------
+    DataFrame indexé par code : une colonne par statut (`recu`, `recu_en_retard`, `a_venir`,
+    `en_retard`, `manquant`), `attendus`, `part_recus` (reçus à temps ou en retard / attendus échus),
+    `part_manquants` (manquants / attendus).
+    """
+    code = suivi["departement"] if regions is None else suivi["departement"].map(regions).fillna("")
+    comptes = pd.crosstab(code, suivi["statut"]).reindex(columns=[s.value for s in StatutRemise], fill_value=0)
+    comptes.columns.name = None
+    comptes.index.name = "code"
+    comptes["attendus"] = comptes[[s.value for s in StatutRemise]].sum(axis=1)
+    echus = comptes["attendus"] - comptes[StatutRemise.A_VENIR.value]
+    recus = comptes[StatutRemise.RECU.value] + comptes[StatutRemise.RECU_EN_RETARD.value]
+    comptes["part_recus"] = recus / echus.where(echus > 0)
+    comptes["part_manquants"] = comptes[StatutRemise.MANQUANT.value] / comptes["attendus"].where(comptes["attendus"] > 0)
+    return comptes
