@@ -151,6 +151,24 @@ _MIGRATIONS: tuple[_Migration, ...] = (
             """,
         ),
     ),
+    _Migration(
+        3,
+        "Bilans intermédiaires et annuels des structures financées (tables bilans et répartitions en Parquet)",
+        (
+            """
+            CREATE TABLE bilans_importes (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                horodatage TEXT NOT NULL,
+                auteur TEXT NOT NULL,
+                libelle TEXT NOT NULL,
+                nb_bilans INTEGER NOT NULL,
+                bilans BLOB NOT NULL,
+                repartitions BLOB NOT NULL,
+                actif INTEGER NOT NULL DEFAULT 1 CHECK (actif IN (0, 1))
+            ) STRICT
+            """,
+        ),
+    ),
 )
 """Migrations du schéma, dans l'ordre. Pour faire évoluer le schéma, ajouter une migration à la fin
 (jamais modifier une migration déjà livrée) : les bases existantes la reçoivent à leur prochaine ouverture."""

@@ -10,7 +10,8 @@ utilisateurs produisent d'une session à l'autre :
    données sur laquelle ils ont été calculés) ;
 3. les **décisions des comités** de sélection (régional ou national), dossier par dossier, avec
    tout leur historique ;
-4. les **grands projets ajoutés par les utilisateurs** (texte YAML), versionnés.
+4. les **grands projets ajoutés par les utilisateurs** (texte YAML), versionnés ;
+5. les **bilans des structures financées** importés (`coverage.espace.bilans`).
 
 Le stockage des tableaux (Parquet) est décrit dans `coverage.espace.tables`.
 
@@ -35,6 +36,7 @@ from datetime import datetime
 from pathlib import Path
 
 from coverage.espace.base import _maintenant_systeme
+from coverage.espace.bilans import Bilans
 from coverage.espace.decisions import Decisions
 from coverage.espace.fichiers import Fichiers
 from coverage.espace.migrations import _migrer
@@ -45,7 +47,7 @@ DELAI_ATTENTE_S = 30.0
 """Attente maximale d'un verrou d'écriture tenu par un autre processus, en secondes."""
 
 
-class EspaceSQLite(VersionsDonnees, Scenarios, Decisions, Fichiers):
+class EspaceSQLite(VersionsDonnees, Scenarios, Decisions, Fichiers, Bilans):
     """Espace de travail dans un fichier SQLite (implémente `DepotEspace`).
 
     Parameters

@@ -1,0 +1,66 @@
+"""Bilans des structures financées importés (tables `bilans` et `bilans_repartitions` validées).
+
+Chaque import est gardé en entier (deux blobs Parquet) et devient l'import actif ; les précédents
+restent dans l'historique. Retirer l'import actif fait revenir aux bilans de démonstration.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from coverage.espace.base import Magasin
+from coverage.espace.controles import _check_texte
+from coverage.espace.tables import _depuis_parquet, _tableau, _vers_parquet
+
+_COLONNES_IMPORTS_BILANS = {"id": "int64", "horodatage": "str", "auteur": "str", "libelle": "str", "nb_bilans": "int64",
+                            "actif": "bool"}
+
+
+class Bilans(Magasin):
+    """Méthodes du magasin pour les bilans importés (voir `DepotEspace`)."""
+
+    def enregistrer_bilans(self, bilans: pd.DataFrame, repartitions: pd.DataFrame, *, auteur: str, libelle: str) -> int:
+        """Garde des bilans validés (`coverage.bilans.validation`) ; ils deviennent les bilans actifs.
+
+        Returns
+        -------
+        int : identifiant de l'import.
+
+        Raises
+        ------
+        ValueError : auteur ou libellé vide, table impossible à enregistrer.
+        """
+        auteur = _check_texte(auteur, "L'auteur")
+        libelle = _check_texte(libelle, "Le libellé")
+        blobs = (_vers_parquet(bilans, nom="bilans"), _vers_parquet(repartitions, nom="bilans_repartitions"))
+        horodatage = self._maintenant()
+        with self._ecriture() as cx:
+            cx.execute("UPDATE bilans_importes SET actif = 0")
+            identifiant = cx.execute(
+                "INSERT INTO bilans_importes (horodatage, auteur, libelle, nb_bilans, bilans, repartitions) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (horodatage, auteur, libelle, len(bilans), *blobs),
+            ).lastrowid
+        return int(identifiant)  # type: ignore[arg-type]
+
+    def bilans_actifs(self) -> tuple[int, pd.DataFrame, pd.DataFrame] | None:
+        """`(id, bilans, repartitions)` de l'import actif, None s'il n'y en a pas (bilans de démonstration)."""
+        with self._lecture() as cx:
+            ligne = cx.execute(
+                "SELECT id, bilans, repartitions FROM bilans_importes WHERE actif = 1 ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        if ligne is None:
+            return None
+        return int(ligne[0]), _depuis_parquet(bytes(ligne[1])), _depuis_parquet(bytes(ligne[2]))
+
+    def retirer_bilans(self, *, auteur: str) -> None:
+        """Plus aucun import actif : retour aux bilans de démonstration (l'historique est gardé)."""
+        _check_texte(auteur, "L'auteur")
+        with self._ecriture() as cx:
+            cx.execute("UPDATE bilans_importes SET actif = 0")
+
+    def lister_imports_bilans(self) -> pd.DataFrame:
+        """Historique des imports de bilans, du plus récent au plus ancien (sans leur contenu)."""
+        with self._lecture() as cx:
+            return _tableau(cx, "SELECT id, horodatage, auteur, libelle, nb_bilans, actif FROM bilans_importes ORDER BY id DESC",
+                            (), _COLONNES_IMPORTS_BILANS)
