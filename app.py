@@ -26,6 +26,7 @@ PAGES = {
         st.Page("pages/couverture.py", title="Couverture", icon=":material/map:"),
         st.Page("pages/zones_blanches.py", title="Zones blanches", icon=":material/crisis_alert:"),
         st.Page("pages/grands_projets.py", title="Grands projets", icon=":material/construction:"),
+        st.Page("pages/bilans.py", title="Bilans", icon=":material/fact_check:"),
     ],
     "Décider": [
         st.Page("pages/simulation.py", title="Simulation ETP", icon=":material/calculate:"),

@@ -40,10 +40,10 @@ class SeuilsBilans:
             raise ValueError(f"part_etat_min : {self.part_etat_min} (attendu : part entre 0 et 1, ex. 0.15 pour 15 %).")
 
 
-def texte_seuils(seuils: SeuilsBilans) -> str:
+def texte_seuils(seuils: SeuilsBilans, *, delai_jours: int) -> str:
     """La règle de signalement en une phrase, pour l'écran."""
     return (
-        "Bilan signalé s'il manque (bilan annuel non reçu plus de 30 jours après l'échéance de la dernière "
+        f"Bilan signalé s'il manque (bilan annuel non reçu plus de {delai_jours} jours après l'échéance de la dernière "
         f"convention), ou s'il est faible : moins de {format_nombre(seuils.heures_par_etp_min)} heures d'insertion "
         f"par ETP subventionné, ou moins de {format_pourcentage(seuils.part_etat_min, 0)} des heures sur les marchés "
         "de l'État."

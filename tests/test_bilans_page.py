@@ -1,0 +1,79 @@
+"""Page Bilans (AppTest depuis app.py) : remises, indicateurs, fiche, import valide et invalide, démo fictive."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+RACINE = Path(__file__).resolve().parent.parent
+DELAI = 180
+
+
+@pytest.fixture(scope="module")
+def at():
+    app = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)
+    app.run()
+    app.switch_page("pages/bilans.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _textes(at: AppTest) -> str:
+    morceaux = [m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
+    morceaux += [i.value for i in at.info] + [e.value for e in at.error] + [s.value for s in at.success]
+    morceaux += [t.value for t in at.text]
+    return "\n".join(str(m) for m in morceaux)
+
+
+def test_remises_de_la_demo_au_1er_janvier_2026(at):
+    assert at.title[0].value == "Bilans des structures financées"
+    assert "Bilans fictifs de démonstration" in _textes(at)
+    at.date_input(key="bilans_au").set_value(dt.date(2026, 1, 1)).run()
+    assert at.selectbox(key="bilans_annee").value == 2024
+    metriques = {m.label: m.value for m in at.metric}
+    # démo 2024 : 359 conventions, 718 bilans attendus ; tous échus au 01/01/2026
+    assert set(metriques) == {"Reçu", "Reçu en retard", "À venir", "En retard", "Manquant"}
+    total = sum(int(v.replace("\u202f", "").replace("\xa0", "")) for v in metriques.values())
+    assert total == 718
+    assert metriques["À venir"] == "0"
+    assert int(metriques["Manquant"]) > 0 and int(metriques["Reçu en retard"]) > 0
+    assert "bilan intermédiaire dû le 28/02/2025, bilan annuel le 31/08/2025" in _textes(at)
+
+
+def test_indicateurs_et_graphiques(at):
+    at.segmented_control(key="bilans_section").set_value("indicateurs").run()
+    assert not at.exception, [e.value for e in at.exception]
+    metriques = {m.label: m.value for m in at.metric}
+    assert "Heures par ETP (tous marchés)" in metriques
+    assert len(at.dataframe) == 1
+    assert len(at.dataframe[0].value) == 18  # 18 régions ont des structures financées dans la démo
+    at.segmented_control(key="bilans_niveau").set_value("departement").run()
+    assert len(at.dataframe[0].value) > 90
+
+
+def _nombre(texte: str) -> int:
+    return int(texte.replace("\u202f", "").replace("\xa0", ""))
+
+
+def test_reporter_l_echeance_annuelle_change_les_statuts(at):
+    at.segmented_control(key="bilans_section").set_value("remises").run()
+    avant = {m.label: _nombre(m.value) for m in at.metric}
+    assert avant["En retard"] == 0  # au 01/01/2026, les bilans 2024 non reçus sont tous manquants
+    # bilan annuel dû le 31/12 (2026 pour la campagne 2025, donc 31/12/2025 pour 2024) : au 01/01/2026, un jour de retard
+    at.date_input(key="bilans_ech_annuel").set_value(dt.date(2026, 12, 31)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    apres = {m.label: _nombre(m.value) for m in at.metric}
+    assert apres["En retard"] > 0
+    assert apres["Manquant"] == avant["Manquant"] - apres["En retard"]
+    assert "bilan annuel le 31/12/2025" in _textes(at)
+
+
+def test_fiche_d_une_structure(at):
+    at.segmented_control(key="bilans_section").set_value("fiche").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="bilans_fiche_structure").value == "S0002"  # première structure conventionnée de la démo
+    assert any("Bilans dans le temps" in m.value for m in at.markdown)
