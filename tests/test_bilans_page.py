@@ -77,3 +77,21 @@ def test_fiche_d_une_structure(at):
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="bilans_fiche_structure").value == "S0002"  # première structure conventionnée de la démo
     assert any("Bilans dans le temps" in m.value for m in at.markdown)
+
+
+def test_simulation_et_comite_montrent_le_dernier_bilan_et_les_signalements(at):
+    at.switch_page("pages/simulation.py")
+    at.run()
+    at.segmented_control(key="simulation_rubrique").set_value("dossiers").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert {"Dernier bilan annuel", "Heures / ETP (bilan)", "Signalement du bilan"} <= set(table.columns)
+    assert (table["Dernier bilan annuel"] == 2024).sum() > 0  # structures financées en 2024 : leur bilan annuel 2024
+    assert table["Signalement du bilan"].str.contains("manquant|seuil").any()
+    textes = _textes(at)
+    assert "Seuils réglables dans la page Bilans" in textes
+    assert "Dernier bilan annuel" in textes or "Aucun bilan annuel reçu" in textes
+    at.switch_page("pages/comite.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Seuils réglables dans la page Bilans" in _textes(at)

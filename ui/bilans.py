@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from coverage.bilans.campagne import SeuilsBilans, bilans_des_dossiers
+from coverage.bilans.campagne import SeuilsBilans, bilans_des_dossiers, texte_seuils
 from coverage.bilans.consolidation import consolider, indicateurs_structures
 from coverage.bilans.donnees import SOURCE_BILANS_DEMO, bilans_demo
 from coverage.bilans.echeances import StatutRemise, echeances, remises_par_territoire, statuts_conventions, suivi_remises
 from coverage.bilans.validation import importer_bilans, repartitions_vides
-from coverage.documents.format import format_date
+from coverage.documents.format import format_date, format_nombre, format_pourcentage
 from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
 from coverage.modele import BILANS
 from ui import etat
@@ -192,3 +192,42 @@ def bilans_pour_dossiers(structures_dossiers: pd.Series) -> pd.DataFrame | None:
     if actifs.bilans.empty:
         return None
     return bilans_des_dossiers(structures_dossiers, actifs.bilans, suivi(actifs, dt.date.today()), seuils=seuils())
+
+
+def colonnes_bilans_dossiers(dossiers: pd.DataFrame) -> pd.DataFrame:
+    """Les dossiers avec le dernier bilan annuel de leur structure (colonnes ajoutées à droite)."""
+    table = bilans_pour_dossiers(dossiers["id_structure"])
+    if table is None:
+        return dossiers
+    ajout = table[["annee_bilan", "heures_par_etp_total", "heures_par_etp_etat", "signalement"]].rename(columns={
+        "annee_bilan": "bilan_annee", "heures_par_etp_total": "bilan_heures_par_etp",
+        "heures_par_etp_etat": "bilan_heures_par_etp_etat", "signalement": "bilan_signalement"})
+    return dossiers.join(ajout)
+
+
+CONFIG_COLONNES_BILANS = {
+    "bilan_annee": st.column_config.NumberColumn("Dernier bilan annuel", format="%d", help="0 : aucun bilan annuel reçu"),
+    "bilan_heures_par_etp": st.column_config.NumberColumn("Heures / ETP (bilan)", format="localized"),
+    "bilan_heures_par_etp_etat": st.column_config.NumberColumn("Heures / ETP État (bilan)", format="localized"),
+    "bilan_signalement": st.column_config.TextColumn("Signalement du bilan", width="medium"),
+}
+
+
+def encart_bilan(id_structure: str) -> None:
+    """Dernier bilan annuel de la structure d'un dossier, signalé s'il manque ou est faible (seuils rappelés)."""
+    table = bilans_pour_dossiers(pd.Series([id_structure]))
+    if table is None:
+        return
+    b = table.iloc[0]
+    if b["annee_bilan"]:
+        st.markdown(
+            f"**Dernier bilan annuel ({b['annee_bilan']})** : {format_nombre(b['heures_par_etp_total'])} h d'insertion par ETP "
+            f"subventionné, dont {format_nombre(b['heures_par_etp_etat'])} sur les marchés de l'État ; "
+            f"{format_nombre(b['marches_accompagnes_total'])} marchés accompagnés "
+            f"({format_nombre(b['marches_accompagnes_etat'])} de l'État) ; évolution des heures sur un an : "
+            f"{format_pourcentage(b['evolution_heures'])}.")
+    else:
+        st.caption("Aucun bilan annuel reçu pour cette structure.")
+    if b["signalement"]:
+        st.warning(f"Bilan signalé : {b['signalement']}.", icon=":material/flag:")
+    st.caption(texte_seuils(seuils(), delai_jours=parametres().delai_relance_bilans_jours) + " Seuils réglables dans la page Bilans.")

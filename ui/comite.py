@@ -27,6 +27,7 @@ from geo.carte import couche_contours
 from geo.carte_valeurs import carte_base, couche_valeurs
 from geo.carte_statique import avant_apres_png, carte_region_png
 from ui import etat
+from ui.bilans import encart_bilan
 from ui.carte import afficher_carte, urls_geometries
 from ui.cartes_avant_apres import CATEGORIES_ZB, cartes_avant_apres, critere_principal
 from ui.commun import source_geographie
@@ -107,6 +108,7 @@ def regles_dossier(ligne: pd.Series, *, compact: bool) -> None:
         st.markdown(f"{badge_regle(r.respectee)} **{r.libelle}**{explication}")
     st.markdown("**Notes du comité (0 à 5)** : " + " · ".join(
         f"{lib} {format_nombre(ligne[col], decimales=1)}" for col, lib in CRITERES_COMITE.items() if pd.notna(ligne.get(col))))
+    encart_bilan(ligne["id_structure"])
 
 
 def zones_et_carte(ligne: pd.Series, *, donnees, entrees, hauteur: int) -> None:

@@ -16,6 +16,7 @@ from coverage.financement.regles import detail_regles
 from coverage.financement.simulation import EntreesSimulation, allouer_enveloppe, entrees_de_simulation, impact_allocation
 from coverage.territoires.zones_blanches import LIBELLES_CRITERES
 from ui import etat
+from ui.bilans import CONFIG_COLONNES_BILANS, colonnes_bilans_dossiers, encart_bilan
 from ui.presentation import badge_regle, barres
 from ui.presentation import tableau as afficher_tableau
 from ui.texte import liste
@@ -162,12 +163,15 @@ def section_dossiers(entrees: EntreesSimulation, donnees) -> None:
     d = entrees.dossiers
     if d.empty:
         return
-    afficher_tableau(d[["id_dossier", "nom_structure", "statut", "region", "etp_demandes", "cout_annuel_total", "montant_aap_demande",
-                    "eligible", "montant_max_aap", "plafond_limitant", "motifs", "alertes"]],
-                     height=360)
+    colonnes = ["id_dossier", "nom_structure", "statut", "region", "etp_demandes", "cout_annuel_total", "montant_aap_demande",
+                "eligible", "montant_max_aap", "plafond_limitant", "motifs", "alertes"]
+    avec_bilans = colonnes_bilans_dossiers(d)
+    afficher_tableau(avec_bilans[colonnes + [c for c in CONFIG_COLONNES_BILANS if c in avec_bilans.columns]],
+                     config=CONFIG_COLONNES_BILANS, height=360)
     choix = st.selectbox("Détail des règles pour le dossier", list(d["id_dossier"]), key="simulation_dossier",
                          format_func=lambda i: f"{i} — {d.set_index('id_dossier').at[i, 'nom_structure']}")
     ligne = d.set_index("id_dossier").loc[choix]
+    encart_bilan(ligne["id_structure"])
     for r in detail_regles(ligne.to_dict() | {"id_dossier": choix}, PARAMETRES_2025):
         st.markdown(f"{badge_regle(r.respectee)} **{r.libelle}** — {r.explication}  \n<small>{r.reference}</small>", unsafe_allow_html=True)
     from ui.saisie_dossier import formulaire_dossier

@@ -36,6 +36,9 @@ LIBELLES_COLONNES: dict[str, str] = {
     "criteres": "Critères", "indice_besoin": "Indice de besoin", "ratio_capacite": "ETP par unité de besoin",
     "nb_marches_etat": "Marchés de l'État", "montant_etat": "Montant État (€ HT)",
     "part_consideration_sociale": "Part avec considération sociale", "type": "Type",
+    # bilans des structures (campagne suivante : Simulation, Comité)
+    "bilan_annee": "Dernier bilan annuel", "bilan_heures_par_etp": "Heures / ETP (bilan)",
+    "bilan_heures_par_etp_etat": "Heures / ETP État (bilan)", "bilan_signalement": "Signalement du bilan",
 }
 
 LIBELLES_VALEURS: dict[str, dict[str, str]] = {
