@@ -165,3 +165,35 @@ def test_seuils_invalides():
 
     with pytest.raises(ValueError, match="part_etat_min"):
         SeuilsBilans(part_etat_min=15)
+
+
+# ------------------------------------------------------------------------------------------
+# Exports : classeur consolidé et synthèse PDF
+# ------------------------------------------------------------------------------------------
+
+
+def test_classeur_une_feuille_par_niveau_et_synthese_pdf():
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from coverage.documents.synthese_bilans import classeur_consolidation, synthese_bilans_pdf
+
+    structures = STRUCTURES.assign(statut="association", etp_facilitateur=1.0)
+    suivi = suivi_remises(structures, BILANS_2025, parametres=ParametresCampagne(), au=dt.date(2026, 10, 15))
+    classeur = openpyxl.load_workbook(io.BytesIO(classeur_consolidation(BILANS_2025, structures, suivi, referentiel=REF,
+                                                                        annee=2025)))
+    assert classeur.sheetnames == ["france", "regions", "departements", "structures", "remises"]
+    entete = [c.value for c in classeur["departements"][1]]
+    ain = [c.value for c in classeur["departements"][2]]
+    assert ain[entete.index("code")] == "01"
+    assert ain[entete.index("heures_par_etp_total")] == pytest.approx(6200 / 1.5)
+    assert classeur["remises"].max_row == 1 + 8  # 4 conventions 2025 × 2 bilans
+    pdf = synthese_bilans_pdf(BILANS_2025, structures, suivi, referentiel=REF, annee=2025, region="84", donnees_fictives=True,
+                              seuil_heures_par_etp=2000)
+    texte = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Synthèse des bilans 2025 — Auvergne-Rhône-Alpes" in texte
+    assert "Données fictives de démonstration" in texte
+    assert "Ain (01)" in texte and "Isère (38)" in texte
+    assert "9 200" in texte.replace("\u202f", " ").replace("\xa0", " ")  # heures de la région

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.test_pages import _textes as textes_des_pages
+
 RACINE = Path(__file__).resolve().parent.parent
 DELAI = 180
 
@@ -23,10 +25,7 @@ def at():
 
 
 def _textes(at: AppTest) -> str:
-    morceaux = [m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
-    morceaux += [i.value for i in at.info] + [e.value for e in at.error] + [s.value for s in at.success]
-    morceaux += [t.value for t in at.text]
-    return "\n".join(str(m) for m in morceaux)
+    return textes_des_pages(at) + "\n" + "\n".join(str(t.value) for t in at.text)
 
 
 def test_remises_de_la_demo_au_1er_janvier_2026(at):

@@ -28,44 +28,39 @@ GRIS = "#929292"
 _MILLIERS = FuncFormatter(lambda x, _pos: format_nombre(x).replace("\u202f", " ").replace("\xa0", " "))
 
 
-def _barres_horizontales(hauteur_par_ligne: float, n: int) -> tuple[Figure, object]:
-    fig = Figure(figsize=(7.5, max(2.5, 0.8 + hauteur_par_ligne * n)), layout="constrained")
-    return fig, fig.add_subplot()
+def _barres_groupees(donnees: pd.DataFrame, barres: tuple[tuple[str, str, str], tuple[str, str, str]], *, axe: str,
+                     titre: str) -> Figure:
+    """Deux barres horizontales par territoire (`nom`), dans l'ordre de `donnees` : (colonne, légende, couleur)."""
+    fig = Figure(figsize=(7.5, max(2.5, 0.8 + 0.32 * len(donnees))), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(donnees))
+    for decalage, (colonne, legende, couleur) in zip((0.2, -0.2), barres, strict=True):
+        ax.barh(y + decalage, donnees[colonne].fillna(0), height=0.4, color=couleur, label=legende)
+    ax.set_yticks(y, donnees["nom"].tolist(), fontsize=8)
+    ax.xaxis.set_major_formatter(_MILLIERS)
+    ax.set_xlabel(axe)
+    ax.set_title(titre, fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", color="#dddddd")
+    ax.set_axisbelow(True)
+    return fig
 
 
 def graphique_heures_par_etp(table: pd.DataFrame, *, titre: str) -> Figure:
     """Barres horizontales triées : `heures_par_etp_total` et `heures_par_etp_etat` par territoire (`nom`)."""
     donnees = table.dropna(subset=["heures_par_etp_total"]).sort_values("heures_par_etp_total")
-    fig, ax = _barres_horizontales(0.32, len(donnees))
-    y = np.arange(len(donnees))
-    ax.barh(y + 0.2, donnees["heures_par_etp_total"], height=0.4, color=BLEU, label="Tous marchés")
-    ax.barh(y - 0.2, donnees["heures_par_etp_etat"].fillna(0), height=0.4, color=BLEU_CLAIR, label="Marchés de l'État")
-    ax.set_yticks(y, donnees["nom"].tolist(), fontsize=8)
-    ax.xaxis.set_major_formatter(_MILLIERS)
-    ax.set_xlabel("Heures d'insertion par ETP subventionné")
-    ax.set_title(titre, fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.grid(axis="x", color="#dddddd")
-    ax.set_axisbelow(True)
-    return fig
+    return _barres_groupees(donnees, (("heures_par_etp_total", "Tous marchés", BLEU),
+                                      ("heures_par_etp_etat", "Marchés de l'État", BLEU_CLAIR)),
+                            axe="Heures d'insertion par ETP subventionné", titre=titre)
 
 
 def graphique_annee_precedente(table: pd.DataFrame, *, titre: str) -> Figure:
     """Barres groupées : heures de l'année (`heures_insertion_total`) et de l'année précédente déclarée."""
     donnees = table.dropna(subset=["heures_insertion_total"]).sort_values("heures_insertion_total")
-    fig, ax = _barres_horizontales(0.32, len(donnees))
-    y = np.arange(len(donnees))
     annee = int(donnees["annee"].iloc[0]) if len(donnees) else 0
-    ax.barh(y + 0.2, donnees["heures_insertion_total"], height=0.4, color=BLEU, label=f"{annee}")
-    ax.barh(y - 0.2, donnees["heures_annee_precedente"].fillna(0), height=0.4, color=GRIS, label=f"{annee - 1} (déclaré)")
-    ax.set_yticks(y, donnees["nom"].tolist(), fontsize=8)
-    ax.xaxis.set_major_formatter(_MILLIERS)
-    ax.set_xlabel("Heures d'insertion, tous marchés")
-    ax.set_title(titre, fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.grid(axis="x", color="#dddddd")
-    ax.set_axisbelow(True)
-    return fig
+    return _barres_groupees(donnees, (("heures_insertion_total", f"{annee}", BLEU),
+                                      ("heures_annee_precedente", f"{annee - 1} (déclaré)", GRIS)),
+                            axe="Heures d'insertion, tous marchés", titre=titre)
 
 
 def graphique_distribution(structures: pd.DataFrame, *, titre: str, seuil: float | None = None) -> Figure:
