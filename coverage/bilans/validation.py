@@ -25,7 +25,8 @@ import pandas as pd
 from coverage.documents.format import format_nombre
 from coverage.modele import BILANS, BILANS_REPARTITIONS, DIMENSIONS_BILANS, INDICATEURS_TOTAL_ETAT
 from coverage.sources.lecture import ErreurLecture, Probleme, TableauBrut, lire_tableau
-from coverage.sources.validation import _dans, _final, _premieres_lignes, _Releve, _trier, _typer
+from coverage.sources.releve import Releve, dans, trier_problemes
+from coverage.sources.validation import _final, _premieres_lignes, _typer
 from geo.reference import Referentiel
 
 __all__ = ["ResultatBilans", "importer_bilans", "valider_bilans"]
@@ -89,18 +90,19 @@ def valider_bilans(
     >>> [str(e) for e in r.erreurs]  # doctest: +SKIP
     ['bilans.csv, ligne 3, colonne `heures_insertion_etat` : …']
     """
-    rb = _Releve(bilans.libelle)
+    rb = Releve(bilans.libelle)
     tb = _typer(bilans, BILANS, rb, referentiel)
     if tb is not None:
         _check_bilans(tb, rb, structures=structures)
     tr = None
-    rr = _Releve(repartitions.libelle) if repartitions is not None else None
+    rr = Releve(repartitions.libelle) if repartitions is not None else None
     if repartitions is not None:
         tr = _typer(repartitions, BILANS_REPARTITIONS, rr, referentiel)
         if tr is not None:
             _check_repartitions(tr, rr, tb=tb, fichier_bilans=bilans.libelle)
-    erreurs = _trier(rb.erreurs, BILANS) + (_trier(rr.erreurs, BILANS_REPARTITIONS) if rr else ())
-    avertissements = _trier(rb.avertissements, BILANS) + (_trier(rr.avertissements, BILANS_REPARTITIONS) if rr else ())
+    erreurs = trier_problemes(rb.erreurs, BILANS) + (trier_problemes(rr.erreurs, BILANS_REPARTITIONS) if rr else ())
+    avertissements = trier_problemes(rb.avertissements, BILANS) + (
+        trier_problemes(rr.avertissements, BILANS_REPARTITIONS) if rr else ())
     if erreurs:
         return ResultatBilans(erreurs, avertissements)
     table = _final(tb, BILANS)
@@ -111,11 +113,11 @@ def valider_bilans(
     return ResultatBilans(erreurs, avertissements, bilans=table, repartitions=reps)
 
 
-def _check_bilans(tb: pd.DataFrame, rb: _Releve, *, structures: pd.DataFrame | None) -> None:
+def _check_bilans(tb: pd.DataFrame, rb: Releve, *, structures: pd.DataFrame | None) -> None:
     """Contrôles croisés d'un fichier de bilans typé (index = ligne du tableur)."""
     ids = tb["id_structure"]
     if structures is not None:
-        inconnue = (ids != "") & ~_dans(ids, pd.Index(structures["id_structure"].astype(str).unique()))
+        inconnue = (ids != "") & ~dans(ids, pd.Index(structures["id_structure"].astype(str).unique()))
         rb.signaler(
             inconnue,
             "id_structure",
@@ -172,7 +174,7 @@ def _check_bilans(tb: pd.DataFrame, rb: _Releve, *, structures: pd.DataFrame | N
     )
 
 
-def _check_repartitions(tr: pd.DataFrame, rr: _Releve, *, tb: pd.DataFrame | None, fichier_bilans: str) -> None:
+def _check_repartitions(tr: pd.DataFrame, rr: Releve, *, tb: pd.DataFrame | None, fichier_bilans: str) -> None:
     """Catégorie selon la dimension, doublons, bilan correspondant présent."""
     for code, dimension in DIMENSIONS_BILANS.items():
         de_la_dimension = tr["dimension"] == code
@@ -202,7 +204,7 @@ def _check_repartitions(tr: pd.DataFrame, rr: _Releve, *, tb: pd.DataFrame | Non
         )
     if tb is not None:
         cle_bilans = _cle(tb)
-        sans_bilan = complet & ~_dans(_cle(tr), pd.Index(cle_bilans.unique()))
+        sans_bilan = complet & ~dans(_cle(tr), pd.Index(cle_bilans.unique()))
         rr.signaler(
             sans_bilan,
             "periode",
