@@ -35,7 +35,10 @@ def test_page_bilans_remises_indicateurs_et_import_refuse(serveur_streamlit, pag
                "montant_marches_ht_etat": "0", "acheteurs_accompagnes_total": "1", "acheteurs_accompagnes_etat": "0"}
     faux.write_text(";".join(BILANS.noms) + "\n" + ";".join(valeurs.get(n, "") for n in BILANS.noms) + "\n", encoding="utf-8")
     page.locator(".st-key-bilans_fichier input[type=file]").set_input_files(str(faux))
+    # le fichier est envoyé au serveur dès qu'il est choisi : attendre qu'il soit listé avant de soumettre
+    expect(page.locator(".st-key-bilans_fichier").get_by_text("bilans_faux.csv")).to_be_visible(timeout=DELAI_MS)
     page.get_by_label("Votre nom").fill("DREETS test")
+    page.get_by_label("Votre nom").press("Tab")
     page.get_by_role("button", name="Valider et importer").click()
     expect(page.get_by_text("rien n'a été importé", exact=False)).to_be_visible(timeout=DELAI_MS)
     expect(page.get_by_text("bilans_faux.csv, ligne 2, colonne `id_structure`", exact=False)).to_be_visible()
