@@ -257,6 +257,12 @@ def construire_parseur() -> argparse.ArgumentParser:
     p.add_argument("--npnru", type=_fichier_existant, metavar="FICHIER", help="quartiers NPNRU (sinon l'échantillon)")
     p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
 
+    _parseur_bilans(commandes)
+    return parseur
+
+
+def _parseur_bilans(commandes) -> None:  # noqa: ANN001 (sous-parseurs d'argparse)
+    """Sous-commande `bilans` (coverage.bilans.commande.executer_bilans)."""
     p = commandes.add_parser(
         "bilans", help="bilans des structures financées consolidés par territoire (CSV)",
         description=(
@@ -276,7 +282,6 @@ def construire_parseur() -> argparse.ArgumentParser:
                    help="niveau de consolidation (défaut : region)")
     p.add_argument("--annee", type=int, metavar="AAAA", help="année de campagne (défaut : la plus récente du fichier)")
     p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
-    return parseur
 
 
 def _options_structures_perimetres(p: argparse.ArgumentParser) -> None:
