@@ -18,6 +18,8 @@ from pypdf import PdfReader
 
 from coverage.financement.comite import dossiers_du_comite, synthese_comite
 from coverage.documents.proces_verbal import MENTION_FICTIVE, generer_proces_verbal
+from coverage.modele import StatutCouverture
+from geo.carte_classes import COULEURS_STATUT
 from geo.carte_statique import carte_region_png, couches_par_defaut
 from tests.test_comite import decisions, evalues, structures
 
@@ -144,7 +146,8 @@ def test_carte_integree_non_vide(pdf, carte):
     t = np.asarray(image)
     assert float(np.mean(np.any(t < 250, axis=-1))) > 0.05
     assert len(np.unique(t.reshape(-1, 3), axis=0)) > 10
-    rouge = np.all(t == np.array([0xCE, 0x05, 0x00], dtype=np.uint8), axis=-1)  # EPCI « non couvert »
+    teinte = COULEURS_STATUT[StatutCouverture.NON_COUVERT].lstrip("#")
+    rouge = np.all(t == np.frombuffer(bytes.fromhex(teinte), dtype=np.uint8), axis=-1)  # EPCI « non couvert »
     assert rouge.sum() > 100
 
 
