@@ -244,7 +244,10 @@ def construire_parseur() -> argparse.ArgumentParser:
     )
     p.add_argument("--dossiers", type=_fichier_existant, required=True, metavar="FICHIER", help="fichier des dossiers (CSV ou XLSX)")
     _options_structures_perimetres(p)
-    p.add_argument("--enveloppe", type=_montant, default=None, metavar="EUROS", help="enveloppe en € (défaut : 4 500 000, enveloppe nationale 2025)")
+    groupe = p.add_mutually_exclusive_group()
+    groupe.add_argument("--enveloppe", type=_montant, default=None, metavar="EUROS", help="enveloppe en € (défaut : 4 500 000, enveloppe nationale 2025)")
+    groupe.add_argument("--enveloppes-regionales", type=_fichier_existant, default=None, metavar="FICHIER",
+                        help="CSV region;enveloppe : chaque région dans sa propre enveloppe (une région absente ne reçoit rien)")
     p.add_argument("--mode", choices=("priorite", "optimisation"), default="priorite",
                    help="priorite : ordre de priorité de l'appel ; optimisation : MILP (HiGHS) ; défaut : priorite")
     p.add_argument("--region", metavar="CODE", help="ne simuler que les dossiers d'une région (code INSEE, ex. 84)")
@@ -534,6 +537,7 @@ def simuler(
     perimetres: Path,
     sortie: Path,
     enveloppe: float | None = None,
+    enveloppes_regionales: Path | None = None,
     mode: ModeAllocation = "priorite",
     region: str | None = None,
     financement_partiel: bool = True,
@@ -553,6 +557,9 @@ def simuler(
     Parameters
     ----------
     enveloppe : en € ; None : enveloppe nationale 2025 (4 500 000 €).
+    enveloppes_regionales : fichier `region;enveloppe` (CSV ou XLSX) : chaque région est allouée
+        dans sa propre enveloppe (`coverage.financement.allocation_regionale`) ; une région qui a des
+        dossiers mais manque au fichier ne reçoit rien (avertissement). Exclusif de `enveloppe`.
     mode : `priorite` (ordre de priorité de l'appel) ou `optimisation` (MILP, HiGHS).
     region : code région : seuls ses dossiers sont simulés (DREETS).
     financement_partiel : le dossier de la ligne de coupure peut être financé en partie
@@ -572,6 +579,7 @@ def simuler(
     ValueError
         `mode` inconnu (la ligne de commande le refuse avant, code 2).
     """
+    from coverage.financement.allocation_regionale import allouer_par_region
     from coverage.documents.exports import exporter_csv
     from coverage.financement.simulation import allouer_enveloppe, entrees_de_simulation
     from coverage.sources.lecture import ErreurLecture
@@ -583,6 +591,11 @@ def simuler(
     if region is not None and region not in ref.regions.index:
         _erreur(f"Région « {region} » inconnue (attendu : un code région du COG, ex. 84 pour Auvergne-Rhône-Alpes).")
         return ARGUMENTS_INVALIDES
+    lues = None if enveloppes_regionales is None else _enveloppes(enveloppes_regionales, ref)
+    if enveloppes_regionales is not None and lues is None:
+        return DONNEES_INVALIDES
+    if lues is not None and region is not None:
+        lues = lues[lues.index == region]
     resultat = _importer(structures=structures, perimetres=perimetres, dossiers=dossiers, referentiel=ref)
     if resultat is None or not _signaler(resultat):
         return DONNEES_INVALIDES
@@ -592,8 +605,18 @@ def simuler(
         _erreur(str(erreur))
         return DONNEES_INVALIDES
     entrees = entrees_de_simulation(resultat.donnees, referentiel=ref, besoins=besoins, region=region)
-    allocation = allouer_enveloppe(entrees, mode=mode, enveloppe=enveloppe, financement_partiel=financement_partiel,
-                                   financer_prioritaires=financer_prioritaires)
+    if lues is not None:
+        options = {"financement_partiel": financement_partiel, "priorites": entrees.priorites, "poids_communes": entrees.poids_communes}
+        if mode == "optimisation":
+            options["financer_prioritaires"] = financer_prioritaires
+        regionale = allouer_par_region(entrees.dossiers, enveloppes=lues, mode=mode, communes_par_dossier=entrees.communes_par_dossier,
+                                       noms_regions=ref.regions["nom"].to_dict(), **options)
+        for avertissement in regionale.avertissements:
+            _erreur(f"Avertissement : {avertissement}")
+        allocation = regionale.consolidee
+    else:
+        allocation = allouer_enveloppe(entrees, mode=mode, enveloppe=enveloppe, financement_partiel=financement_partiel,
+                                       financer_prioritaires=financer_prioritaires)
     if not allocation.faisable:
         for message in allocation.messages:
             _erreur(message)
@@ -601,7 +624,8 @@ def simuler(
         return DONNEES_INVALIDES
     infos = entrees.dossiers[["id_dossier", "id_structure", "nom_structure", "departement"]]
     table = allocation.lignes.merge(infos, on="id_dossier", how="left")
-    table = table.sort_values(["rang", "id_dossier"], na_position="last", kind="stable")
+    tri = ["region", "rang", "id_dossier"] if enveloppes_regionales is not None else ["rang", "id_dossier"]
+    table = table.sort_values(tri, na_position="last", kind="stable")
     if not _ecrire(Path(sortie), exporter_csv(table[COLONNES_SIMULATION].reset_index(drop=True))):
         return DONNEES_INVALIDES
     finances = int((table["montant_attribue"] > 0).sum())
@@ -611,12 +635,30 @@ def simuler(
         f"{format_nombre(int(table['eligible'].sum()))} éligible(s), {format_nombre(finances)} financé(s).",
         f"Enveloppe : {format_euros(allocation.enveloppe)} ; utilisée : {format_euros(allocation.enveloppe_utilisee)} ; "
         f"restante : {format_euros(allocation.enveloppe_restante)}.",
-        *allocation.messages,
+        *(m for m in allocation.messages if lues is None or m not in regionale.avertissements),
         sources,
         f"Fichier écrit : {sortie}",
     ]
     print("\n".join(lignes))
     return OK
+
+
+def _enveloppes(chemin: Path, ref: Referentiel) -> pd.Series | None:
+    """Lit le fichier des enveloppes régionales ; None (problèmes écrits) s'il est invalide."""
+    from coverage.financement.enveloppes import lire_enveloppes_regionales
+
+    try:
+        contenu = Path(chemin).read_bytes()
+    except OSError as exc:
+        _erreur(f"{chemin} : fichier introuvable ou illisible ({exc.strerror}).")
+        return None
+    lu = lire_enveloppes_regionales(contenu, nom_fichier=Path(chemin).name, referentiel=ref)
+    for probleme in (*lu.avertissements, *lu.erreurs):
+        _erreur(("Avertissement : " if probleme in lu.avertissements else "") + str(probleme))
+    if not lu.valide:
+        _erreur(f"{_pluriel(len(lu.erreurs), 'erreur')} dans le fichier des enveloppes régionales : aucun fichier écrit.")
+        return None
+    return lu.enveloppes
 
 
 # --------------------------------------------------------------------------------------------
@@ -655,7 +697,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                perimetres=args.perimetres, niveau=args.niveau, sortie=args.sortie, annee=args.annee)
     return simuler(
         dossiers=args.dossiers, structures=args.structures, perimetres=args.perimetres, sortie=args.sortie,
-        enveloppe=args.enveloppe, mode=args.mode, region=args.region,
+        enveloppe=args.enveloppe, enveloppes_regionales=args.enveloppes_regionales, mode=args.mode, region=args.region,
         financement_partiel=not args.sans_financement_partiel, financer_prioritaires=not args.ignorer_priorite,
         decp=args.decp, qpv=args.qpv, npnru=args.npnru,
     )
