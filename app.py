@@ -6,6 +6,7 @@ les pages ne font que la mise en page.
 
 import streamlit as st
 
+from ui.acces import exiger_connexion
 from ui.carte import preparer_assets_locaux
 from ui.presentation import STYLE_TABLEAUX
 from ui.selections import conserver_choix
@@ -19,6 +20,10 @@ st.set_page_config(
 
 # Leaflet est servi localement (aucun CDN) : copie depuis le paquet pip, une fois par processus.
 preparer_assets_locaux()
+
+# Avec [auth] dans .streamlit/secrets.toml : connexion OpenID Connect et rôle lu dans le fichier des rôles ;
+# sans : un utilisateur local, avis « mode local, sans authentification ».
+exiger_connexion()
 
 PAGES = {
     "Piloter": [

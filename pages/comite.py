@@ -4,6 +4,7 @@ import streamlit as st
 
 from coverage.financement.comite import decisions_par_dossier, dossiers_du_comite, libelle_comite
 from coverage.espace import Decision
+from coverage.espace.permissions import Role
 from ui import comite as vue
 from ui import etat
 from ui.commun import avis_donnees
@@ -16,7 +17,12 @@ exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 donnees = etat.donnees_actives()
 ref = etat.referentiel()
 regions = ref.regions.sort_values("nom")
-options = [*regions.index, "national"]
+moi = etat.espace().utilisateur
+# Le comité technique national n'est montré qu'au rôle national ; chacun commence par le comité de sa région.
+options = [*regions.index, "national"] if moi.role == Role.NATIONAL else list(regions.index)
+region_de_moi = ref.departements["region"].get(moi.territoire, moi.territoire) if moi.territoire else None
+if region_de_moi in options:
+    st.session_state.setdefault("comite_choix", region_de_moi)
 comite = st.sidebar.selectbox("Comité", options, key="comite_choix",
                               format_func=lambda c: libelle_comite(c, regions=ref.regions))
 libelle = libelle_comite(comite, regions=ref.regions)

@@ -17,6 +17,7 @@ from coverage.financement.comite import (
     synthese_comite,
 )
 from coverage.espace import ConflitEdition, Decision
+from coverage.espace.permissions import Action, PermissionRefusee
 from coverage.modele import Statut
 from coverage.documents.format import format_euros, format_nombre, format_pourcentage
 from coverage.financement.parametres import PARAMETRES_2025
@@ -33,6 +34,7 @@ from ui.cartes_avant_apres import CATEGORIES_ZB, cartes_avant_apres, critere_pri
 from ui.commun import source_geographie
 from ui.presentation import badge_regle
 from ui.texte import texte
+from ui.acces import champ_auteur
 
 # Projecteur : volet latéral masqué, texte agrandi, chiffres clés plus grands encore que le texte.
 STYLE_PRESENTATION = """
@@ -141,14 +143,17 @@ def formulaire_decision(comite: str, ligne: pd.Series, courante: pd.Series | Non
         st.info(f"Décision en vigueur : **{courante['decision_libelle']}** ({texte(courante['date_decision'])}, "
                 f"{texte(courante['auteur'])}) — {texte(courante['motif'])}")
     version = int(courante["version"]) if courante is not None and pd.notna(courante["version"]) else 0
+    if not etat.espace().peut(Action.DECIDER, comite):
+        st.info(f"Lecture seule : {texte(etat.espace().utilisateur.libelle)} ne peut pas enregistrer de décision pour ce comité.")
+        return
     with st.form(f"comite_decision_{ligne['id_dossier']}"):
         decision = st.radio("Décision", [d.value for d in Decision], horizontal=True, format_func=lambda d: Decision(d).libelle)
         motif = st.text_area("Motif (obligatoire)", height=80)
         c1, c2, c3 = st.columns(3)
         etp = c1.number_input("ETP retenus", 0.0, 50.0, float(proposition["etp_finances"] or ligne["etp_demandes"]), 0.1)
         montant = c2.number_input("Montant retenu (€)", 0.0, 5_000_000.0, float(proposition["montant_attribue"] or ligne["montant_max_aap"]), 100.0)
-        auteur = c3.text_input("Votre nom", key=f"comite_auteur_{ligne['id_dossier']}",
-                               value=st.session_state.get("comite_auteur_defaut", ""))
+        auteur = champ_auteur(key=f"comite_auteur_{ligne['id_dossier']}", conteneur=c3,
+                              value=st.session_state.get("comite_auteur_defaut", ""))
         if not st.form_submit_button("Enregistrer la décision", type="primary"):
             return
     st.session_state["comite_auteur_defaut"] = auteur
@@ -160,7 +165,7 @@ def formulaire_decision(comite: str, ligne: pd.Series, courante: pd.Series | Non
     except ConflitEdition as conflit:
         st.error(f"{texte(conflit)} La page a été rechargée avec la décision la plus récente : relisez-la avant de décider.")
         return
-    except ValueError as erreur:
+    except (ValueError, PermissionRefusee) as erreur:
         st.error(texte(erreur))
         return
     st.toast(f"Décision enregistrée pour {texte(ligne['id_dossier'])}.", icon=":material/check:")

@@ -12,6 +12,7 @@ from coverage.sources.lecture import ErreurLecture
 from ui import etat
 from ui.texte import liste, texte
 from ui.presentation import tableau as afficher_tableau
+from ui.acces import champ_auteur
 
 TYPES = {
     "decp": ("Marchés publics (DECP consolidées, JSON 2022/2024 ou CSV à plat)", ["json", "gz", "csv"]),
@@ -33,7 +34,7 @@ def section_besoins() -> None:
             st.markdown(f"**{libelle}** — actif : {texte(actif[1]) if actif else 'échantillon de démonstration'}")
             with st.form(f"donnees_besoins_{type_}"):
                 fichier = st.file_uploader("Fichier", type=extensions, key=f"donnees_fichier_{type_}")
-                auteur = st.text_input("Votre nom", key=f"donnees_auteur_{type_}")
+                auteur = champ_auteur(key=f"donnees_auteur_{type_}")
                 c1, c2 = st.columns(2)
                 importer = c1.form_submit_button("Vérifier et importer", type="primary")
                 revenir = c2.form_submit_button("Revenir à l'échantillon", disabled=actif is None)

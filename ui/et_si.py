@@ -11,6 +11,7 @@ from ui import etat
 from ui.recherche import options_structures
 from ui.texte import liste, texte
 from ui.presentation import tableau as afficher_tableau
+from ui.acces import champ_auteur
 
 ACTIONS = {"etp": "Changer les ETP", "ajout": "Ajouter un territoire au périmètre", "retrait": "Retirer un territoire du périmètre"}
 
@@ -73,7 +74,7 @@ def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict], *, a
     diff = comparer(avant_epci, apres_epci)
     afficher_tableau(diff, index=True)
     c1, c2, c3 = st.columns([2, 1, 1])
-    auteur = c1.text_input("Votre nom (tracé dans l'historique)", key="couverture_auteur")
+    auteur = champ_auteur("Votre nom (tracé dans l'historique)", key="couverture_auteur", conteneur=c1)
     if c2.button("Enregistrer dans l'espace de travail", type="primary", disabled=not auteur.strip()):
         resultat = appliquer_modifications(donnees, modifications)
         libelle = " ; ".join(decrire_modification(m, structures=donnees.structures, referentiel=ref) for m in modifications)

@@ -17,6 +17,7 @@ import streamlit as st
 from coverage.territoires.couverture import agreger_couverture, couverture_par_commune, etendre_perimetres
 from coverage.sources.donnees import donnees_demo
 from coverage.espace import EspaceSQLite, ouvrir_espace
+from coverage.espace.permissions import EspaceControle
 from coverage.modele import DonneesFacilitateurs
 from geo.reference import NiveauGeo, Referentiel, charger_geometries, charger_referentiel, lire_provenance
 
@@ -45,19 +46,30 @@ def provenance() -> dict:
 
 
 @st.cache_resource(show_spinner="Ouverture de l'espace de travail…")
-def espace() -> EspaceSQLite:
-    """L'espace de travail SQLite, créé et amorcé avec la démonstration au premier démarrage."""
+def magasin() -> EspaceSQLite:
+    """L'espace de travail SQLite, créé et amorcé avec la démonstration au premier démarrage.
+
+    Partagé par toutes les sessions, sans contrôle : les pages passent par `espace()`.
+    """
     ref = referentiel()
     return ouvrir_espace(initialiser_avec=lambda: donnees_demo(ref))
 
 
+def espace() -> EspaceControle:
+    """L'espace de travail vu par l'utilisateur de la session : chaque écriture est contrôlée
+    (rôle × territoire) et signée de son identité."""
+    from ui.acces import utilisateur
+
+    return EspaceControle(magasin(), utilisateur(), region_du_departement=referentiel().departements["region"].to_dict())
+
+
 def version_active() -> int:
-    return espace().version_active()
+    return magasin().version_active()
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=DUREE_CACHE)
 def donnees_version(version: int) -> DonneesFacilitateurs:
-    return espace().charger_version(version)
+    return magasin().charger_version(version)
 
 
 def donnees_actives() -> DonneesFacilitateurs:
@@ -127,7 +139,7 @@ def communes_completes() -> gpd.GeoDataFrame:
 
 def cle_besoins() -> tuple:
     """Identifie les sources de besoins actives (fichiers importés ou démo, projets ajoutés)."""
-    e = espace()
+    e = magasin()
     actifs = e.fichiers_besoins_actifs()  # identifiants seulement : le contenu n'est lu qu'au calcul mis en cache
     fichiers = tuple((t, actifs.get(t, (0,))[0]) for t in ("decp", "qpv", "npnru"))
     projets = e.historique_projets_utilisateur()
@@ -138,7 +150,7 @@ def cle_besoins() -> tuple:
 def _projets(cle: tuple):
     from coverage.territoires.analyse import registre_complet
 
-    return registre_complet(referentiel=referentiel(), yaml_utilisateur=espace().projets_utilisateur())
+    return registre_complet(referentiel=referentiel(), yaml_utilisateur=magasin().projets_utilisateur())
 
 
 def grands_projets():
@@ -157,7 +169,7 @@ def empreintes_projets(cle: tuple) -> pd.DataFrame:
 def _marches_places(cle: tuple):
     from coverage.territoires.analyse import charger_marches
 
-    return charger_marches(espace().fichier_besoins_actif("decp"), referentiel=referentiel())
+    return charger_marches(magasin().fichier_besoins_actif("decp"), referentiel=referentiel())
 
 
 def marches_places():
@@ -169,7 +181,7 @@ def marches_places():
 def _quartiers(cle: tuple):
     from coverage.territoires.analyse import charger_quartiers
 
-    e = espace()
+    e = magasin()
     return charger_quartiers(e.fichier_besoins_actif("qpv"), e.fichier_besoins_actif("npnru"), referentiel=referentiel())
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 from coverage.modele import DonneesFacilitateurs, Statut
 from ui import etat
 from ui.texte import texte
+from ui.acces import champ_auteur
 
 
 def formulaire_dossier(donnees: DonneesFacilitateurs) -> None:
@@ -55,7 +56,7 @@ def formulaire_dossier(donnees: DonneesFacilitateurs) -> None:
         libelles = {"note_diagnostic": "Diagnostic territorial", "note_marches_etat": "Marchés de l'État",
                     "note_capacite": "Capacité opérationnelle", "note_conflits_interets": "Conflits d'intérêts"}
         valeurs = {k: notes[i].slider(v, 0.0, 5.0, float(val(k, 3.0)), 0.5) for i, (k, v) in enumerate(libelles.items())}
-        auteur = st.text_input("Votre nom")
+        auteur = champ_auteur()
         if not st.form_submit_button("Enregistrer le dossier"):
             return
     if not ident.strip() or not auteur.strip():

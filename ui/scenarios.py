@@ -12,6 +12,7 @@ from coverage.documents.libelles import pour_personnes
 from ui import etat
 from ui.texte import texte
 from ui.presentation import tableau as afficher_tableau
+from ui.acces import champ_auteur
 
 CLES_REGLAGES = {"region": "simulation_region", "enveloppe": "simulation_enveloppe", "mode": "simulation_mode",
                  "financement_partiel": "simulation_partiel", "financer_prioritaires": "simulation_ignorer_priorite"}
@@ -50,7 +51,7 @@ def section(reglages, *, allouer, entrees) -> None:
     with st.form("simulation_form_scenario"):
         c1, c2 = st.columns(2)
         nom = c1.text_input("Nom du scénario", placeholder="ex. Priorités 4,5 M€ — comité de juillet")
-        auteur = c2.text_input("Votre nom")
+        auteur = champ_auteur(conteneur=c2)
         if st.form_submit_button("Enregistrer les réglages en cours comme scénario", type="primary"):
             if not nom.strip() or not auteur.strip():
                 st.error("Le nom du scénario et votre nom sont obligatoires.")
@@ -70,7 +71,7 @@ def section(reglages, *, allouer, entrees) -> None:
     noms = liste.set_index("id")["nom"]
     choix = st.selectbox("Scénario", list(noms.index), format_func=lambda i: f"n° {i} — {noms[i]}", key="simulation_scenario_choix")
     c1, c2, c3, c4 = st.columns(4)
-    auteur = c4.text_input("Votre nom", key="simulation_scenario_auteur")
+    auteur = champ_auteur(key="simulation_scenario_auteur", conteneur=c4)
     if c1.button("Restaurer ses réglages"):
         st.session_state["simulation_a_restaurer"] = e.charger_scenario(int(choix)).parametres
         st.rerun()
