@@ -20,7 +20,7 @@ regions = ref.regions.sort_values("nom")
 moi = etat.espace().utilisateur
 # Le comité technique national n'est montré qu'au rôle national ; chacun commence par le comité de sa région.
 options = [*regions.index, "national"] if moi.role == Role.NATIONAL else list(regions.index)
-region_de_moi = ref.departements["region"].get(moi.territoire, moi.territoire) if moi.territoire else None
+region_de_moi = ref.departements["region"].get(moi.territoire) if moi.role.niveau_territoire == "departement" else moi.territoire
 if region_de_moi in options:
     st.session_state.setdefault("comite_choix", region_de_moi)
 comite = st.sidebar.selectbox("Comité", options, key="comite_choix",

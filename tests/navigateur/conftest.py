@@ -70,9 +70,20 @@ def _sante(url: str) -> bool:
 
 
 @contextmanager
-def serveur(script: Path | str, *, cwd: Path = RACINE) -> Iterator[str]:
-    """Lance `streamlit run script` et donne l'URL de base quand le serveur est prêt."""
-    port = port_libre()
+def serveur(
+    script: Path | str,
+    *,
+    cwd: Path = RACINE,
+    port: int | None = None,
+    arguments: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Lance `streamlit run script` et donne l'URL de base quand le serveur est prêt.
+
+    `port` (un port libre sinon), `arguments` ajoutés à la commande (ex. `--secrets.files`),
+    `env` ajouté à l'environnement (ex. `FACILITATEURS_ESPACE`).
+    """
+    port = port or port_libre()
     url = f"http://127.0.0.1:{port}"
     ARTEFACTS.mkdir(exist_ok=True)
     journal_chemin = ARTEFACTS / f"streamlit-{Path(script).stem}.log"
@@ -93,10 +104,11 @@ def serveur(script: Path | str, *, cwd: Path = RACINE) -> Iterator[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *arguments,
     ]
     with open(journal_chemin, "w", encoding="utf-8") as journal:
         processus = subprocess.Popen(
-            commande, cwd=cwd, stdout=journal, stderr=subprocess.STDOUT, env=os.environ.copy()
+            commande, cwd=cwd, stdout=journal, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
         )
         try:
             for _ in range(ESSAIS_SANTE):
