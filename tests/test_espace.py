@@ -132,11 +132,11 @@ def test_creation_schema_wal_et_version(tmp_path):
     chemin = tmp_path / "sous" / "dossier" / "espace.sqlite"  # dossier parent créé au besoin
     espace = ouvrir_espace(chemin)
     assert chemin.exists()
-    assert espace.version_schema() == VERSION_SCHEMA == 3  # 1 : schéma initial ; 2 : fichiers de besoins ; 3 : bilans
+    assert espace.version_schema() == VERSION_SCHEMA == 4  # 1 : schéma initial ; 2 : fichiers de besoins ; 3 : bilans ; 4 : enveloppes
     assert espace.est_vide()
     with sqlite3.connect(chemin) as cx:
         assert cx.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert cx.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,), (3,)]
+        assert cx.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,), (3,), (4,)]
     with pytest.raises(ElementIntrouvable, match="aucune version des données"):
         espace.version_active()
 

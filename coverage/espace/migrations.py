@@ -169,6 +169,32 @@ _MIGRATIONS: tuple[_Migration, ...] = (
             """,
         ),
     ),
+    _Migration(
+        4,
+        "Enveloppes régionales par campagne, versionnées (région → €, auteur, clé de répartition)",
+        (
+            """
+            CREATE TABLE enveloppes_versions (
+                campagne INTEGER NOT NULL,
+                version INTEGER NOT NULL,
+                auteur TEXT NOT NULL,
+                horodatage TEXT NOT NULL,
+                cle TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (campagne, version)
+            ) STRICT
+            """,
+            """
+            CREATE TABLE enveloppes_regionales (
+                campagne INTEGER NOT NULL,
+                version INTEGER NOT NULL,
+                region TEXT NOT NULL,
+                montant REAL NOT NULL CHECK (montant >= 0),
+                PRIMARY KEY (campagne, version, region),
+                FOREIGN KEY (campagne, version) REFERENCES enveloppes_versions (campagne, version)
+            ) STRICT
+            """,
+        ),
+    ),
 )
 """Migrations du schéma, dans l'ordre. Pour faire évoluer le schéma, ajouter une migration à la fin
 (jamais modifier une migration déjà livrée) : les bases existantes la reçoivent à leur prochaine ouverture."""

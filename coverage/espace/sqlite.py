@@ -38,6 +38,7 @@ from pathlib import Path
 from coverage.espace.base import _maintenant_systeme
 from coverage.espace.bilans import Bilans
 from coverage.espace.decisions import Decisions
+from coverage.espace.enveloppes import Enveloppes
 from coverage.espace.fichiers import Fichiers
 from coverage.espace.migrations import _migrer
 from coverage.espace.scenarios import Scenarios
@@ -47,7 +48,7 @@ DELAI_ATTENTE_S = 30.0
 """Attente maximale d'un verrou d'écriture tenu par un autre processus, en secondes."""
 
 
-class EspaceSQLite(VersionsDonnees, Scenarios, Decisions, Fichiers, Bilans):
+class EspaceSQLite(VersionsDonnees, Scenarios, Decisions, Fichiers, Bilans, Enveloppes):
     """Espace de travail dans un fichier SQLite (implémente `DepotEspace`).
 
     Parameters
