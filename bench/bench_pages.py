@@ -56,6 +56,7 @@ def main() -> None:
 
     at.switch_page("pages/simulation.py")
     at.run()
+    at.sidebar.radio(key="simulation_enveloppes").set_value("nationale").run()  # le curseur règle une enveloppe unique
     curseur = at.sidebar.select_slider(key="simulation_enveloppe")
     valeurs = iter(range(3_000_000, 4_500_001, 100_000))
     duree_curseur = mediane(lambda: curseur.set_value(next(valeurs)).run(), 5)

@@ -50,6 +50,8 @@ scenario = st.sidebar.selectbox("Montants proposés par", [None, *noms], key="co
                                 format_func=lambda i: "Allocation par priorités (4,5 M€)" if i is None else f"Scénario {noms[i]}")
 proposes = vue.propositions(comite, dossiers, scenario)
 decisions = etat.espace().decisions_courantes(comite)
+enveloppe_comite = vue.enveloppe_du_comite(comite)
+engage = vue.bandeau_enveloppe(dossiers, decisions, enveloppe_comite)
 
 ecran = st.segmented_control("Écran", ["dossiers", "synthese"], default="dossiers", key="comite_ecran", label_visibility="collapsed",
                              format_func={"dossiers": "Dossier par dossier", "synthese": "Synthèse et exports"}.get) or "dossiers"
@@ -69,18 +71,21 @@ if ecran == "dossiers":
         vue.regles_dossier(ligne, compact=presentation)
     with droite:  # au projecteur, la décision est à côté des règles, dans le premier écran
         if presentation:
-            vue.formulaire_decision(comite, ligne, courante, proposition)
+            vue.formulaire_decision(comite, ligne, courante, proposition, engage=engage, enveloppe=enveloppe_comite)
         else:
             vue.zones_et_carte(ligne, donnees=donnees, entrees=entrees, hauteur=320)
     if presentation:
         vue.zones_et_carte(ligne, donnees=donnees, entrees=entrees, hauteur=420)
     else:
-        vue.formulaire_decision(comite, ligne, courante, proposition)
+        vue.formulaire_decision(comite, ligne, courante, proposition, engage=engage, enveloppe=enveloppe_comite)
     with st.expander("Historique des décisions de ce dossier"):
         afficher_tableau(etat.espace().historique_decisions(comite, ligne["id_dossier"]).drop(columns=["comite"], errors="ignore"))
 else:
-    disponible = st.number_input("Enveloppe disponible pour ce comité (€)", min_value=0.0,
-                                 value=float(round(proposes["montant_attribue"].sum(), 2)), step=1000.0, key="comite_enveloppe")
+    if enveloppe_comite is None:
+        disponible = st.number_input("Enveloppe disponible pour ce comité (€)", min_value=0.0,
+                                     value=float(round(proposes["montant_attribue"].sum(), 2)), step=1000.0, key="comite_enveloppe")
+    else:
+        disponible = enveloppe_comite
     s = vue.synthese(comite, libelle, dossiers, decisions, donnees=donnees, entrees=entrees, enveloppe=disponible)
     afficher_tableau(vue.tableau_decisions(dossiers, decisions))
     vue.exports(comite, libelle, dossiers, decisions, s, donnees=donnees)

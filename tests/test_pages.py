@@ -127,11 +127,25 @@ def test_simulation_rubriques(app, rubrique):
 def test_simulation_le_curseur_d_enveloppe_borne_l_attribution(app):
     at = _page(app, "pages/simulation.py")
     at.segmented_control(key="simulation_rubrique").set_value("allocation").run()
+    at.sidebar.radio(key="simulation_enveloppes").set_value("nationale").run()
     at.sidebar.select_slider(key="simulation_enveloppe").set_value(1_000_000).run()
     metriques = {m.label: m.value for m in at.metric}
     attribue = int(metriques["Attribué"].replace("\u00a0", "").replace("€", ""))
     assert 900_000 < attribue <= 1_000_000  # l'enveloppe est épuisée, jamais dépassée
     at.sidebar.select_slider(key="simulation_enveloppe").set_value(4_500_000).run()
+    at.sidebar.radio(key="simulation_enveloppes").set_value("regionales").run()
+
+
+def test_simulation_nationale_en_enveloppes_regionales_aucune_region_au_dela(app):
+    """Démonstration : la table suggérée (prorata des ETP financés en 2024) est amorcée ; chaque région reste dans la sienne."""
+    at = _page(app, "pages/simulation.py")
+    at.segmented_control(key="simulation_rubrique").set_value("allocation").run()
+    assert at.sidebar.radio(key="simulation_enveloppes").value == "regionales"
+    assert [s.value for s in at.success] == ["Aucune région au-delà de son enveloppe."]
+    table = at.dataframe[0].value.data if hasattr(at.dataframe[0].value, "data") else at.dataframe[0].value
+    assert (table["utilisee"] <= table["enveloppe"] + 0.005).all() and len(table) == 18
+    metriques = {m.label: m.value for m in at.metric}
+    assert metriques["Enveloppe"].replace("\u00a0", " ").replace("\u202f", " ") == "4 500 000 €"
 
 
 def test_simulation_le_curseur_en_mode_priorite_ne_lance_pas_le_solveur(app, monkeypatch):
@@ -223,6 +237,14 @@ def test_comite_affiche_la_decision_en_vigueur_et_son_historique(app):
     at.run()
     assert any("Refusé" in i.value and "Diagnostic territorial insuffisant" in i.value for i in at.info)
     assert len(espace.historique_decisions(comite, id_dossier)) == avant + 2
+
+
+def test_comite_montre_l_engage_face_a_l_enveloppe_regionale(app):
+    """Auvergne-Rhône-Alpes : enveloppe suggérée de 600 000 € sur la démonstration (66 des 495 ETP financés en 2024)."""
+    at = _page(app, "pages/comite.py")
+    at.sidebar.selectbox(key="comite_choix").set_value("84").run()
+    textes = [m.value.replace("\u202f", " ").replace("\u00a0", " ") for m in at.markdown]
+    assert any("sur une enveloppe régionale de **600 000 €**" in t for t in textes), textes[:5]
 
 
 def test_comite_synthese_signale_les_decisions_manquantes(app):

@@ -79,8 +79,29 @@ def propositions(comite: str, dossiers: pd.DataFrame, scenario_id: int | None) -
     else:
         from ui.simulation import Reglages, allouer
 
-        lignes = allouer(Reglages(None, PARAMETRES_2025.enveloppe_nationale, "priorite", True, False)).lignes
+        enveloppes = "regionales" if len(etat.enveloppes_regionales()) else "nationale"
+        lignes = allouer(Reglages(None, PARAMETRES_2025.enveloppe_nationale, "priorite", True, False, enveloppes)).lignes
     return lignes.set_index("id_dossier")[["montant_attribue", "etp_finances"]].reindex(dossiers["id_dossier"]).fillna(0.0)
+
+
+def enveloppe_du_comite(comite: str) -> float | None:
+    """L'enveloppe régionale en vigueur pour un comité régional (None : comité national ou région sans enveloppe)."""
+    table = etat.enveloppes_regionales()
+    return float(table[comite]) if comite in table.index else None
+
+
+def bandeau_enveloppe(dossiers: pd.DataFrame, decisions: pd.DataFrame, enveloppe: float | None) -> float:
+    """Montant engagé par les décisions face à l'enveloppe régionale, en rouge au-delà ; renvoie l'engagé (€)."""
+    engage = float(synthese_comite(dossiers, decisions, enveloppe_disponible=enveloppe or 0.0)["enveloppe_utilisee"])
+    if enveloppe is None:
+        st.caption(f"Engagé par les décisions : {format_euros(engage)} (pas d'enveloppe régionale pour ce comité).")
+    elif engage > enveloppe + 0.005:
+        st.error(f"Engagé : {format_euros(engage)} pour une enveloppe régionale de {format_euros(enveloppe)} : "
+                 f"dépassement de {format_euros(engage - enveloppe)}.")
+    else:
+        st.markdown(f"Engagé : **{format_euros(engage)}** sur une enveloppe régionale de **{format_euros(enveloppe)}** "
+                    f"(reste {format_euros(enveloppe - engage)}).")
+    return engage
 
 
 def entete_dossier(ligne: pd.Series, proposition: pd.Series) -> None:
@@ -137,7 +158,8 @@ def carte_perimetre(ligne: pd.Series, donnees, *, hauteur: int) -> None:
                    cadrage=tuple(float(x) for x in contours.total_bounds))
 
 
-def formulaire_decision(comite: str, ligne: pd.Series, courante: pd.Series | None, proposition: pd.Series) -> None:
+def formulaire_decision(comite: str, ligne: pd.Series, courante: pd.Series | None, proposition: pd.Series, *,
+                        engage: float = 0.0, enveloppe: float | None = None) -> None:
     """Décision obligatoirement motivée ; versionnée, jamais écrasée (conflit signalé)."""
     if courante is not None and courante["decision"]:
         st.info(f"Décision en vigueur : **{courante['decision_libelle']}** ({texte(courante['date_decision'])}, "
@@ -154,8 +176,16 @@ def formulaire_decision(comite: str, ligne: pd.Series, courante: pd.Series | Non
         montant = c2.number_input("Montant retenu (€)", 0.0, 5_000_000.0, float(proposition["montant_attribue"] or ligne["montant_max_aap"]), 100.0)
         auteur = champ_auteur(key=f"comite_auteur_{ligne['id_dossier']}", conteneur=c3,
                               value=st.session_state.get("comite_auteur_defaut", ""))
+        confirme = enveloppe is not None and st.checkbox("Je confirme cette décision même si elle dépasse l'enveloppe régionale")
         if not st.form_submit_button("Enregistrer la décision", type="primary"):
             return
+    avant = float(courante["montant_retenu"]) if courante is not None and pd.notna(courante.get("montant_retenu")) else 0.0
+    apres = engage - avant + (montant if Decision(decision).avec_montant else 0.0)
+    if enveloppe is not None and apres > enveloppe + 0.005 and not confirme:
+        st.error(f"Cette décision porterait l'engagé à {format_euros(apres)}, au-delà de l'enveloppe régionale de "
+                 f"{format_euros(enveloppe)} (dépassement de {format_euros(apres - enveloppe)}). Cochez la confirmation pour l'enregistrer : "
+                 "le procès-verbal mentionnera le dépassement.")
+        return
     st.session_state["comite_auteur_defaut"] = auteur
     avec_montant = Decision(decision).avec_montant
     try:

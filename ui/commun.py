@@ -192,4 +192,3 @@ def communes_sans_geometrie(codes: pd.Index) -> None:
             f":material/info: {len(sans)} commune(s) sans contour dans la source IGN (rétablies en 2025) : {noms}. "
             "Elles sont comptées dans tous les chiffres ; leur territoire est dessiné avec celui de la commune dont elles sont issues."
         )
-

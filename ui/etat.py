@@ -51,8 +51,23 @@ def magasin() -> EspaceSQLite:
 
     Partagé par toutes les sessions, sans contrôle : les pages passent par `espace()`.
     """
+    from coverage.financement.enveloppes import amorcer_enveloppes_demo
+    from coverage.financement.parametres import PARAMETRES_2025
+
     ref = referentiel()
-    return ouvrir_espace(initialiser_avec=lambda: donnees_demo(ref))
+    e = ouvrir_espace(initialiser_avec=lambda: donnees_demo(ref))
+    donnees = e.charger_version()
+    if donnees.demo:
+        amorcer_enveloppes_demo(e, structures=donnees.structures, referentiel=ref, annee=PARAMETRES_2025.annee,
+                                enveloppe_nationale=PARAMETRES_2025.enveloppe_nationale)
+    return e
+
+
+def enveloppes_regionales() -> pd.Series:
+    """La table des enveloppes régionales en vigueur pour la campagne (index code région, €) ; vide si aucune."""
+    from coverage.financement.parametres import PARAMETRES_2025
+
+    return magasin().enveloppes_regionales(PARAMETRES_2025.annee)
 
 
 def espace() -> EspaceControle:

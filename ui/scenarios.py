@@ -15,7 +15,8 @@ from ui.presentation import tableau as afficher_tableau
 from ui.acces import champ_auteur
 
 CLES_REGLAGES = {"region": "simulation_region", "enveloppe": "simulation_enveloppe", "mode": "simulation_mode",
-                 "financement_partiel": "simulation_partiel", "financer_prioritaires": "simulation_ignorer_priorite"}
+                 "financement_partiel": "simulation_partiel", "financer_prioritaires": "simulation_ignorer_priorite",
+                 "enveloppes": "simulation_enveloppes"}
 
 
 def appliquer_restauration() -> None:
@@ -23,6 +24,8 @@ def appliquer_restauration() -> None:
     a_restaurer = st.session_state.pop("simulation_a_restaurer", None)
     if a_restaurer:
         for nom, cle in CLES_REGLAGES.items():
+            if nom not in a_restaurer:  # scénario enregistré avant l'ajout de ce réglage
+                continue
             valeur = a_restaurer[nom]
             if nom == "financer_prioritaires":
                 valeur = not valeur  # l'interrupteur dit « ignorer la priorité »

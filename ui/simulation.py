@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from coverage.financement.allocation_regionale import AllocationRegionale, allouer_par_region
 from coverage.financement.allocation import comparer, objectif_couverture, suggerer_placements
 from coverage.documents.exports import exporter_xlsx
 from coverage.documents.format import format_euros, format_nombre, format_pourcentage
@@ -24,6 +25,9 @@ from ui.texte import liste
 RUBRIQUES = {"allocation": "Allocation", "impact": "Impact", "dossiers": "Dossiers et règles",
              "placements": "Placements suggérés", "scenarios": "Scénarios"}
 MODES = {"priorite": "Par priorités de l'appel", "optimisation": "Optimisation (couverture des zones blanches)"}
+ENVELOPPES = {"regionales": "Enveloppes régionales : chaque région dans la sienne",
+              "pot": "Pot national : le total des enveloppes régionales, sans frontière",
+              "nationale": "Une seule enveloppe (curseur)"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Reglages:
     mode: str
     financement_partiel: bool
     financer_prioritaires: bool
+    enveloppes: str = "nationale"
 
     def en_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -49,11 +54,14 @@ def reglages() -> Reglages:
     regions = ref.regions.sort_values("nom")
     region = s.selectbox("Périmètre", [None, *regions.index], key="simulation_region",
                          format_func=lambda c: "France entière (enveloppe nationale)" if c is None else f"{regions.at[c, 'nom']} (DREETS)")
+    table = etat.enveloppes_regionales()
+    choix = s.radio("Enveloppes", list(ENVELOPPES) if len(table) else ["nationale"], format_func=ENVELOPPES.get,
+                    key="simulation_enveloppes", help="Enveloppes régionales notifiées par la DGEFP (rubrique « Enveloppes régionales »).")
     # Curseur à valeurs formatées en français (« 4 500 000 € ») : un st.slider n'affiche que « 4500000 € ».
     courante = int(st.session_state.setdefault("simulation_enveloppe", int(PARAMETRES_2025.enveloppe_nationale)))
     paliers = sorted({*range(0, 10_000_001, 50_000), courante})  # une enveloppe restaurée hors palier reste possible
     enveloppe = s.select_slider("Enveloppe", paliers, key="simulation_enveloppe", format_func=lambda v: format_euros(v, centimes=False),
-                                help="4,5 M€ en 2025 pour toute la France (appel, partie A).")
+                                help="4,5 M€ en 2025 pour toute la France (appel, partie A).", disabled=choix != "nationale")
     mode = s.radio("Mode d'allocation", list(MODES), format_func=MODES.get, key="simulation_mode")
     partiel = s.toggle("Financement partiel (au moins 0,5 ETP)", value=True, key="simulation_partiel")
     p = PARAMETRES_2025
@@ -64,7 +72,7 @@ def reglages() -> Reglages:
                             "demande. Activé : elle ne regarde que la couverture et les postes maintenus.")
     s.caption(f"Priorité de l'appel : structures financées par le PNAD en {p.annees_pnad_texte} ({regle} ; paramètre "
               "de campagne).")
-    return Reglages(region, float(enveloppe), mode, partiel, not ignorer)
+    return Reglages(region, float(enveloppe), mode, partiel, not ignorer, choix)
 
 
 @st.cache_data(show_spinner="Contrôle des dossiers…", max_entries=16)
@@ -80,6 +88,28 @@ def entrees_simulation(version: int, region: str | None) -> EntreesSimulation:
     return _entrees(version, etat.cle_besoins(), region, seuils, poids)
 
 
+@st.cache_data(show_spinner="Allocation région par région…", max_entries=16)
+def _allouer_regions(version: int, cle: tuple, reglages: Reglages, seuils, poids, enveloppes: tuple) -> AllocationRegionale:
+    e = _entrees(version, cle, reglages.region, seuils, poids)
+    table = dict(enveloppes)
+    if reglages.region:
+        table = {k: v for k, v in table.items() if k == reglages.region}
+    options = {"financement_partiel": reglages.financement_partiel, "priorites": e.priorites, "poids_communes": e.poids_communes}
+    if reglages.mode == "optimisation":
+        options["financer_prioritaires"] = reglages.financer_prioritaires
+    return allouer_par_region(e.dossiers, enveloppes=table, mode=reglages.mode, pot_national=reglages.enveloppes == "pot",
+                              communes_par_dossier=e.communes_par_dossier, noms_regions=etat.referentiel().regions["nom"].to_dict(),
+                              **options)
+
+
+def allocation_regionale(reglages: Reglages) -> AllocationRegionale | None:
+    """L'allocation région par région (None si les réglages demandent une seule enveloppe)."""
+    if reglages.enveloppes == "nationale":
+        return None
+    return _allouer_regions(etat.version_active(), etat.cle_besoins(), reglages, *etat.reglages_zones_blanches("commune"),
+                            tuple(etat.enveloppes_regionales().items()))
+
+
 @st.cache_data(show_spinner="Allocation de l'enveloppe…", max_entries=32)
 def _allouer(version: int, cle: tuple, reglages: Reglages, seuils, poids):
     e = _entrees(version, cle, reglages.region, seuils, poids)
@@ -89,6 +119,9 @@ def _allouer(version: int, cle: tuple, reglages: Reglages, seuils, poids):
 
 def allouer(reglages: Reglages):
     """Allocation de la version active avec ces réglages (mise en cache : le curseur redessine vite)."""
+    regionale = allocation_regionale(reglages)
+    if regionale is not None:
+        return regionale.consolidee
     return _allouer(etat.version_active(), etat.cle_besoins(), reglages, *etat.reglages_zones_blanches("commune"))
 
 
@@ -105,6 +138,9 @@ CONFIG_LIGNES = {"explication": st.column_config.TextColumn("Explication", width
 def section_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages) -> None:
     st.caption(f"{resultat.statut_solveur} — calcul en {format_nombre(resultat.temps_s * 1000)} ms.")
     st.markdown(liste(resultat.messages))
+    regionale = allocation_regionale(reglages)
+    if regionale is not None:
+        section_par_region(regionale)
     tableau = _tableau_lignes(resultat.lignes, entrees.dossiers)
     afficher_tableau(tableau, config=CONFIG_LIGNES, height=420)
     par_region = resultat.lignes.groupby("region")["montant_attribue"].sum()
@@ -124,6 +160,24 @@ def section_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages)
         afficher_tableau(diff)
     st.download_button("Exporter l'allocation (XLSX)", on_click="ignore", key="simulation_export", file_name="allocation.xlsx",
                        data=lambda: exporter_allocation(resultat, entrees, reglages, donnees_fictives=etat.donnees_actives().demo))
+
+
+def section_par_region(regionale: AllocationRegionale) -> None:
+    """Enveloppe, montant attribué et reste de chaque région ; en rouge une région au-delà de son enveloppe."""
+    t = regionale.par_region.join(etat.referentiel().regions["nom"])
+    t = t[(t["nb_dossiers"] > 0) | (t["enveloppe"] > 0)]
+    depasse = t["depassement"]
+    if depasse.any():
+        st.error("Au-delà de leur enveloppe (pot national choisi) : " + ", ".join(t.loc[depasse, "nom"]) + ".")
+    else:
+        st.success("Aucune région au-delà de son enveloppe.")
+    vue = t[["nom", "enveloppe", "utilisee", "restante", "nb_dossiers", "nb_finances", "etp_finances"]].reset_index()
+    st.dataframe(vue.style.apply(lambda ligne: ["color: #ce0500" if depasse.iloc[ligne.name] else "" for _ in ligne], axis=1),
+                 hide_index=True, width="stretch", column_config={
+                     "region": "Code", "nom": "Région", "enveloppe": st.column_config.NumberColumn("Enveloppe (€)", format="%.0f €"),
+                     "utilisee": st.column_config.NumberColumn("Attribué (€)", format="%.2f €"),
+                     "restante": st.column_config.NumberColumn("Reste (€)", format="%.2f €"),
+                     "nb_dossiers": "Dossiers", "nb_finances": "Financés", "etp_finances": "ETP financés"})
 
 
 def exporter_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages, *, donnees_fictives: bool = False) -> bytes:

@@ -242,3 +242,19 @@ def table_enveloppes(enveloppes: Mapping[str, float] | pd.Series, *, referentiel
     regions = referentiel.regions.sort_index()
     montants = pd.Series(dict(enveloppes), dtype=float).reindex(regions.index).fillna(0.0)
     return pd.DataFrame({"nom": regions["nom"], "enveloppe": montants}).rename_axis("region")
+
+
+def amorcer_enveloppes_demo(depot, *, structures: pd.DataFrame, referentiel: Referentiel, annee: int, enveloppe_nationale: float) -> bool:  # noqa: ANN001
+    """Sur la démonstration, une première table d'enveloppes régionales si le magasin n'en a aucune.
+
+    Répartition suggérée au prorata des ETP financés l'année précédente, enregistrée par
+    « initialisation automatique » : la DGEFP la remplace par la sienne (page Simulation). Renvoie
+    True si une table a été enregistrée.
+    """
+    if not depot.historique_enveloppes(annee).empty:
+        return False
+    table = repartition_suggeree(enveloppe_nationale=enveloppe_nationale, cle="etp_finances", referentiel=referentiel,
+                                 structures=structures, annee_precedente=annee - 1)
+    depot.enregistrer_enveloppes(annee, table["enveloppe"].to_dict(), auteur="initialisation automatique",
+                                 cle=f"{CLES_REPARTITION['etp_finances']} ({annee - 1}), répartition suggérée sur la démonstration")
+    return True
