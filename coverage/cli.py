@@ -261,6 +261,29 @@ def construire_parseur() -> argparse.ArgumentParser:
     p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
 
     _parseur_bilans(commandes)
+
+    p = commandes.add_parser(
+        "importer", help="importe structures, périmètres (et dossiers) dans l'espace de travail, sur une portée",
+        description=("Remplace, dans l'espace de travail, les structures d'une portée (France, région ou département) par "
+                     "celles des fichiers ; tout ce qui est hors portée est gardé tel quel. Affiche d'abord ce qui change ; "
+                     "n'écrit qu'avec --confirmer."),
+        epilog=("Exemple : python -m coverage importer --espace data/espace.sqlite --structures structures.csv "
+                "--perimetres perimetres.csv --portee region:32 --auteur \"Alice (DREETS 32)\" --confirmer"),
+    )
+    p.add_argument("--espace", type=Path, required=True, metavar="CHEMIN", help="fichier SQLite de l'espace de travail")
+    _options_structures_perimetres(p)
+    p.add_argument("--dossiers", type=_fichier_existant, metavar="FICHIER", help="fichier des dossiers (facultatif)")
+    p.add_argument("--portee", required=True, metavar="PORTEE", help="france, region:CODE ou departement:CODE (ex. region:32)")
+    p.add_argument("--auteur", required=True, metavar="NOM", help="nom de la personne qui importe (tracé dans l'historique)")
+    p.add_argument("--confirmer", action="store_true", help="écrit la nouvelle version (sinon : aperçu seulement)")
+
+    p = commandes.add_parser(
+        "exporter", help="écrit structures.csv, perimetres.csv et dossiers.csv de la version active",
+        description="Exporte la version active de l'espace de travail aux formats d'échange (réimportables tels quels).",
+        epilog="Exemple : python -m coverage exporter --espace data/espace.sqlite --dossier-sortie export/",
+    )
+    p.add_argument("--espace", type=Path, required=True, metavar="CHEMIN", help="fichier SQLite de l'espace de travail")
+    p.add_argument("--dossier-sortie", type=Path, required=True, metavar="DOSSIER", help="dossier où écrire les trois CSV")
     return parseur
 
 
@@ -662,6 +685,89 @@ def _enveloppes(chemin: Path, ref: Referentiel) -> pd.Series | None:
 
 
 # --------------------------------------------------------------------------------------------
+# importer / exporter : l'espace de travail
+# --------------------------------------------------------------------------------------------
+
+
+def importer(*, espace: Path, structures: Path, perimetres: Path, dossiers: Path | None = None, portee: str, auteur: str,
+             confirmer: bool = False, referentiel: Referentiel | None = None) -> int:
+    """`python -m coverage importer` : aperçu de l'import sur la portée, écrit seulement si `confirmer`.
+
+    Returns
+    -------
+    int
+        0 (aperçu affiché, version écrite si `confirmer`) ; 1 si la portée est illisible, un fichier
+        invalide (ligne et colonne citées, y compris une ligne hors portée) ou l'import refusé.
+    """
+    from coverage.espace import ouvrir_espace
+    from coverage.espace.portee import apercu, fusionner
+    from coverage.sources.portee import lire_portee
+
+    ref = _referentiel(referentiel)
+    try:
+        lue = lire_portee(portee, referentiel=ref)
+    except ValueError as exc:
+        _erreur(str(exc))
+        return DONNEES_INVALIDES
+    if not auteur.strip():
+        _erreur("L'auteur de l'import est vide : donnez votre nom avec --auteur.")
+        return DONNEES_INVALIDES
+    from coverage.sources.donnees import importer_fichiers
+
+    fichiers = {cle: (Path(c).read_bytes(), Path(c).name) if c else None
+                for cle, c in (("structures", structures), ("perimetres", perimetres), ("dossiers", dossiers))}
+    resultat = importer_fichiers(**fichiers, referentiel=ref, portee=lue)
+    if not _signaler(resultat):
+        return DONNEES_INVALIDES
+    depot = ouvrir_espace(espace)
+    actuelle = depot.donnees_ou_vide(resultat.donnees)
+    try:
+        apres = fusionner(actuelle, resultat.donnees, departements=lue.departements, avec_dossiers=dossiers is not None)
+    except ValueError as exc:
+        _erreur(str(exc))
+        return DONNEES_INVALIDES
+    print("\n".join(["Aperçu de l'import (rien n'est encore écrit) :",
+                      *(f"- {ligne}" for ligne in apercu(actuelle, apres, departements=lue.departements, portee=lue.libelle).lignes)]))
+    if not confirmer:
+        print("Aucune donnée écrite : relancez avec --confirmer pour enregistrer cette version.")
+        return OK
+    version = depot.importer_portee(resultat.donnees, portee=lue.texte, departements=lue.departements, auteur=auteur.strip(),
+                                    libelle_portee=lue.libelle, avec_dossiers=dossiers is not None)
+    print(f"Version {version} enregistrée et active ({lue.libelle}, auteur : {auteur.strip()}).")
+    return OK
+
+
+def exporter(*, espace: Path, dossier_sortie: Path) -> int:
+    """`python -m coverage exporter` : structures.csv, perimetres.csv, dossiers.csv de la version active.
+
+    Returns
+    -------
+    int
+        0 si les trois fichiers sont écrits ; 1 si l'espace n'existe pas, est vide, ou si l'écriture échoue.
+    """
+    from coverage.documents.exports import exporter_csv
+    from coverage.espace import ouvrir_espace
+    from coverage.modele import SCHEMAS
+
+    if not Path(espace).is_file():
+        _erreur(f"{espace} : espace de travail introuvable (attendu : le fichier SQLite de l'application).")
+        return DONNEES_INVALIDES
+    depot = ouvrir_espace(espace)
+    if depot.est_vide():
+        _erreur(f"{espace} : l'espace de travail ne contient aucune version des données.")
+        return DONNEES_INVALIDES
+    donnees = depot.charger_version()
+    for nom in ("structures", "perimetres", "dossiers"):
+        table = getattr(donnees, nom)
+        colonnes = [c for c in SCHEMAS[nom].noms if c in table.columns]
+        if not _ecrire(Path(dossier_sortie) / f"{nom}.csv", exporter_csv(table[colonnes])):
+            return DONNEES_INVALIDES
+    print(f"Version {depot.version_active()} exportée dans {dossier_sortie} : {_pluriel(len(donnees.structures), 'structure')}, "
+          f"{_pluriel(len(donnees.perimetres), 'ligne')} de périmètre, {_pluriel(len(donnees.dossiers), 'dossier')}.")
+    return OK
+
+
+# --------------------------------------------------------------------------------------------
 # Point d'entrée
 # --------------------------------------------------------------------------------------------
 
@@ -695,6 +801,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return executer_bilans(bilans=args.bilans, repartitions=args.repartitions, structures=args.structures,
                                perimetres=args.perimetres, niveau=args.niveau, sortie=args.sortie, annee=args.annee)
+    if args.commande == "importer":
+        return importer(espace=args.espace, structures=args.structures, perimetres=args.perimetres, dossiers=args.dossiers,
+                        portee=args.portee, auteur=args.auteur, confirmer=args.confirmer)
+    if args.commande == "exporter":
+        return exporter(espace=args.espace, dossier_sortie=args.dossier_sortie)
     return simuler(
         dossiers=args.dossiers, structures=args.structures, perimetres=args.perimetres, sortie=args.sortie,
         enveloppe=args.enveloppe, enveloppes_regionales=args.enveloppes_regionales, mode=args.mode, region=args.region,

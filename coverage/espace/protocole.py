@@ -10,7 +10,7 @@ DataFrames renvoyés les gardent sous cette forme texte, leur mise en forme pour
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -237,6 +237,9 @@ class DepotEspace(Protocol):
     def enveloppes_regionales(self, campagne: int, version: int | None = None) -> pd.Series: ...
 
     def historique_enveloppes(self, campagne: int) -> pd.DataFrame: ...
+
+    def importer_portee(self, donnees: DonneesFacilitateurs, *, portee: str, departements: Collection[str], auteur: str,
+                        libelle_portee: str, avec_dossiers: bool) -> int: ...
 
 
 

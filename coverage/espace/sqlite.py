@@ -39,6 +39,7 @@ from coverage.espace.base import _maintenant_systeme
 from coverage.espace.bilans import Bilans
 from coverage.espace.decisions import Decisions
 from coverage.espace.enveloppes import Enveloppes
+from coverage.espace.portee import ImportsPortee
 from coverage.espace.fichiers import Fichiers
 from coverage.espace.migrations import _migrer
 from coverage.espace.scenarios import Scenarios
@@ -48,7 +49,7 @@ DELAI_ATTENTE_S = 30.0
 """Attente maximale d'un verrou d'écriture tenu par un autre processus, en secondes."""
 
 
-class EspaceSQLite(VersionsDonnees, Scenarios, Decisions, Fichiers, Bilans, Enveloppes):
+class EspaceSQLite(VersionsDonnees, Scenarios, Decisions, Fichiers, Bilans, Enveloppes, ImportsPortee):
     """Espace de travail dans un fichier SQLite (implémente `DepotEspace`).
 
     Parameters

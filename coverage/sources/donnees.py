@@ -16,6 +16,7 @@ import pandas as pd
 from coverage.modele import DOSSIER_DEMO
 from coverage.sources.lecture import ErreurLecture, Probleme, TableauBrut, lire_tableau
 from coverage.modele import DOSSIERS, SCHEMAS, DonneesFacilitateurs, table_vide
+from coverage.sources.portee import Portee, problemes_hors_portee
 from coverage.sources.validation import valider_dossiers, valider_structures_perimetres
 from geo.reference import Referentiel
 
@@ -48,6 +49,7 @@ def importer_fichiers(
     referentiel: Referentiel,
     demo: bool = False,
     source: str = "",
+    portee: Portee | None = None,
 ) -> ResultatImport:
     """Lit et valide les fichiers `(contenu, nom_fichier)` ; tout ou rien.
 
@@ -55,7 +57,8 @@ def importer_fichiers(
     -------
     ResultatImport dont `donnees` est None à la moindre erreur (les erreurs nomment fichier,
     ligne et colonne) ; les avertissements (zéro initial restauré, ancien code remplacé…) ne
-    bloquent pas.
+    bloquent pas. Avec `portee`, une structure ou un dossier d'un département hors de la portée
+    déclarée est une erreur (ligne, colonne `departement`).
     """
     tableaux: dict[str, TableauBrut] = {}
     erreurs: list[Probleme] = []
@@ -79,6 +82,10 @@ def importer_fichiers(
         avertissements += vd.avertissements
         if vd.dossiers is not None:
             table_dossiers = vd.dossiers
+    if portee is not None and not erreurs:
+        erreurs += problemes_hors_portee(sp.structures, tableaux["structures"], portee, quoi="structure")
+        if "dossiers" in tableaux:
+            erreurs += problemes_hors_portee(table_dossiers, tableaux["dossiers"], portee, quoi="dossier")
     if erreurs:
         return ResultatImport(None, tuple(erreurs), tuple(avertissements))
     donnees = DonneesFacilitateurs(
