@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from coverage.sources.donnees import importer_fichiers
 from coverage.documents.exports import exporter_xlsx
 from coverage.documents.format import format_nombre
 from coverage.modele import SCHEMAS
@@ -11,8 +10,9 @@ from coverage.sources.modeles_fichiers import modele_csv, modele_xlsx
 from ui import etat
 from ui.commun import avis_donnees
 from ui.donnees_besoins import section_besoins
+from ui.import_portee import peut_restaurer, section_import
+from ui.acces import champ_auteur
 from ui.navigation import exiger_navigation
-from ui.texte import liste
 from ui.presentation import tableau as afficher_tableau
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
@@ -28,43 +28,7 @@ onglet = st.segmented_control(
 ) or "import"
 
 if onglet == "import":
-    st.markdown(
-        "Déposez vos fichiers **structures** et **périmètres** (et, si vous instruisez l'appel à projets, **dossiers**) "
-        "en CSV (`;` ou `,`, UTF-8 ou Windows-1252) ou XLSX. Tout est vérifié avant d'écrire quoi que ce soit : "
-        "un fichier en erreur ne change rien à l'espace de travail."
-    )
-    with st.form("donnees_import"):
-        c1, c2, c3 = st.columns(3)
-        f_structures = c1.file_uploader("Structures", type=["csv", "xlsx"], key="donnees_f_structures")
-        f_perimetres = c2.file_uploader("Périmètres", type=["csv", "xlsx"], key="donnees_f_perimetres")
-        f_dossiers = c3.file_uploader("Dossiers (facultatif)", type=["csv", "xlsx"], key="donnees_f_dossiers")
-        auteur = st.text_input("Votre nom (tracé dans l'historique des versions)")
-        envoye = st.form_submit_button("Vérifier et importer", type="primary")
-    if envoye:
-        if not (f_structures and f_perimetres):
-            st.error("Déposez au moins les fichiers structures et périmètres.")
-        elif not auteur.strip():
-            st.error("Indiquez votre nom : chaque version de l'espace de travail est attribuée.")
-        else:
-            resultat = importer_fichiers(
-                structures=(f_structures.getvalue(), f_structures.name),
-                perimetres=(f_perimetres.getvalue(), f_perimetres.name),
-                dossiers=(f_dossiers.getvalue(), f_dossiers.name) if f_dossiers else None,
-                referentiel=etat.referentiel(),
-            )
-            if not resultat.valide:
-                st.error(f"**Import refusé : {len(resultat.erreurs)} erreur(s).** L'espace de travail n'a pas été modifié.")
-                st.markdown(liste(resultat.erreurs[:200]))
-            else:
-                ident = etat.espace().enregistrer_version(
-                    resultat.donnees, auteur=auteur.strip(), libelle=f"Import {resultat.donnees.source}", source="import")
-                st.success(
-                    f"Import réussi (version n° {ident}) : {len(resultat.donnees.structures)} structures, "
-                    f"{len(resultat.donnees.perimetres)} lignes de périmètre, {len(resultat.donnees.dossiers)} dossiers."
-                )
-            if resultat.avertissements:
-                with st.expander(f"{len(resultat.avertissements)} avertissement(s)", expanded=not resultat.valide):
-                    st.markdown(liste(resultat.avertissements[:200]))
+    section_import()
 
     st.subheader("Modèles de fichiers")
     for schema in SCHEMAS.values():
@@ -84,11 +48,14 @@ elif onglet == "versions":
     versions = etat.espace().lister_versions()
     st.markdown("Chaque import et chaque modification enregistrée crée une version datée ; toute version peut être restaurée.")
     afficher_tableau(versions)
+    if not peut_restaurer():
+        st.caption("La restauration d'une version (la France entière) est réservée à la DGEFP.")
+        st.stop()
     with st.form("donnees_restaurer"):
         c1, c2 = st.columns(2)
         choix = c1.selectbox("Version à restaurer", list(versions["id"]),
                              format_func=lambda i: f"n° {i} — {versions.set_index('id').at[i, 'libelle']}")
-        auteur = c2.text_input("Votre nom")
+        auteur = champ_auteur(key="donnees_restaurer_auteur", conteneur=c2)
         if st.form_submit_button("Restaurer cette version"):
             if not auteur.strip():
                 st.error("Indiquez votre nom pour tracer la restauration.")
