@@ -261,7 +261,12 @@ def construire_parseur() -> argparse.ArgumentParser:
     p.add_argument("--sortie", type=Path, required=True, metavar="FICHIER.csv", help="CSV écrit (séparateur ;)")
 
     _parseur_bilans(commandes)
+    _commandes_espace(commandes)
+    return parseur
 
+
+def _commandes_espace(commandes) -> None:  # noqa: ANN001 (sous-parseurs d'argparse)
+    """Les commandes `importer` et `exporter` (l'espace de travail)."""
     p = commandes.add_parser(
         "importer", help="importe structures, périmètres (et dossiers) dans l'espace de travail, sur une portée",
         description=("Remplace, dans l'espace de travail, les structures d'une portée (France, région ou département) par "
@@ -284,7 +289,6 @@ def construire_parseur() -> argparse.ArgumentParser:
     )
     p.add_argument("--espace", type=Path, required=True, metavar="CHEMIN", help="fichier SQLite de l'espace de travail")
     p.add_argument("--dossier-sortie", type=Path, required=True, metavar="DOSSIER", help="dossier où écrire les trois CSV")
-    return parseur
 
 
 def _parseur_bilans(commandes) -> None:  # noqa: ANN001 (sous-parseurs d'argparse)
