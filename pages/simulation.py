@@ -34,6 +34,10 @@ elif rubrique == "placements":
     vue.section_placements(reglages.region)
 elif rubrique == "scenarios":
     vue.section_scenarios(reglages)
+elif rubrique == "enveloppes":
+    from ui.enveloppes import section_enveloppes
+
+    section_enveloppes()
 else:
     resultat = vue.allouer(reglages)
     if not resultat.faisable:

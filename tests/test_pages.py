@@ -117,7 +117,7 @@ def test_donnees_modeles_et_sources(app):
     assert "structures" in _textes(at)
 
 
-@pytest.mark.parametrize("rubrique", ["impact", "dossiers", "placements", "scenarios"])
+@pytest.mark.parametrize("rubrique", ["impact", "dossiers", "placements", "scenarios", "enveloppes"])
 def test_simulation_rubriques(app, rubrique):
     at = _page(app, "pages/simulation.py")
     at.segmented_control(key="simulation_rubrique").set_value(rubrique).run()
@@ -237,6 +237,16 @@ def test_comite_affiche_la_decision_en_vigueur_et_son_historique(app):
     at.run()
     assert any("Refusé" in i.value and "Diagnostic territorial insuffisant" in i.value for i in at.info)
     assert len(espace.historique_decisions(comite, id_dossier)) == avant + 2
+
+
+def test_enveloppes_regionales_repartition_suggeree_et_total(app):
+    at = _page(app, "pages/simulation.py")
+    at.segmented_control(key="simulation_rubrique").set_value("enveloppes").run()
+    assert [s.value for s in at.success][0].replace("\u202f", " ").replace("\u00a0", " ") == (
+        "Total des enveloppes régionales : 4 500 000 € pour une enveloppe nationale de 4 500 000 € : la répartition est complète.")
+    at.radio(key="enveloppes_base").set_value("indice_besoin").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("au prorata de l'indice de besoin" in c.value for c in at.caption)
 
 
 def test_comite_montre_l_engage_face_a_l_enveloppe_regionale(app):

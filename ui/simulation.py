@@ -23,7 +23,7 @@ from ui.presentation import tableau as afficher_tableau
 from ui.texte import liste
 
 RUBRIQUES = {"allocation": "Allocation", "impact": "Impact", "dossiers": "Dossiers et règles",
-             "placements": "Placements suggérés", "scenarios": "Scénarios"}
+             "placements": "Placements suggérés", "scenarios": "Scénarios", "enveloppes": "Enveloppes régionales"}
 MODES = {"priorite": "Par priorités de l'appel", "optimisation": "Optimisation (couverture des zones blanches)"}
 ENVELOPPES = {"regionales": "Enveloppes régionales : chaque région dans la sienne",
               "pot": "Pot national : le total des enveloppes régionales, sans frontière",

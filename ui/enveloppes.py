@@ -1,0 +1,64 @@
+"""Simulation ETP, rubrique « Enveloppes régionales » : la table de la campagne, la répartition
+suggérée selon une clé énoncée, le contrôle du total, l'enregistrement (rôle national)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from coverage.documents.format import format_euros
+from coverage.espace.permissions import Action, PermissionRefusee
+from coverage.financement.enveloppes import CLES_REPARTITION, controler_total, repartition_suggeree, table_enveloppes
+from coverage.financement.parametres import PARAMETRES_2025
+from ui import etat
+from ui.acces import champ_auteur
+
+
+def _suggestion(cle: str) -> pd.Series:
+    ref = etat.referentiel()
+    annee = PARAMETRES_2025.annee
+    if cle == "etp_finances":
+        table = repartition_suggeree(enveloppe_nationale=PARAMETRES_2025.enveloppe_nationale, cle="etp_finances", referentiel=ref,
+                                     structures=etat.donnees_actives().structures, annee_precedente=annee - 1)
+    else:
+        zb = etat.zones_blanches("epci")
+        table = repartition_suggeree(enveloppe_nationale=PARAMETRES_2025.enveloppe_nationale, cle="indice_besoin", referentiel=ref,
+                                     indice_par_region=zb.groupby("region")["indice_besoin"].sum())
+    return table["enveloppe"]
+
+
+def section_enveloppes() -> None:
+    annee = PARAMETRES_2025.annee
+    ref = etat.referentiel()
+    peut = etat.espace().peut(Action.ENVELOPPES)
+    st.markdown(f"Part de l'enveloppe nationale ({format_euros(PARAMETRES_2025.enveloppe_nationale, centimes=False)}) notifiée à "
+                f"chaque DREETS pour la campagne {annee}. " + ("" if peut else "Seule la DGEFP (rôle national) la modifie."))
+    base_choix = st.radio("Partir de", ["vigueur", *CLES_REPARTITION], key="enveloppes_base", horizontal=True,
+                          format_func=lambda c: "La table en vigueur" if c == "vigueur" else "Répartition " + CLES_REPARTITION[c],
+                          disabled=not peut)
+    proposition = None if base_choix == "vigueur" else (base_choix, _suggestion(base_choix).to_dict())
+    base = proposition[1] if proposition else etat.enveloppes_regionales().to_dict()
+    if proposition:
+        st.caption(f"Proposition {CLES_REPARTITION[proposition[0]]} : modifiez les montants puis enregistrez.")
+    edite = st.data_editor(
+        table_enveloppes(base, referentiel=ref).reset_index(), hide_index=True, width="stretch", key=f"enveloppes_editeur_{base_choix}",
+        disabled=["region", "nom"] if peut else True,
+        column_config={"region": "Code", "nom": "Région",
+                       "enveloppe": st.column_config.NumberColumn("Enveloppe (€)", min_value=0.0, step=1000.0, format="%.0f €")})
+    montants = edite.set_index("region")["enveloppe"].fillna(0.0)
+    controle = controler_total(montants, enveloppe_nationale=PARAMETRES_2025.enveloppe_nationale)
+    (st.success if controle.conforme else st.warning)(controle.message)
+    if peut:
+        auteur = champ_auteur(key="enveloppes_auteur")
+        if st.button("Enregistrer cette table (nouvelle version)", type="primary", key="enveloppes_enregistrer", disabled=not auteur.strip()):
+            libelle = f"{CLES_REPARTITION[proposition[0]]}, modifiée à la main" if proposition else "saisie à la main"
+            try:
+                version = etat.espace().enregistrer_enveloppes(annee, montants.to_dict(), auteur=auteur.strip(), cle=libelle)
+            except (PermissionRefusee, ValueError) as erreur:
+                st.error(str(erreur))
+            else:
+                st.success(f"Enveloppes régionales {annee} : version {version} enregistrée.")
+    with st.expander("Versions de la table"):
+        st.dataframe(etat.magasin().historique_enveloppes(annee), hide_index=True, width="stretch", column_config={
+            "version": "N°", "auteur": "Auteur", "horodatage": "Date (UTC)", "cle": "Clé de répartition",
+            "total": st.column_config.NumberColumn("Total (€)", format="%.0f €")})
