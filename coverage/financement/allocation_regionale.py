@@ -59,10 +59,12 @@ class AllocationRegionale:
 
 def _allouer(mode: str, dossiers: pd.DataFrame, enveloppe: float, options: Mapping[str, Any],
              communes_par_dossier: pd.DataFrame | None) -> ResultatAllocation:
-    if mode == "optimisation":
+    communes = None
+    if communes_par_dossier is not None:
         communes = communes_par_dossier[communes_par_dossier["id_dossier"].isin(dossiers["id_dossier"])]
+    if mode == "optimisation":
         return allouer_optimisation(dossiers, enveloppe=enveloppe, communes_par_dossier=communes, **options)
-    return allouer_priorite(dossiers, enveloppe=enveloppe, communes_par_dossier=communes_par_dossier, **options)
+    return allouer_priorite(dossiers, enveloppe=enveloppe, communes_par_dossier=communes, **options)
 
 
 def _par_region(lignes: pd.DataFrame, enveloppes: pd.Series) -> pd.DataFrame:

@@ -84,7 +84,7 @@ def test_comite_mode_presentation(serveur_streamlit, page, requetes_bloquees):
     expect(bouton).to_be_visible(timeout=DELAI_MS)
     expect(page.locator('section[data-testid="stSidebar"]')).to_be_hidden()
     premier = page.get_by_text("Dossier 1 /").first
-    expect(premier).to_be_visible()
+    expect(premier).to_be_visible(timeout=DELAI_MS)  # la proposition (région par région) se calcule au premier affichage
     page.get_by_role("button", name="Suivant ▶").click()
     expect(page.get_by_text("Dossier 2 /").first).to_be_visible(timeout=DELAI_MS)
     _carte(page)
