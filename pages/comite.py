@@ -62,6 +62,9 @@ if ecran == "dossiers":
     c2.markdown(f"<div style='text-align:center'>Dossier {rang + 1} / {len(dossiers)}</div>", unsafe_allow_html=True)
     c3.button("Suivant ▶", key="comite_suiv", width="stretch", on_click=vue.aller_au_dossier, args=(comite, dossiers, rang + 1))
     ligne = dossiers.iloc[rang]
+    if ligne["id_dossier"] in vue.en_attente(comite, dossiers):
+        st.warning("En attente du comité national : structure nouvelle que le comité technique national n'a pas encore retenue ; "
+                   "ce dossier ne peut pas entrer dans les conventions de la région d'ici là.")
     proposition = proposes.loc[ligne["id_dossier"]]
     detail = decisions_par_dossier(dossiers, decisions).set_index("id_dossier").loc[ligne["id_dossier"]]
     courante = detail if detail["decision"] else None
@@ -87,7 +90,7 @@ else:
     else:
         disponible = enveloppe_comite
     s = vue.synthese(comite, libelle, dossiers, decisions, donnees=donnees, entrees=entrees, enveloppe=disponible)
-    afficher_tableau(vue.tableau_decisions(dossiers, decisions))
+    afficher_tableau(vue.tableau_decisions(dossiers, decisions, vue.en_attente(comite, dossiers)))
     vue.exports(comite, libelle, dossiers, decisions, s, donnees=donnees)
     st.caption("Décisions possibles : " + ", ".join(d.libelle for d in Decision) + ". Chaque décision est motivée, datée et attribuée ; "
                "une décision modifiée garde son historique.")

@@ -29,6 +29,7 @@ from coverage.financement.comite import (
     decisions_manquantes,
     decisions_par_dossier,
     dossiers_du_comite,
+    en_attente_comite_national,
     exporter_conventions_xlsx,
     horodatage_lisible,
     libelle_comite,
@@ -451,3 +452,14 @@ def test_decisions_enregistrees_changees_puis_exportees(tmp_path: Path):
     assert s["enveloppe_utilisee"] == 84_473.0  # 28 000 + 27 000 + 29 473 : DB n'est plus financé
     c = liste_conventions(d, courantes, structures(), date_debut=dt.date(2025, 9, 1))
     assert c["id_dossier"].tolist() == ["DA", "DD", "DF"]
+
+
+def test_structures_nouvelles_en_attente_du_comite_national_hors_conventions():
+    d = pd.DataFrame({"id_dossier": ["N1", "N2", "A1"], "structure_nouvelle": [True, True, False]})
+    nationales = pd.DataFrame({"id_dossier": ["N1", "N2"], "decision": ["retenu", "ajourne"]})
+    assert en_attente_comite_national(d, nationales) == ["N2"]  # N1 retenu par le national ; A1 n'est pas nouvelle
+    assert en_attente_comite_national(d, nationales.iloc[0:0]) == ["N1", "N2"]
+    d84 = dossiers_du_comite(evalues(), comite="84", structures=structures())
+    toutes = liste_conventions(d84, decisions(), structures(), date_debut=dt.date(2025, 9, 1))
+    sans_da = liste_conventions(d84, decisions(), structures(), date_debut=dt.date(2025, 9, 1), exclus=["DA"])
+    assert "DA" in set(toutes["id_dossier"]) and set(sans_da["id_dossier"]) == set(toutes["id_dossier"]) - {"DA"}

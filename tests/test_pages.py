@@ -261,7 +261,8 @@ def test_comite_synthese_signale_les_decisions_manquantes(app):
     at = _page(app, "pages/comite.py")
     at.segmented_control(key="comite_ecran").set_value("synthese").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("Procès-verbal indisponible" in w.value for w in at.warning)
+    assert any("Procès-verbal définitif indisponible" in w.value for w in at.warning)
+    assert at.get("download_button") is not None
 
 
 @pytest.mark.parametrize("rubrique", ["versions", "besoins", "sources"])

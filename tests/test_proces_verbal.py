@@ -218,3 +218,31 @@ def test_nom_de_structure_tres_long_n_empeche_pas_le_proces_verbal(carte, nom):
     tout = " ".join(textes(pdf))
     assert "[…]" in tout
     assert tout.count(nom[:40]) >= 1
+
+
+def test_proces_verbal_provisoire_liste_les_dossiers_sans_decision(carte):
+    incompletes = decisions(DB=(None, "", 0, 0), DE=(None, "", 0, 0))
+    d = dossiers_du_comite(evalues(), comite="84", structures=structures())
+    pdf = generer_proces_verbal(
+        comite_libelle=COMITE, date_comite=SEANCE, dossiers=d, decisions=incompletes, historique=incompletes,
+        synthese=synthese_comite(d, incompletes, enveloppe_disponible=150_000.0), carte_png=carte, donnees_fictives=True,
+        provisoire=True, en_attente_national=["DA"],
+    )
+    pages = textes(pdf)
+    assert "Procès-verbal provisoire du comité de sélection" in pages[0]
+    assert "Procès-verbal provisoire : 2 dossier(s) sans décision : DB, DE." in pages[0]
+    assert "En attente du comité national (structures nouvelles, non encore retenues par le comité technique national ; " \
+           "hors conventions) : DA." in pages[0]
+    tout = " ".join(pages)
+    assert "sans décision" in tout and "(en attente du comité national)" in tout
+
+
+def test_le_depassement_de_l_enveloppe_regionale_est_dit_en_clair(carte):
+    # DA 28 000 + DB 29 473 + DD 27 000 + DF 29 473 = 113 946 € engagés pour 100 000 € : 13 946 € au-delà.
+    d = dossiers_du_comite(evalues(), comite="84", structures=structures())
+    pdf = generer_proces_verbal(
+        comite_libelle=COMITE, date_comite=SEANCE, dossiers=d, decisions=decisions(), historique=historique(decisions()),
+        synthese=synthese_comite(d, decisions(), enveloppe_disponible=100_000.0), carte_png=carte, donnees_fictives=True,
+    )
+    assert ("Dépassement de l'enveloppe : 113 946 € engagés pour 100 000 € disponibles, soit 13 946 € au-delà."
+            in textes(pdf)[0])

@@ -11,6 +11,7 @@ from coverage.financement.comite import (
     CRITERES_COMITE,
     decisions_manquantes,
     decisions_par_dossier,
+    en_attente_comite_national,
     exporter_conventions_xlsx,
     lignes_financement,
     liste_conventions,
@@ -82,6 +83,13 @@ def propositions(comite: str, dossiers: pd.DataFrame, scenario_id: int | None) -
         enveloppes = "regionales" if len(etat.enveloppes_regionales()) else "nationale"
         lignes = allouer(Reglages(None, PARAMETRES_2025.enveloppe_nationale, "priorite", True, False, enveloppes)).lignes
     return lignes.set_index("id_dossier")[["montant_attribue", "etp_finances"]].reindex(dossiers["id_dossier"]).fillna(0.0)
+
+
+def en_attente(comite: str, dossiers: pd.DataFrame) -> list[str]:
+    """Dossiers de structures nouvelles d'un comité régional que le comité national n'a pas retenus."""
+    if comite == "national":
+        return []
+    return en_attente_comite_national(dossiers, etat.espace().decisions_courantes("national"))
 
 
 def enveloppe_du_comite(comite: str) -> float | None:
@@ -240,30 +248,36 @@ def exports(comite: str, libelle: str, dossiers: pd.DataFrame, decisions: pd.Dat
     date_comite = c1.date_input("Date du comité", value=dt.date.today(), format="DD/MM/YYYY", key="comite_date")
     debut = c2.date_input("Début des conventions", value=dt.date(2025, 9, 1), format="DD/MM/YYYY", key="comite_debut")
     manquantes = decisions_manquantes(dossiers, decisions)
+    attente = en_attente(comite, dossiers)
+    carte_pv = lambda: carte_region_png(region, indicateurs=apres.assign(statut=critere_principal(apres)),  # noqa: E731
+                                        titre=f"Zones blanches après le comité — {libelle}", categories=CATEGORIES_ZB,
+                                        titre_legende="Zones blanches", surligner=surligner, donnees_fictives=donnees.demo)
+    pv = lambda provisoire: generer_proces_verbal(  # noqa: E731
+        comite_libelle=libelle, date_comite=date_comite, dossiers=dossiers, decisions=e.decisions_courantes(comite),
+        historique=e.historique_decisions(comite), synthese=s, carte_png=carte_pv(), donnees_fictives=donnees.demo,
+        provisoire=provisoire, en_attente_national=attente)
     if manquantes:
-        c3.button("Procès-verbal (PDF)", disabled=True, key="comite_pdf_off",
-                  help="Impossible tant que des décisions manquent.")
-        st.warning("Procès-verbal indisponible : décision manquante pour " + ", ".join(map(texte, manquantes)) + ".")
+        c3.download_button("Procès-verbal provisoire (PDF)", file_name=f"proces_verbal_provisoire_{comite}.pdf", mime="application/pdf",
+                           on_click="ignore", key="comite_pdf_provisoire", data=lambda: pv(True),
+                           help="Les dossiers sans décision y sont listés ; le procès-verbal définitif attend toutes les décisions.")
+        st.warning("Procès-verbal définitif indisponible : décision manquante pour " + ", ".join(map(texte, manquantes)) + ".")
     else:
         c3.download_button("Procès-verbal (PDF)", file_name=f"proces_verbal_{comite}.pdf", mime="application/pdf", on_click="ignore",
-                           key="comite_pdf", data=lambda: generer_proces_verbal(
-                               comite_libelle=libelle, date_comite=date_comite, dossiers=dossiers,
-                               decisions=e.decisions_courantes(comite), historique=e.historique_decisions(comite), synthese=s,
-                               carte_png=carte_region_png(region, indicateurs=apres.assign(statut=critere_principal(apres)),
-                                                          titre=f"Zones blanches après le comité — {libelle}", categories=CATEGORIES_ZB,
-                                                          titre_legende="Zones blanches", surligner=surligner,
-                                                          donnees_fictives=donnees.demo),
-                               donnees_fictives=donnees.demo))
+                           key="comite_pdf", data=lambda: pv(False))
+    if attente:
+        st.warning("En attente du comité national (hors conventions tant qu'il ne les a pas retenus) : " + ", ".join(map(texte, attente)) + ".")
     c4.download_button("Conventions (XLSX)", file_name=f"conventions_{comite}.xlsx", on_click="ignore", key="comite_xlsx",
                        data=lambda: exporter_conventions_xlsx(
-                           liste_conventions(dossiers, e.decisions_courantes(comite), donnees.structures, date_debut=debut),
+                           liste_conventions(dossiers, e.decisions_courantes(comite), donnees.structures, date_debut=debut, exclus=attente),
                            comite_libelle=libelle, donnees_fictives=donnees.demo))
     st.download_button("Cartes avant/après (PNG, diapositives)", file_name=f"cartes_{comite}.png", mime="image/png",
                        on_click="ignore", key="comite_png", data=carte)
 
 
-def tableau_decisions(dossiers: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+def tableau_decisions(dossiers: pd.DataFrame, decisions: pd.DataFrame, attente: list[str] = ()) -> pd.DataFrame:
     t = decisions_par_dossier(dossiers, decisions)
+    t["decision_libelle"] = t["decision_libelle"].where(~t["id_dossier"].isin(list(attente)),
+                                                        t["decision_libelle"] + " — en attente du comité national")
     return t[["id_dossier", "nom_structure", "etp_demandes", "montant_max_aap", "decision_libelle", "etp_retenus", "montant_retenu",
               "motif", "auteur", "date_decision"]]
 

@@ -24,6 +24,8 @@ au PDF (sous-ensemble) : les polices de base du PDF ne connaissent que le latin-
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import datetime as dt
 import io
 import math
@@ -131,14 +133,15 @@ class _DocumentPV(FPDF):
 # --------------------------------------------------------------------------------------------
 
 
-def _check_entrees(dossiers: pd.DataFrame, decisions: pd.DataFrame, carte_png: bytes) -> None:
+def _check_entrees(dossiers: pd.DataFrame, decisions: pd.DataFrame, carte_png: bytes, *, provisoire: bool = False) -> None:
     manquantes = decisions_manquantes(dossiers, decisions)
-    if manquantes:
+    if manquantes and not provisoire:
         pluriel = len(manquantes) > 1
         raise ValueError(
             f"Procès-verbal impossible : {len(manquantes)} dossier{'s' if pluriel else ''} "
             f"sans décision : {', '.join(manquantes)}. Enregistrez une décision motivée pour "
-            f"{'chacun' if pluriel else 'ce dossier'} avant d'exporter le procès-verbal."
+            f"{'chacun' if pluriel else 'ce dossier'} avant d'exporter le procès-verbal (un procès-verbal provisoire "
+            "peut être produit à tout moment)."
         )
     if not dossiers["id_dossier"].astype(str).is_unique:
         doublons = dossiers.loc[dossiers["id_dossier"].astype(str).duplicated(), "id_dossier"].astype(str).unique()
@@ -233,6 +236,20 @@ def _lignes_synthese(synthese: dict, parametres: ParametresCampagne) -> list[tup
     return lignes
 
 
+def _avis(synthese: dict, manquantes: Sequence[str], en_attente: Sequence[str]) -> list[str]:
+    """Ce que la page de garde doit dire en clair : dépassement, dossiers sans décision, attente du national."""
+    avis = []
+    if synthese.get("depassement_enveloppe"):
+        avis.append(f"Dépassement de l'enveloppe : {_euros(synthese['enveloppe_utilisee'])} engagés pour "
+                    f"{_euros(synthese['enveloppe_disponible'])} disponibles, soit {_euros(-synthese['enveloppe_restante'])} au-delà.")
+    if manquantes:
+        avis.append(f"Procès-verbal provisoire : {len(manquantes)} dossier(s) sans décision : {', '.join(manquantes)}.")
+    if en_attente:
+        avis.append(f"En attente du comité national (structures nouvelles, non encore retenues par le comité technique "
+                    f"national ; hors conventions) : {', '.join(en_attente)}.")
+    return avis
+
+
 def _page_de_garde(
     pdf: _DocumentPV,
     *,
@@ -241,11 +258,13 @@ def _page_de_garde(
     synthese: dict,
     carte_png: bytes,
     parametres: ParametresCampagne,
+    titre: str = "Procès-verbal du comité de sélection",
+    avis: Sequence[str] = (),
 ) -> None:
     pdf.add_page()
     pdf.set_font(POLICE, "B", 18)
     pdf.set_text_color(*BLEU)
-    pdf.multi_cell(0, 9, "Procès-verbal du comité de sélection", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 9, titre, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(POLICE, "B", 12)
     pdf.multi_cell(0, 6.5, comite_libelle, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -277,7 +296,10 @@ def _page_de_garde(
             ligne = table.row()
             ligne.cell(libelle)
             ligne.cell(valeur)
-    pdf.ln(3)
+    pdf.ln(2)
+    for texte in avis:
+        pdf.paragraphe(texte, taille=9, style="B", couleur=ROUGE)
+    pdf.ln(1)
     with Image.open(io.BytesIO(carte_png)) as image:
         largeur_px, hauteur_px = image.size
     largeur = pdf.epw
@@ -299,7 +321,7 @@ def _page_de_garde(
     )
 
 
-def _tableau_decisions(pdf: _DocumentPV, table: pd.DataFrame) -> None:
+def _tableau_decisions(pdf: _DocumentPV, table: pd.DataFrame, *, en_attente: set[str] = frozenset()) -> None:
     pdf.add_page()
     pdf.titre_section("Décisions du comité")
     pdf.paragraphe(
@@ -335,8 +357,10 @@ def _tableau_decisions(pdf: _DocumentPV, table: pd.DataFrame) -> None:
             ligne.cell(_abrege(_texte(r.nom_structure), _NOM_MAX) + ("\n(structure nouvelle)" if bool(getattr(r, "structure_nouvelle", False)) else ""))
             ligne.cell(f"{_etp(r.etp_demandes)}\n{_euros(r.montant_aap_demande)}")
             ligne.cell(_euros(r.montant_max_aap) if bool(r.eligible) else "inéligible")
-            ligne.cell(r.decision_libelle, style=FontFace(emphasis="BOLD", color=couleurs.get(r.decision, (0, 0, 0))))
-            retenu = f"{_etp(r.etp_retenus)}\n{_euros(r.montant_retenu)}" if Decision(r.decision).avec_montant else "—"
+            attente = "\n(en attente du comité national)" if str(r.id_dossier) in en_attente else ""
+            ligne.cell((r.decision_libelle or "sans décision") + attente,
+                       style=FontFace(emphasis="BOLD", color=couleurs.get(r.decision, (0, 0, 0))))
+            retenu = f"{_etp(r.etp_retenus)}\n{_euros(r.montant_retenu)}" if r.decision and Decision(r.decision).avec_montant else "—"
             ligne.cell(retenu)
             motif = _texte(r.motif)
             ligne.cell(_abrege(motif) + (" (texte intégral : contrôle du dossier)" if len(motif) > _MOTIF_MAX else ""))
@@ -402,6 +426,10 @@ def _controles(pdf: _DocumentPV, table: pd.DataFrame, parametres: ParametresCamp
         notes = [f"{libelle} {_note(r.get(colonne))}" for colonne, libelle in CRITERES_COMITE.items()]
         total = sum(float(r[c]) for c in CRITERES_COMITE if c in r.index and not pd.isna(r[c]))
         pdf.paragraphe(f"Notes du comité : {' ; '.join(notes)} — total {format_nombre(total, 1, compact=True)}/20.", taille=8.5)
+        if not r["decision"]:
+            pdf.paragraphe("Décision : aucune à ce jour (procès-verbal provisoire).", taille=8.5, style="B")
+            pdf.ln(0.5)
+            continue
         decision = Decision(r["decision"])
         retenu = f" : {_etp(r['etp_retenus'])}, {_euros(r['montant_retenu'])}" if decision.avec_montant else ""
         pdf.paragraphe(
@@ -515,6 +543,8 @@ def generer_proces_verbal(
     carte_png: bytes,
     parametres: ParametresCampagne = PARAMETRES_2025,
     donnees_fictives: bool,
+    provisoire: bool = False,
+    en_attente_national: Sequence[str] = (),
 ) -> bytes:
     """Le procès-verbal du comité, en PDF A4 paginé.
 
@@ -542,6 +572,12 @@ def generer_proces_verbal(
         Chiffres de la campagne (règles, durée).
     donnees_fictives : bool
         Ajoute « Données fictives de démonstration » en tête de chaque page.
+    provisoire : bool
+        Procès-verbal provisoire, possible à tout moment : titre « Procès-verbal provisoire », les
+        dossiers sans décision sont listés sur la page de garde. Sinon (procès-verbal définitif),
+        chaque dossier doit avoir une décision.
+    en_attente_national : identifiants des dossiers de structures nouvelles que le comité
+        technique national n'a pas (encore) retenus : « en attente du comité national ».
 
     Returns
     -------
@@ -554,19 +590,22 @@ def generer_proces_verbal(
         Un dossier au moins n'a pas de décision (le message les liste tous), identifiants en
         double, carte illisible.
     """
-    _check_entrees(dossiers, decisions, carte_png)
+    _check_entrees(dossiers, decisions, carte_png, provisoire=provisoire)
     table = decisions_par_dossier(dossiers, decisions)
+    titre = "Procès-verbal provisoire" if provisoire else "Procès-verbal"
     pdf = _DocumentPV(
-        entete=f"Procès-verbal — {comite_libelle} — séance du {format_date(date_comite)}",
+        entete=f"{titre} — {comite_libelle} — séance du {format_date(date_comite)}",
         donnees_fictives=donnees_fictives,
     )
-    pdf.set_title(f"Procès-verbal — {comite_libelle} — {format_date(date_comite)}")
+    pdf.set_title(f"{titre} — {comite_libelle} — {format_date(date_comite)}")
     pdf.set_subject(f"Appel à projets facilitateurs de la clause sociale d'insertion {parametres.annee}")
     pdf.set_creator("Couverture des facilitateurs de la clause sociale")
     _page_de_garde(
-        pdf, comite_libelle=comite_libelle, date_comite=date_comite, synthese=synthese, carte_png=carte_png, parametres=parametres
+        pdf, comite_libelle=comite_libelle, date_comite=date_comite, synthese=synthese, carte_png=carte_png, parametres=parametres,
+        titre=f"{titre} du comité de sélection",
+        avis=_avis(synthese, decisions_manquantes(dossiers, decisions) if provisoire else [], [str(i) for i in en_attente_national]),
     )
-    _tableau_decisions(pdf, table)
+    _tableau_decisions(pdf, table, en_attente={str(i) for i in en_attente_national})
     _controles(pdf, table, parametres, non_conformes=set(synthese.get("non_conformes", [])))
     _historique(pdf, historique, parametres)
     return bytes(pdf.output())

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,7 @@ __all__ = [
     "date_fin_convention",
     "decisions_manquantes",
     "decisions_par_dossier",
+    "en_attente_comite_national",
     "dossiers_du_comite",
     "exporter_conventions_xlsx",
     "horodatage_lisible",
@@ -197,6 +199,24 @@ def decisions_manquantes(dossiers_du_comite: pd.DataFrame, decisions_courantes: 
     decides = set(decisions_courantes["id_dossier"].astype(str))
     ids = dossiers_du_comite["id_dossier"].astype(str)
     return ids[~ids.isin(decides)].tolist()
+
+
+def en_attente_comite_national(dossiers_du_comite: pd.DataFrame, decisions_nationales: pd.DataFrame) -> list[str]:
+    """Dossiers de structures nouvelles que le comité technique national n'a pas (encore) retenus.
+
+    Appel, partie C : le comité national « intervient pour apprécier la candidature des structures
+    nouvelles ». Tant qu'il ne les a pas retenues (retenu ou retenu partiellement), un comité
+    régional ne peut pas les mettre dans ses conventions : ils sont « en attente du comité national ».
+
+    Parameters
+    ----------
+    dossiers_du_comite : sortie de `dossiers_du_comite` pour un comité régional (`structure_nouvelle`).
+    decisions_nationales : décisions courantes du comité `national`.
+    """
+    retenus = set(decisions_nationales.loc[decisions_nationales["decision"].astype(str).isin(
+        [Decision.RETENU.value, Decision.RETENU_PARTIELLEMENT.value]), "id_dossier"].astype(str))
+    nouvelles = dossiers_du_comite.loc[dossiers_du_comite["structure_nouvelle"].astype(bool), "id_dossier"].astype(str)
+    return [i for i in nouvelles if i not in retenus]
 
 
 def horodatage_lisible(horodatage: str | pd.Series) -> str | pd.Series:
@@ -407,8 +427,12 @@ def liste_conventions(
     *,
     parametres: ParametresCampagne = PARAMETRES_2025,
     date_debut: dt.date,
+    exclus: Collection[str] = (),
 ) -> pd.DataFrame:
     """Une ligne par dossier financé (retenu ou retenu partiellement) : la liste des conventions.
+
+    `exclus` : dossiers à laisser hors des conventions (ceux « en attente du comité national »,
+    `en_attente_comite_national`).
 
     Parameters
     ----------
@@ -439,6 +463,7 @@ def liste_conventions(
         Une décision de financement porte sur un dossier absent de `dossiers_evalues`.
     """
     finances = _finances(dossiers_evalues, decisions, parametres)
+    finances = finances[~finances["id_dossier"].astype(str).isin({str(i) for i in exclus})]
     s = structures.drop_duplicates("id_structure").set_index("id_structure")
     ids = finances["id_structure"].astype(str)
     cout = finances["cout_annuel_total"].astype(float)
