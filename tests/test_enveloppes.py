@@ -3,6 +3,8 @@ région par région (aucun euro ne passe d'une région à l'autre), ligne de com
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -118,12 +120,17 @@ def test_region_absente_ne_recoit_rien_et_avertit():
                                 "ses 2 dossier(s) ne reçoivent rien.",)
 
 
-def test_cli_simuler_avec_enveloppes_regionales(fichiers, tmp_path, capsys):  # noqa: F811
+def _simuler(fichiers, tmp_path, texte_enveloppes: str) -> tuple[int, Path]:  # noqa: F811
+    """Écrit le fichier des enveloppes, lance `simuler` ; (code de sortie, CSV écrit)."""
     env = tmp_path / "enveloppes.csv"
-    env.write_text("region;enveloppe\n84;20 000\n11;5,000.00\n", encoding="utf-8")
+    env.write_text(texte_enveloppes, encoding="utf-8")
     sortie = tmp_path / "allocation.csv"
-    code = main(["simuler", "--dossiers", str(fichiers["dossiers"]), "--structures", str(fichiers["structures"]),
-                 "--perimetres", str(fichiers["perimetres"]), "--enveloppes-regionales", str(env), "--sortie", str(sortie)])
+    return main(["simuler", "--dossiers", str(fichiers["dossiers"]), "--structures", str(fichiers["structures"]),
+                 "--perimetres", str(fichiers["perimetres"]), "--enveloppes-regionales", str(env), "--sortie", str(sortie)]), sortie
+
+
+def test_cli_simuler_avec_enveloppes_regionales(fichiers, tmp_path, capsys):  # noqa: F811
+    code, sortie = _simuler(fichiers, tmp_path, "region;enveloppe\n84;20 000\n11;5,000.00\n")
     assert code == OK
     texte = sans_insecables(capsys.readouterr().out)
     assert "Enveloppe : 25 000 € ; utilisée : 20 000 € ; restante : 5 000 €." in texte
@@ -134,11 +141,7 @@ def test_cli_simuler_avec_enveloppes_regionales(fichiers, tmp_path, capsys):  # 
 
 
 def test_cli_region_absente_du_fichier(fichiers, tmp_path, capsys):  # noqa: F811
-    env = tmp_path / "enveloppes.csv"
-    env.write_text("region;enveloppe\n32;100000\n", encoding="utf-8")
-    sortie = tmp_path / "allocation.csv"
-    code = main(["simuler", "--dossiers", str(fichiers["dossiers"]), "--structures", str(fichiers["structures"]),
-                 "--perimetres", str(fichiers["perimetres"]), "--enveloppes-regionales", str(env), "--sortie", str(sortie)])
+    code, sortie = _simuler(fichiers, tmp_path, "region;enveloppe\n32;100000\n")
     assert code == OK
     assert ("Avertissement : Région Auvergne-Rhône-Alpes (84) absente de la table des enveloppes régionales : "
             "ses 2 dossier(s) ne reçoivent rien.") in capsys.readouterr().err
@@ -146,11 +149,7 @@ def test_cli_region_absente_du_fichier(fichiers, tmp_path, capsys):  # noqa: F81
 
 
 def test_cli_fichier_d_enveloppes_invalide(fichiers, tmp_path, capsys):  # noqa: F811
-    env = tmp_path / "enveloppes.csv"
-    env.write_text("region;enveloppe\n84;beaucoup\n", encoding="utf-8")
-    sortie = tmp_path / "allocation.csv"
-    code = main(["simuler", "--dossiers", str(fichiers["dossiers"]), "--structures", str(fichiers["structures"]),
-                 "--perimetres", str(fichiers["perimetres"]), "--enveloppes-regionales", str(env), "--sortie", str(sortie)])
+    code, sortie = _simuler(fichiers, tmp_path, "region;enveloppe\n84;beaucoup\n")
     assert code == DONNEES_INVALIDES
     assert "enveloppes.csv, ligne 2, colonne `enveloppe` : « beaucoup » n'est pas un montant lisible" in capsys.readouterr().err
     assert not sortie.exists()
