@@ -61,7 +61,9 @@ def _se_connecter(page, url: str, email: str, requetes_bloquees: list[str]) -> N
     page.wait_for_url(re.compile(r"http://localhost:\d+/oauth2/authorize.*"), timeout=DELAI_MS)
     page.locator("input[name=sub]").fill(email)
     page.get_by_role("button", name="Authorize").click()
-    expect(page.get_by_text(f"Connecté : {email}")).to_be_visible(timeout=DELAI_MS)
+    # L'adresse est affichée comme du texte (ui.texte) : un gluon invisible suit « @ » pour qu'elle ne devienne pas un lien.
+    affichee = re.compile("Connecté : " + re.escape(email).replace("@", "@\u2060?"))
+    expect(page.get_by_text(affichee)).to_be_visible(timeout=DELAI_MS)
     requetes_bloquees.clear()
 
 
@@ -99,11 +101,11 @@ def test_dreets_32_decide_pour_sa_region_pas_pour_la_84(deploiement, page, reque
     _se_connecter(page, url, "alice@dreets-hdf.gouv.fr", requetes_bloquees)
     page.goto(f"{url}/comite")
     expect(page.get_by_role("heading", name=HAUTS_DE_FRANCE)).to_be_visible(timeout=DELAI_MS)
-    expect(page.get_by_role("button", name="Enregistrer la décision")).to_be_visible(timeout=DELAI_MS)
+    expect(page.get_by_role("button", name="Enregistrer la décision").first).to_be_visible(timeout=DELAI_MS)
     expect(page.get_by_label("Votre nom")).to_have_count(0)  # aucun nom libre : l'auteur est l'identité connectée
     page.get_by_text("Refusé", exact=True).first.click()
     page.get_by_label("Motif (obligatoire)").fill("Diagnostic insuffisant")
-    page.get_by_role("button", name="Enregistrer la décision").click()
+    page.get_by_role("button", name="Enregistrer la décision").first.click()
     expect(page.get_by_text("Décision en vigueur : Refusé")).to_be_visible(timeout=DELAI_MS)
     assert ouvrir_espace(chemin_espace).decisions_courantes("32")["auteur"].tolist() == ["alice@dreets-hdf.gouv.fr"]
     _choisir_comite(page, AUVERGNE_RHONE_ALPES)
@@ -120,5 +122,5 @@ def test_le_national_voit_le_comite_national(deploiement, page, requetes_bloquee
     expect(page.get_by_role("heading", name="Comité régional de sélection").first).to_be_visible(timeout=DELAI_MS)
     _choisir_comite(page, "Comité technique national (DGEFP, DAE, ANRU, AVE)")
     expect(page.get_by_role("heading", name="Comité technique national (DGEFP, DAE, ANRU, AVE)")).to_be_visible(timeout=DELAI_MS)
-    expect(page.get_by_role("button", name="Enregistrer la décision")).to_be_visible(timeout=DELAI_MS)
+    expect(page.get_by_role("button", name="Enregistrer la décision").first).to_be_visible(timeout=DELAI_MS)
     assert requetes_bloquees == []
