@@ -181,6 +181,7 @@ def test_simulation_meme_classement_que_la_ligne_de_commande(app, tmp_path):
     at = _page(app, "pages/simulation.py")
     at.segmented_control(key="simulation_rubrique").set_value("allocation").run()
     at.sidebar.radio(key="simulation_mode").set_value("priorite").run()
+    at.sidebar.radio(key="simulation_enveloppes").set_value("nationale").run()  # une enveloppe unique, comme --enveloppe
     at.sidebar.select_slider(key="simulation_enveloppe").set_value(2_000_000).run()
     # Le tableau affiché porte les libellés français (coverage.documents.libelles) : retour aux noms machine.
     page = at.dataframe[0].value.rename(columns={"Rang": "rang", "Dossier": "id_dossier", "Montant attribué": "montant_attribue"})
@@ -193,6 +194,7 @@ def test_simulation_meme_classement_que_la_ligne_de_commande(app, tmp_path):
         assert 0 < (cli["montant_attribue"] > 0).sum() < cli["rang"].notna().sum()  # une ligne de coupure
     finally:
         at.sidebar.select_slider(key="simulation_enveloppe").set_value(4_500_000).run()
+        at.sidebar.radio(key="simulation_enveloppes").set_value("regionales").run()
 
 
 def test_simulation_liste_et_compare_les_scenarios(app):
