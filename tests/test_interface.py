@@ -136,6 +136,7 @@ def test_un_lien_incoherent_est_tronque():
 def test_comite_et_reglages_de_simulation_gardes_d_une_page_a_l_autre(app):
     at = _page(app, "pages/simulation.py")
     at.sidebar.radio(key="simulation_mode").set_value("optimisation").run()
+    at.sidebar.radio(key="simulation_enveloppes").set_value("nationale").run()  # une enveloppe unique : le curseur s'applique
     at.sidebar.select_slider(key="simulation_enveloppe").set_value(3_000_000).run()
     assert any(o == "3\u00a0000\u00a0000\u00a0€" for o in at.sidebar.select_slider(key="simulation_enveloppe").options)
     _page(at, "pages/comite.py")
@@ -144,6 +145,7 @@ def test_comite_et_reglages_de_simulation_gardes_d_une_page_a_l_autre(app):
     _page(at, "pages/simulation.py")
     assert at.sidebar.radio(key="simulation_mode").value == "optimisation"
     assert at.sidebar.select_slider(key="simulation_enveloppe").value == 3_000_000
+    assert at.sidebar.radio(key="simulation_enveloppes").value == "nationale"
     _page(at, "pages/comite.py")
     assert at.sidebar.selectbox(key="comite_choix").value == "53"
 
