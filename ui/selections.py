@@ -18,7 +18,8 @@ from ui import etat
 
 CHOIX_CONSERVES = (
     "comite_choix", "comite_scenario", "comite_ecran",
-    "simulation_region", "simulation_enveloppe", "simulation_mode", "simulation_partiel", "simulation_prioritaires",
+    "simulation_region", "simulation_enveloppe", "simulation_enveloppes", "simulation_mode", "simulation_partiel",
+    "simulation_prioritaires",
     "simulation_rubrique",
 )
 NIVEAUX = ("region", "departement", "epci")
