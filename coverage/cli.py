@@ -584,9 +584,7 @@ def simuler(
     Parameters
     ----------
     enveloppe : en € ; None : enveloppe nationale 2025 (4 500 000 €).
-    enveloppes_regionales : fichier `region;enveloppe` (CSV ou XLSX) : chaque région est allouée
-        dans sa propre enveloppe (`coverage.financement.allocation_regionale`) ; une région qui a des
-        dossiers mais manque au fichier ne reçoit rien (avertissement). Exclusif de `enveloppe`.
+    enveloppes_regionales : fichier `region;enveloppe` : chaque région dans sa propre enveloppe (une région absente : rien).
     mode : `priorite` (ordre de priorité de l'appel) ou `optimisation` (MILP, HiGHS).
     region : code région : seuls ses dossiers sont simulés (DREETS).
     financement_partiel : le dossier de la ligne de coupure peut être financé en partie
@@ -674,12 +672,7 @@ def _enveloppes(chemin: Path, ref: Referentiel) -> pd.Series | None:
     """Lit le fichier des enveloppes régionales ; None (problèmes écrits) s'il est invalide."""
     from coverage.financement.enveloppes import lire_enveloppes_regionales
 
-    try:
-        contenu = Path(chemin).read_bytes()
-    except OSError as exc:
-        _erreur(f"{chemin} : fichier introuvable ou illisible ({exc.strerror}).")
-        return None
-    lu = lire_enveloppes_regionales(contenu, nom_fichier=Path(chemin).name, referentiel=ref)
+    lu = lire_enveloppes_regionales(Path(chemin).read_bytes(), nom_fichier=Path(chemin).name, referentiel=ref)  # existe : argparse
     for probleme in (*lu.avertissements, *lu.erreurs):
         _erreur(("Avertissement : " if probleme in lu.avertissements else "") + str(probleme))
     if not lu.valide:
@@ -697,12 +690,7 @@ def importer(*, espace: Path, structures: Path, perimetres: Path, dossiers: Path
              confirmer: bool = False, referentiel: Referentiel | None = None) -> int:
     """`python -m coverage importer` : aperçu de l'import sur la portée, écrit seulement si `confirmer`.
 
-    Returns
-    -------
-    int
-        0 (aperçu affiché, version écrite si `confirmer`) ; 1 si la portée est illisible, un fichier
-        invalide (ligne et colonne citées, y compris une ligne hors portée) ou l'import refusé.
-    """
+    Rend 0 (aperçu affiché, version écrite si `confirmer`) ou 1 (portée illisible, fichier invalide, import refusé)."""
     from coverage.espace import ouvrir_espace
     from coverage.espace.portee import apercu, fusionner
     from coverage.sources.portee import lire_portee
@@ -742,13 +730,7 @@ def importer(*, espace: Path, structures: Path, perimetres: Path, dossiers: Path
 
 
 def exporter(*, espace: Path, dossier_sortie: Path) -> int:
-    """`python -m coverage exporter` : structures.csv, perimetres.csv, dossiers.csv de la version active.
-
-    Returns
-    -------
-    int
-        0 si les trois fichiers sont écrits ; 1 si l'espace n'existe pas, est vide, ou si l'écriture échoue.
-    """
+    """`python -m coverage exporter` : les trois CSV de la version active ; 0, ou 1 (espace absent ou vide, écriture impossible)."""
     from coverage.documents.exports import exporter_csv
     from coverage.espace import ouvrir_espace
     from coverage.modele import SCHEMAS
