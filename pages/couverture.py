@@ -28,7 +28,8 @@ exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
 st.title("Couverture des territoires")
 st.caption("Qui couvre quel territoire, avec combien d'ETP de facilitateurs ; EPCI par EPCI et commune par commune.")
-donnees = etat.donnees_actives()
+version = etat.version_active()
+donnees = etat.donnees_version(version)
 avis_donnees(donnees)
 ref = etat.referentiel()
 
@@ -133,4 +134,4 @@ afficher_tableau(tableau.sort_values("etp_pour_100k_hab"), index=True, config={
     "part_population_couverte": st.column_config.ProgressColumn("Part couverte", min_value=0, max_value=1, format="percent")})
 boutons_export(tableau, gdf[["geometry"]], nom=f"couverture_{vue.niveau}_{selection.code or 'france'}", cle="couverture")
 
-section_et_si(donnees, modifications, apres=couv_simulee)
+section_et_si(donnees, modifications, version=version, apres=couv_simulee)

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from coverage.espace import ConflitEdition
 from coverage.documents.exports import exporter_xlsx
 from coverage.documents.format import format_nombre
 from coverage.modele import SCHEMAS
@@ -12,13 +13,15 @@ from ui.commun import avis_donnees
 from ui.donnees_besoins import section_besoins
 from ui.import_portee import peut_restaurer, section_import
 from ui.acces import champ_auteur
+from ui.ecritures import afficher_conflit, version_vue
 from ui.navigation import exiger_navigation
 from ui.presentation import tableau as afficher_tableau
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
 st.title("Données")
-donnees = etat.donnees_actives()
+version = etat.version_active()
+donnees = etat.donnees_version(version)
 avis_donnees(donnees)
 
 onglet = st.segmented_control(
@@ -51,6 +54,7 @@ elif onglet == "versions":
     if not peut_restaurer():
         st.caption("La restauration d'une version (la France entière) est réservée à la DGEFP.")
         st.stop()
+    base = version_vue("donnees_restaurer", version)
     with st.form("donnees_restaurer"):
         c1, c2 = st.columns(2)
         choix = c1.selectbox("Version à restaurer", list(versions["id"]),
@@ -60,9 +64,12 @@ elif onglet == "versions":
             if not auteur.strip():
                 st.error("Indiquez votre nom pour tracer la restauration.")
             else:
-                etat.espace().restaurer_version(int(choix), auteur=auteur.strip())
-                st.success(f"Version n° {choix} restaurée : elle est maintenant active.")
-                st.rerun()
+                try:
+                    etat.espace().restaurer_version(int(choix), auteur=auteur.strip(), base_version=base)
+                    st.success(f"Version n° {choix} restaurée : elle est maintenant active.")
+                    st.rerun()
+                except ConflitEdition as conflit:
+                    afficher_conflit(conflit, cle="donnees_restaurer")
 
 elif onglet == "besoins":
     section_besoins()

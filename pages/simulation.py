@@ -16,30 +16,31 @@ st.caption(
     "Chaque dossier contrôlé au regard de l'appel à projets 2025 (70 %, 29 473 € par ETP, 80 % pour les collectivités, "
     "0,5 ETP au moins, dossier complet, dates de relève), puis l'enveloppe répartie par priorités ou par optimisation."
 )
-donnees = etat.donnees_actives()
+version = etat.version_active()
+donnees = etat.donnees_version(version)
 avis_donnees(donnees)
 if donnees.dossiers.empty:
     st.info("Aucun dossier dans l'espace de travail : importez le fichier **dossiers** depuis la page Données, "
             "ou saisissez un dossier ci-dessous. Les placements suggérés restent disponibles.")
 
 reglages = vue.reglages()
-entrees = vue.entrees_simulation(etat.version_active(), reglages.region)
+entrees = vue.entrees_simulation(version, reglages.region)
 rubrique = st.segmented_control(
     "Rubrique", list(vue.RUBRIQUES), default="allocation", key="simulation_rubrique", format_func=vue.RUBRIQUES.get,
 ) or "allocation"
 
 if rubrique == "dossiers":
-    vue.section_dossiers(entrees, donnees)
+    vue.section_dossiers(entrees, donnees, version=version)
 elif rubrique == "placements":
     vue.section_placements(reglages.region)
 elif rubrique == "scenarios":
-    vue.section_scenarios(reglages)
+    vue.section_scenarios(reglages, version=version)
 elif rubrique == "enveloppes":
     from ui.enveloppes import section_enveloppes
 
     section_enveloppes()
 else:
-    resultat = vue.allouer(reglages)
+    resultat = vue.allouer(reglages, version=version)
     if not resultat.faisable:
         st.error("**Paramètres infaisables** : " + " ".join(map(texte, resultat.messages)))
     c1, c2, c3, c4 = st.columns(4)

@@ -216,7 +216,8 @@ def test_chemin_d_import_de_la_page_donnees(nom, generes, referentiel, espace):
         fichiers[famille] = (chemin.read_bytes(), chemin.name)
         resultat = importer_fichiers(**fichiers, referentiel=referentiel)
         if resultat.valide:
-            espace.enregistrer_version(resultat.donnees, auteur="corpus", libelle=nom, source="import")
+            espace.enregistrer_version(resultat.donnees, auteur="corpus", libelle=nom, source="import",
+                                       base_version=espace.version_active())
         messages = "\n".join(str(e) for e in resultat.erreurs)
         assert not resultat.valide
     elif famille == "registre":

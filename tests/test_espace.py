@@ -158,7 +158,7 @@ def test_reouverture_ne_reamorce_pas(tmp_path):
 def test_amorcage_concurrent_une_seule_fois(espace):
     """Deux processus ouvrent une base vide en même temps : le second amorçage, arrivé après, n'écrit rien."""
     second = espace._enregistrer_version(
-        donnees(), auteur="initialisation automatique", libelle="Démo", source="demo", seulement_si_vide=True
+        donnees(), auteur="initialisation automatique", libelle="Démo", source="demo", base_version=0, seulement_si_vide=True
     )
     assert second is None
     assert espace.lister_versions()["id"].tolist() == [1]
@@ -220,7 +220,8 @@ def test_import_d_une_version(espace, horloge):
     horloge.instant = datetime(2025, 7, 4, 9, 15, tzinfo=UTC)
     importees = donnees(etp_s1=2.0, avec_dossier=False, demo=False)
     identifiant = espace.enregistrer_version(
-        importees, auteur="Alice (DREETS 84)", libelle="Import structures.xlsx + perimetres.csv", source="import"
+        importees, auteur="Alice (DREETS 84)", libelle="Import structures.xlsx + perimetres.csv", source="import",
+        base_version=1,
     )
     assert identifiant == 2
     assert espace.version_active() == 2
@@ -239,9 +240,10 @@ def test_import_d_une_version(espace, horloge):
 
 
 def test_restaurer_une_version_anterieure(espace, horloge):
-    espace.enregistrer_version(donnees(etp_s1=3.0), auteur="Alice", libelle="Modification des ETP", source="modification")
+    espace.enregistrer_version(donnees(etp_s1=3.0), auteur="Alice", libelle="Modification des ETP", source="modification",
+                               base_version=1)
     horloge.instant = datetime(2025, 7, 5, 14, 0, tzinfo=UTC)
-    espace.restaurer_version(1, auteur="Bob")
+    espace.restaurer_version(1, auteur="Bob", base_version=2)
     assert espace.version_active() == 1
     assert_donnees_egales(espace.charger_version(), donnees())
     assert espace.lister_versions()["active"].tolist() == [False, True]
@@ -255,7 +257,7 @@ def test_restaurer_une_version_anterieure(espace, horloge):
 
 def test_restaurer_une_version_inconnue(espace):
     with pytest.raises(ElementIntrouvable, match="La version 7 des données n'existe pas"):
-        espace.restaurer_version(7, auteur="Bob")
+        espace.restaurer_version(7, auteur="Bob", base_version=1)
     assert len(espace.historique_activations()) == 1
 
 
@@ -277,13 +279,14 @@ def test_echec_au_milieu_de_l_ecriture_ne_change_rien(espace, monkeypatch):
 
     monkeypatch.setattr(module_versions, "_inserer_table_version", inserer_puis_panne)
     with pytest.raises(OSError, match="disque plein"):
-        espace.enregistrer_version(donnees(etp_s1=9.0), auteur="Alice", libelle="Import raté", source="import")
+        espace.enregistrer_version(donnees(etp_s1=9.0), auteur="Alice", libelle="Import raté", source="import", base_version=1)
     assert tables_ecrites == ["structures", "perimetres"]  # la panne est bien survenue en cours d'écriture
     assert espace.version_active() == 1
     assert espace.lister_versions()["id"].tolist() == [1]
     assert_donnees_egales(espace.charger_version(), donnees())
     monkeypatch.undo()
-    assert espace.enregistrer_version(donnees(), auteur="Alice", libelle="Import réussi", source="import") == 2
+    assert espace.enregistrer_version(donnees(), auteur="Alice", libelle="Import réussi", source="import",
+                                      base_version=1) == 2
     assert espace.verifier_integrite() == "ok"
 
 
@@ -296,6 +299,7 @@ def test_table_impossible_a_enregistrer_ne_change_rien(espace):
             auteur="Alice",
             libelle="Import",
             source="import",
+            base_version=1,
         )
     assert espace.lister_versions()["id"].tolist() == [1]
 
@@ -311,12 +315,12 @@ def test_table_impossible_a_enregistrer_ne_change_rien(espace):
 )
 def test_version_invalide_refusee(espace, arguments, message):
     with pytest.raises(ValueError, match=message):
-        espace.enregistrer_version(donnees(), **arguments)
+        espace.enregistrer_version(donnees(), **arguments, base_version=1)
     assert espace.lister_versions()["id"].tolist() == [1]
 
 
 def test_sauvegarde_rouvrable(espace, tmp_path):
-    espace.enregistrer_version(donnees(etp_s1=4.0), auteur="Alice", libelle="Import", source="import")
+    espace.enregistrer_version(donnees(etp_s1=4.0), auteur="Alice", libelle="Import", source="import", base_version=1)
     copie = espace.sauvegarder(tmp_path / "sauvegardes" / "copie.sqlite")
     relue = ouvrir_espace(copie)
     assert relue.lister_versions()["id"].tolist() == [2, 1]
@@ -513,7 +517,7 @@ PARAMETRES = {"enveloppe": 4_500_000.0, "mode": "optimal", "regions": ["84", "94
 
 def test_scenario_enregistre_puis_relu_a_l_identique(espace, horloge):
     identifiant = espace.enregistrer_scenario(
-        nom="Enveloppe nationale", auteur="Alice", parametres=PARAMETRES, resultats=resultats_scenario()
+        nom="Enveloppe nationale", auteur="Alice", parametres=PARAMETRES, resultats=resultats_scenario(), base_version=1
     )
     scenario = espace.charger_scenario(identifiant)
     assert (scenario.id, scenario.nom, scenario.auteur, scenario.horodatage, scenario.id_version) == (
@@ -526,18 +530,23 @@ def test_scenario_enregistre_puis_relu_a_l_identique(espace, horloge):
     assert (scenario.id_origine, scenario.supprime) == (None, False)
 
 
-def test_scenario_rattache_a_la_version_de_calcul(espace):
-    espace.enregistrer_version(donnees(etp_s1=2.0), auteur="Alice", libelle="Import", source="import")
-    sur_active = espace.enregistrer_scenario(nom="A", auteur="Alice", parametres={}, resultats={})
-    sur_ancienne = espace.enregistrer_scenario(nom="B", auteur="Alice", parametres={}, resultats={}, id_version=1)
-    assert espace.charger_scenario(sur_active).id_version == 2
-    assert espace.charger_scenario(sur_ancienne).id_version == 1
-    with pytest.raises(ElementIntrouvable, match="La version 9 des données n'existe pas"):
-        espace.enregistrer_scenario(nom="C", auteur="Alice", parametres={}, resultats={}, id_version=9)
+def test_scenario_rattache_a_la_version_de_calcul(espace, horloge):
+    """Un scénario calculé sur la version 1 n'est jamais classé sous la version 2 : il est refusé, on recalcule."""
+    horloge.instant = datetime(2025, 7, 4, 9, 30, tzinfo=UTC)
+    espace.enregistrer_version(donnees(etp_s1=2.0), auteur="Bob", libelle="Import", source="import", base_version=1)
+    with pytest.raises(ConflitEdition, match=r"la version en vigueur est la version 2, mise en vigueur par Bob le "
+                                             r"04/07/2025 à 09:30 UTC, alors que vous travailliez sur la version 1\. "
+                                             "Rien n'a été enregistré : rechargez") as conflit:
+        espace.enregistrer_scenario(nom="A", auteur="Alice", parametres={}, resultats={}, base_version=1)
+    assert (conflit.value.objet, conflit.value.version_attendue, conflit.value.version_courante) == ("donnees", 1, 2)
+    assert espace.lister_scenarios(inclure_supprimes=True).empty
+    recalcule = espace.enregistrer_scenario(nom="A", auteur="Alice", parametres={}, resultats={}, base_version=2)
+    assert espace.charger_scenario(recalcule).id_version == 2
 
 
 def test_dupliquer_renommer_supprimer(espace, horloge):
-    original = espace.enregistrer_scenario(nom="Base", auteur="Alice", parametres=PARAMETRES, resultats=resultats_scenario())
+    original = espace.enregistrer_scenario(nom="Base", auteur="Alice", parametres=PARAMETRES, resultats=resultats_scenario(),
+                                           base_version=1)
     horloge.instant = datetime(2025, 7, 5, 10, 0, tzinfo=UTC)
     copie = espace.dupliquer_scenario(original, "Base + 2 ETP en Corse", auteur="Bob")
     relu = espace.charger_scenario(copie)
@@ -566,18 +575,18 @@ def test_dupliquer_renommer_supprimer(espace, horloge):
 
 
 def test_nom_de_scenario_unique_parmi_les_non_supprimes(espace):
-    premier = espace.enregistrer_scenario(nom="Base", auteur="Alice", parametres={}, resultats={})
+    premier = espace.enregistrer_scenario(nom="Base", auteur="Alice", parametres={}, resultats={}, base_version=1)
     with pytest.raises(ValueError, match="Un scénario nommé « Base » existe déjà"):
-        espace.enregistrer_scenario(nom="Base", auteur="Bob", parametres={}, resultats={})
-    second = espace.enregistrer_scenario(nom="Autre", auteur="Bob", parametres={}, resultats={})
+        espace.enregistrer_scenario(nom="Base", auteur="Bob", parametres={}, resultats={}, base_version=1)
+    second = espace.enregistrer_scenario(nom="Autre", auteur="Bob", parametres={}, resultats={}, base_version=1)
     with pytest.raises(ValueError, match="Un scénario nommé « Base » existe déjà"):
         espace.renommer_scenario(second, "Base", auteur="Bob")
     espace.supprimer_scenario(premier, auteur="Alice")
-    assert espace.enregistrer_scenario(nom="Base", auteur="Bob", parametres={}, resultats={}) == 3  # nom libéré
+    assert espace.enregistrer_scenario(nom="Base", auteur="Bob", parametres={}, resultats={}, base_version=1) == 3  # nom libéré
 
 
 def test_scenario_supprime_ni_renomme_ni_resupprime(espace):
-    identifiant = espace.enregistrer_scenario(nom="Base", auteur="Alice", parametres={}, resultats={})
+    identifiant = espace.enregistrer_scenario(nom="Base", auteur="Alice", parametres={}, resultats={}, base_version=1)
     espace.supprimer_scenario(identifiant, auteur="Alice")
     with pytest.raises(ValueError, match="a été supprimé : dupliquez-le pour le reprendre"):
         espace.renommer_scenario(identifiant, "Nouveau", auteur="Alice")
@@ -596,7 +605,7 @@ def test_scenario_supprime_ni_renomme_ni_resupprime(espace):
     ids=["parametres-non-json", "resultat-pas-dataframe", "nom-vide"],
 )
 def test_scenario_invalide_refuse(espace, arguments, erreur, message):
-    valeurs = {"nom": "Base", "auteur": "Alice", "parametres": {}, "resultats": {}}
+    valeurs = {"nom": "Base", "auteur": "Alice", "parametres": {}, "resultats": {}, "base_version": 1}
     with pytest.raises(erreur, match=message):
         espace.enregistrer_scenario(**(valeurs | arguments))
     assert espace.lister_scenarios(inclure_supprimes=True).empty
@@ -619,9 +628,9 @@ YAML_V2 = YAML_V1 + "- nom: Ligne nouvelle\n  communes: ['2A004']\n"
 
 def test_projets_utilisateur_versionnes(espace, horloge):
     assert espace.projets_utilisateur() == ""
-    assert espace.enregistrer_projets_utilisateur(YAML_V1, auteur="Alice") == 1
+    assert espace.enregistrer_projets_utilisateur(YAML_V1, auteur="Alice", base_version=0) == 1
     horloge.instant = datetime(2025, 7, 6, 12, 0, tzinfo=UTC)
-    assert espace.enregistrer_projets_utilisateur(YAML_V2, auteur="Bob") == 2
+    assert espace.enregistrer_projets_utilisateur(YAML_V2, auteur="Bob", base_version=1) == 2
     assert espace.projets_utilisateur() == YAML_V2
     assert espace.projets_utilisateur(1) == YAML_V1
     historique = espace.historique_projets_utilisateur()
@@ -632,10 +641,10 @@ def test_projets_utilisateur_versionnes(espace, horloge):
 
 
 def test_projets_utilisateur_yaml_illisible(espace):
-    espace.enregistrer_projets_utilisateur(YAML_V1, auteur="Alice")
+    espace.enregistrer_projets_utilisateur(YAML_V1, auteur="Alice", base_version=None)
     # Deux « : » sur la ligne 2 ; le second est en colonne 14.
     with pytest.raises(ValueError, match="le texte YAML est illisible à la ligne 2, colonne 14"):
-        espace.enregistrer_projets_utilisateur("- nom: A\n  communes: x: y\n", auteur="Bob")
+        espace.enregistrer_projets_utilisateur("- nom: A\n  communes: x: y\n", auteur="Bob", base_version=1)
     assert espace.projets_utilisateur() == YAML_V1
     with pytest.raises(ElementIntrouvable, match="La version 9 des projets ajoutés n'existe pas"):
         espace.projets_utilisateur(9)
@@ -667,11 +676,17 @@ def _ecrire_decisions(chemin: str, auteur: str, barriere) -> None:
 
 
 def _ecrire_versions(chemin: str, auteur: str, barriere) -> None:
-    """Processus fils : 50 versions des données."""
+    """Processus fils : 50 versions des données, chacune fondée sur la version active lue juste avant."""
     espace = EspaceSQLite(chemin)
     barriere.wait(timeout=120)
     for i in range(NB_ECRITURES):
-        espace.enregistrer_version(donnees(etp_s1=float(i)), auteur=auteur, libelle=f"{auteur} n°{i}", source="modification")
+        while True:  # chacun part de la version active qu'il vient de lire, et recharge après un conflit
+            try:
+                espace.enregistrer_version(donnees(etp_s1=float(i)), auteur=auteur, libelle=f"{auteur} n°{i}",
+                                           source="modification", base_version=espace.version_active())
+                break
+            except ConflitEdition:
+                continue
 
 
 def _lancer_deux_processus(cible, chemin: Path) -> None:
@@ -715,7 +730,13 @@ def test_plusieurs_fils_d_execution_partagent_un_espace(espace):
 
     def ecrire(numero: int) -> None:
         for i in range(25):
-            espace.enregistrer_projets_utilisateur(f"# session {numero}, écriture {i}\n", auteur=f"session {numero}")
+            while True:
+                try:
+                    espace.enregistrer_projets_utilisateur(f"# session {numero}, écriture {i}\n", auteur=f"session {numero}",
+                                                           base_version=espace.version_projets_utilisateur())
+                    break
+                except ConflitEdition:
+                    continue
 
     with ThreadPoolExecutor(max_workers=4) as executeur:
         list(executeur.map(ecrire, range(4)))
@@ -730,11 +751,11 @@ def test_fichiers_de_besoins_versionnes(tmp_path):
 
     e = EspaceSQLite(tmp_path / "b.sqlite")
     assert e.fichier_besoins_actif("decp") is None
-    e.enregistrer_fichier_besoins("decp", nom_fichier="a.json", contenu=b"{}", auteur="Ana")
-    second = e.enregistrer_fichier_besoins("decp", nom_fichier="b.json", contenu=b"[1]", auteur="Ben")
+    premier = e.enregistrer_fichier_besoins("decp", nom_fichier="a.json", contenu=b"{}", auteur="Ana", base_version=None)
+    second = e.enregistrer_fichier_besoins("decp", nom_fichier="b.json", contenu=b"[1]", auteur="Ben", base_version=premier)
     assert e.fichier_besoins_actif("decp") == (second, "b.json", b"[1]")
     assert len(e.lister_fichiers_besoins()) == 2
-    e.retirer_fichier_besoins("decp", auteur="Ana")
+    e.retirer_fichier_besoins("decp", auteur="Ana", base_version=second)
     assert e.fichier_besoins_actif("decp") is None
     with pytest.raises(ValueError, match="Type de fichier de besoins inconnu"):
-        e.enregistrer_fichier_besoins("sirene", nom_fichier="x", contenu=b"", auteur="Ana")
+        e.enregistrer_fichier_besoins("sirene", nom_fichier="x", contenu=b"", auteur="Ana", base_version=None)

@@ -210,7 +210,8 @@ def test_simulation_liste_et_compare_les_scenarios(app):
                            "etp_finances": [1.0, 0.0]})
     for nom, montant in (("Scénario A test", 28_000.0), ("Scénario B test", 14_000.0)):
         espace.enregistrer_scenario(nom=nom, auteur="Agent DREETS", parametres={"mode": "priorite", "enveloppe": 4_500_000},
-                                    resultats={"dossiers": lignes.assign(montant_attribue=[montant, 0.0])})
+                                    resultats={"dossiers": lignes.assign(montant_attribue=[montant, 0.0])},
+                                    base_version=espace.version_active())
     at = _page(app, "pages/simulation.py")
     at.segmented_control(key="simulation_rubrique").set_value("scenarios").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coverage.espace import ConflitEdition
 from coverage.sources.decp import contrats_non_places
 from coverage.sources.fichiers_besoins import verifier_fichier_besoins
 from coverage.documents.exports import exporter_csv
 from coverage.documents.format import format_nombre
 from coverage.sources.lecture import ErreurLecture
 from ui import etat
+from ui.ecritures import afficher_conflit, version_vue
 from ui.texte import liste, texte
 from ui.presentation import tableau as afficher_tableau
 from ui.acces import champ_auteur
@@ -30,6 +32,7 @@ def section_besoins() -> None:
     actifs = e.fichiers_besoins_actifs()  # noms seulement : le contenu (jusqu'à des centaines de Mo) n'est pas relu
     for type_, (libelle, extensions) in TYPES.items():
         actif = actifs.get(type_)
+        base = version_vue(f"donnees_besoins_{type_}", actif[0] if actif else 0)
         with st.container(border=True):
             st.markdown(f"**{libelle}** — actif : {texte(actif[1]) if actif else 'échantillon de démonstration'}")
             with st.form(f"donnees_besoins_{type_}"):
@@ -47,11 +50,18 @@ def section_besoins() -> None:
                 except ErreurLecture as erreur:
                     st.error("**Import refusé, rien n'a changé.**\n\n" + liste(erreur.problemes))
                     continue
-                e.enregistrer_fichier_besoins(type_, nom_fichier=fichier.name, contenu=fichier.getvalue(), auteur=auteur.strip())
-                st.success(f"{texte(fichier.name)} importé : {texte(resume)}")
+                try:
+                    e.enregistrer_fichier_besoins(type_, nom_fichier=fichier.name, contenu=fichier.getvalue(),
+                                                  auteur=auteur.strip(), base_version=base)
+                    st.success(f"{texte(fichier.name)} importé : {texte(resume)}")
+                except ConflitEdition as conflit:
+                    afficher_conflit(conflit, cle=f"donnees_besoins_{type_}")
             if revenir:
-                e.retirer_fichier_besoins(type_, auteur=auteur.strip() or "inconnu")
-                st.rerun()
+                try:
+                    e.retirer_fichier_besoins(type_, auteur=auteur.strip() or "inconnu", base_version=base)
+                    st.rerun()
+                except ConflitEdition as conflit:
+                    afficher_conflit(conflit, cle=f"donnees_besoins_{type_}")
 
     marches = etat.marches_places()
     non_places = contrats_non_places(marches.places)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coverage.espace import ConflitEdition
 from coverage.territoires.couverture import appliquer_modifications, chiffres_cles, comparer, decrire_modification
 from coverage.documents.format import format_nombre, format_pourcentage
 from coverage.modele import DonneesFacilitateurs, Niveau, Role
 from ui import etat
+from ui.ecritures import afficher_conflit, version_vue
 from ui.recherche import options_structures
 from ui.texte import liste, texte
 from ui.presentation import tableau as afficher_tableau
@@ -50,9 +52,12 @@ def _ajouter(modifications: list[dict]) -> None:
     modifications.append({"type": action, "id_structure": ident, "niveau": niveau, "code": code, "role": e["couverture_etsi_role"]})
 
 
-def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict], *, apres: etat.Couverture | None) -> None:
+def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict], *, version: int,
+                  apres: etat.Couverture | None) -> None:
     """Formulaire, liste des modifications, avant/après, enregistrement ou abandon.
 
+    `version` : la version des données affichée (`donnees`) ; l'enregistrement s'appuie sur celle que
+    l'utilisateur avait sous les yeux en cliquant, et est refusé si quelqu'un a écrit entre-temps.
     `apres` : la couverture des données modifiées, calculée une fois par la page (None sans modification) ;
     un ajout par le formulaire passe par un rappel, exécuté avant la page : elle compte toutes les modifications.
     """
@@ -75,10 +80,16 @@ def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict], *, a
     afficher_tableau(diff, index=True)
     c1, c2, c3 = st.columns([2, 1, 1])
     auteur = champ_auteur("Votre nom (tracé dans l'historique)", key="couverture_auteur", conteneur=c1)
+    base = version_vue("couverture_et_si", version)
     if c2.button("Enregistrer dans l'espace de travail", type="primary", disabled=not auteur.strip()):
         resultat = appliquer_modifications(donnees, modifications)
         libelle = " ; ".join(decrire_modification(m, structures=donnees.structures, referentiel=ref) for m in modifications)
-        etat.espace().enregistrer_version(resultat, auteur=auteur.strip(), libelle=libelle[:500], source="modification")
+        try:
+            etat.espace().enregistrer_version(resultat, auteur=auteur.strip(), libelle=libelle[:500], source="modification",
+                                              base_version=base)
+        except ConflitEdition as conflit:
+            afficher_conflit(conflit, cle="couverture_et_si")
+            return
         modifications.clear()
         st.toast("Modifications enregistrées : nouvelle version active de l'espace de travail.", icon=":material/check:")
         st.rerun()

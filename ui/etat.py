@@ -16,9 +16,10 @@ import streamlit as st
 
 from coverage.territoires.couverture import agreger_couverture, couverture_par_commune, etendre_perimetres
 from coverage.sources.donnees import donnees_demo
-from coverage.espace import EspaceSQLite, ouvrir_espace
+from coverage.espace import DepotEspace, EspaceIndisponible, ouvrir_espace
 from coverage.espace.permissions import EspaceControle
 from coverage.modele import DonneesFacilitateurs
+from ui.ecritures import arreter_espace_indisponible
 from geo.reference import NiveauGeo, Referentiel, charger_geometries, charger_referentiel, lire_provenance
 
 
@@ -46,8 +47,8 @@ def provenance() -> dict:
 
 
 @st.cache_resource(show_spinner="Ouverture de l'espace de travail…")
-def magasin() -> EspaceSQLite:
-    """L'espace de travail SQLite, créé et amorcé avec la démonstration au premier démarrage.
+def magasin() -> DepotEspace:
+    """L'espace de travail (SQLite, ou PostgreSQL selon `FACILITATEURS_ESPACE`), créé et amorcé avec la démonstration au premier démarrage.
 
     Partagé par toutes les sessions, sans contrôle : les pages passent par `espace()`.
     """
@@ -79,7 +80,11 @@ def espace() -> EspaceControle:
 
 
 def version_active() -> int:
-    return magasin().version_active()
+    """La version active ; espace indisponible : message en français et arrêt de la page (première lecture de chaque page)."""
+    try:
+        return magasin().version_active()
+    except EspaceIndisponible as panne:
+        arreter_espace_indisponible(panne)
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=DUREE_CACHE)

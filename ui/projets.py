@@ -8,6 +8,7 @@ import shapely
 import streamlit as st
 
 from coverage.documents.exports import exporter_csv, exporter_xlsx
+from coverage.espace import ConflitEdition
 from coverage.territoires.grands_projets import (
     ErreurRegistre,
     GrandProjet,
@@ -25,6 +26,7 @@ from geo.carte import couche_contours
 from geo.carte_valeurs import carte_base, couche_contours_url
 from ui import etat
 from ui.carte import point_clique, urls_geometries
+from ui.ecritures import afficher_conflit
 from ui.texte import liste, texte
 
 COULEURS_TYPES = {"renovation_urbaine": "#A558A0", "rehabilitation": "#7F5539", "transport_fluvial": "#0063CB",
@@ -44,14 +46,25 @@ def exports_registre(projets: list[GrandProjet], tableau: pd.DataFrame, formes: 
                        data=lambda: exporter_registre_geojson(projets, referentiel=etat.referentiel(), communes_geo=etat.communes_completes()))
 
 
-def _enregistrer(nouveaux: list[GrandProjet], auteur: str) -> None:
-    """Ajoute les projets à ceux des utilisateurs (même identifiant : remplacé), en une version."""
+def _enregistrer(nouveaux: list[GrandProjet], auteur: str) -> bool:
+    """Ajoute les projets à ceux des utilisateurs (même identifiant : remplacé), en une version.
+
+    Lit la version du texte avant le texte : si quelqu'un enregistre entre la lecture et l'écriture,
+    le magasin refuse (`ConflitEdition`) au lieu d'effacer ses projets : message, False.
+    """
     e = etat.espace()
-    existants = {p.id: p for p in projets_depuis_yaml(e.projets_utilisateur(), referentiel=etat.referentiel(), nom_fichier="projets ajoutés")} \
-        if e.projets_utilisateur().strip() else {}
+    base = e.version_projets_utilisateur()
+    texte = e.projets_utilisateur()
+    existants = {p.id: p for p in projets_depuis_yaml(texte, referentiel=etat.referentiel(), nom_fichier="projets ajoutés")} \
+        if texte.strip() else {}
     for p in nouveaux:
         existants[p.id] = p
-    e.enregistrer_projets_utilisateur(projets_vers_yaml(list(existants.values())), auteur=auteur)
+    try:
+        e.enregistrer_projets_utilisateur(projets_vers_yaml(list(existants.values())), auteur=auteur, base_version=base)
+    except ConflitEdition as conflit:
+        afficher_conflit(conflit, cle="gp_projets")
+        return False
+    return True
 
 
 def _champs_communs(prefixe: str) -> dict:
@@ -98,9 +111,9 @@ def section_ajout(projets: list[GrandProjet]) -> None:
             if not auteur.strip():
                 st.error("Indiquez votre nom.")
                 return
-            _enregistrer(nouveaux, auteur.strip())
-            st.success(f"{len(nouveaux)} projet(s) importé(s).")
-            st.rerun()
+            if _enregistrer(nouveaux, auteur.strip()):
+                st.success(f"{len(nouveaux)} projet(s) importé(s).")
+                st.rerun()
 
 
 def _problemes(erreur: Exception) -> str:
@@ -120,9 +133,9 @@ def _valider_et_enregistrer(fabrique, auteur: str) -> None:
     except (ErreurRegistre, ErreurLecture, ValueError) as erreur:
         st.error("**Projet refusé, rien n'a été enregistré.**\n\n" + _problemes(erreur))
         return
-    _enregistrer([projet], auteur.strip())
-    st.success(f"Projet « {texte(projet.nom)} » enregistré.")
-    st.rerun()
+    if _enregistrer([projet], auteur.strip()):
+        st.success(f"Projet « {texte(projet.nom)} » enregistré.")
+        st.rerun()
 
 
 def _section_trace(auteur: str) -> None:

@@ -8,15 +8,22 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from coverage.espace import ConflitEdition
 from coverage.modele import DonneesFacilitateurs, Statut
 from ui import etat
+from ui.ecritures import afficher_conflit, version_vue
 from ui.texte import texte
 from ui.acces import champ_auteur
 
 
-def formulaire_dossier(donnees: DonneesFacilitateurs) -> None:
-    """Formulaire : un dossier existant est modifié, un identifiant nouveau est ajouté."""
+def formulaire_dossier(donnees: DonneesFacilitateurs, *, version: int) -> None:
+    """Formulaire : un dossier existant est modifié, un identifiant nouveau est ajouté.
+
+    `version` : la version des données affichée (`donnees`). La nouvelle version s'appuie sur celle que
+    l'utilisateur avait sous les yeux ; si quelqu'un a importé ou modifié entre-temps, rien n'est écrit.
+    """
     st.markdown("#### Saisir ou modifier un dossier")
+    base = version_vue("simulation_saisie", version)
     ref = etat.referentiel()
     dossiers = donnees.dossiers.set_index("id_dossier") if len(donnees.dossiers) else pd.DataFrame()
     existants = ["(nouveau dossier)", *dossiers.index]
@@ -73,7 +80,12 @@ def formulaire_dossier(donnees: DonneesFacilitateurs) -> None:
     for colonne in table.columns:
         if colonne in nouvelle and table[colonne].dtype != object:
             nouvelle[colonne] = nouvelle[colonne].astype(table[colonne].dtype, errors="ignore")
-    etat.espace().enregistrer_version(dataclasses.replace(donnees, dossiers=nouvelle), auteur=auteur.strip(),
-                                      libelle=f"Dossier {ident.strip()} saisi dans l'application", source="modification")
+    try:
+        etat.espace().enregistrer_version(dataclasses.replace(donnees, dossiers=nouvelle), auteur=auteur.strip(),
+                                          libelle=f"Dossier {ident.strip()} saisi dans l'application", source="modification",
+                                          base_version=base)
+    except ConflitEdition as conflit:
+        afficher_conflit(conflit, cle="simulation_saisie")
+        return
     st.success(f"Dossier {texte(ident.strip())} enregistré (nouvelle version de l'espace de travail).")
     st.rerun()

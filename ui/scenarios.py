@@ -10,6 +10,7 @@ from coverage.documents.exports import exporter_xlsx
 from coverage.documents.format import format_euros, format_nombre
 from coverage.documents.libelles import pour_personnes
 from ui import etat
+from ui.ecritures import afficher_conflit, version_vue
 from ui.texte import texte
 from ui.presentation import tableau as afficher_tableau
 from ui.acces import champ_auteur
@@ -47,8 +48,11 @@ def _synthese(dossiers: pd.DataFrame) -> dict[str, float]:
             "dossiers": int(len(finances))}
 
 
-def section(reglages, *, allouer, entrees) -> None:
+def section(reglages, *, version: int, allouer, entrees) -> None:
+    """`version` : la version des données affichée ; un scénario est calculé et enregistré sur celle que
+    l'utilisateur avait sous les yeux, et refusé si une autre version est devenue active entre-temps."""
     e = etat.espace()
+    base = version_vue("simulation_scenario", version)
     st.markdown("Un scénario garde les réglages et le résultat de l'allocation, avec son auteur et sa date, "
                 "sur la version des données où il a été calculé.")
     with st.form("simulation_form_scenario"):
@@ -59,11 +63,13 @@ def section(reglages, *, allouer, entrees) -> None:
             if not nom.strip() or not auteur.strip():
                 st.error("Le nom du scénario et votre nom sont obligatoires.")
             else:
-                resultat = allouer(reglages)
+                resultat = allouer(reglages, version=base)
                 try:
                     ident = e.enregistrer_scenario(nom=nom.strip(), auteur=auteur.strip(), parametres=reglages.en_dict(),
-                                                   resultats=_resultats(resultat, entrees(reglages)))
+                                                   resultats=_resultats(resultat, entrees(reglages, base)), base_version=base)
                     st.success(f"Scénario n° {ident} « {texte(nom.strip())} » enregistré.")
+                except ConflitEdition as conflit:
+                    afficher_conflit(conflit, cle="simulation_scenario")
                 except ValueError as erreur:
                     st.error(texte(erreur))
     liste = e.lister_scenarios()

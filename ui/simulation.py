@@ -117,12 +117,13 @@ def _allouer(version: int, cle: tuple, reglages: Reglages, seuils, poids):
                              financer_prioritaires=reglages.financer_prioritaires)
 
 
-def allouer(reglages: Reglages):
-    """Allocation de la version active avec ces réglages (mise en cache : le curseur redessine vite)."""
+def allouer(reglages: Reglages, *, version: int | None = None):
+    """Allocation d'une version (la version active par défaut) avec ces réglages (mise en cache : le curseur redessine vite)."""
     regionale = allocation_regionale(reglages)
     if regionale is not None:
         return regionale.consolidee
-    return _allouer(etat.version_active(), etat.cle_besoins(), reglages, *etat.reglages_zones_blanches("commune"))
+    version = etat.version_active() if version is None else version
+    return _allouer(version, etat.cle_besoins(), reglages, *etat.reglages_zones_blanches("commune"))
 
 
 def _tableau_lignes(lignes: pd.DataFrame, dossiers: pd.DataFrame) -> pd.DataFrame:
@@ -213,7 +214,7 @@ def section_impact(resultat, entrees: EntreesSimulation, donnees) -> None:
     cartes_avant_apres(impact.epci_avant, impact.epci_apres, cle="simulation")
 
 
-def section_dossiers(entrees: EntreesSimulation, donnees) -> None:
+def section_dossiers(entrees: EntreesSimulation, donnees, *, version: int) -> None:
     d = entrees.dossiers
     if d.empty:
         return
@@ -230,7 +231,7 @@ def section_dossiers(entrees: EntreesSimulation, donnees) -> None:
         st.markdown(f"{badge_regle(r.respectee)} **{r.libelle}** — {r.explication}  \n<small>{r.reference}</small>", unsafe_allow_html=True)
     from ui.saisie_dossier import formulaire_dossier
 
-    formulaire_dossier(donnees)
+    formulaire_dossier(donnees, version=version)
 
 
 def section_placements(region: str | None) -> None:
@@ -249,8 +250,8 @@ def section_placements(region: str | None) -> None:
     afficher_tableau(suggestions)
 
 
-def section_scenarios(reglages: Reglages) -> None:
+def section_scenarios(reglages: Reglages, *, version: int) -> None:
     from ui.scenarios import section
 
-    section(reglages, allouer=allouer, entrees=lambda r: entrees_simulation(etat.version_active(), r.region))
+    section(reglages, version=version, allouer=allouer, entrees=lambda r, v: entrees_simulation(v, r.region))
 

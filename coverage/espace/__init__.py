@@ -15,6 +15,7 @@ from coverage.espace.protocole import (
     Decision,
     DepotEspace,
     ElementIntrouvable,
+    EspaceIndisponible,
     Scenario,
     SourceVersion,
 )
@@ -22,5 +23,5 @@ from coverage.espace.sqlite import EspaceSQLite
 
 __all__ = [
     "CHEMIN_PAR_DEFAUT", "COMITE_NATIONAL", "VERSION_SCHEMA", "ConflitEdition", "Decision", "DepotEspace",
-    "ElementIntrouvable", "EspaceSQLite", "Scenario", "SourceVersion", "ouvrir_espace", "resoudre_chemin",
+    "ElementIntrouvable", "EspaceIndisponible", "EspaceSQLite", "Scenario", "SourceVersion", "ouvrir_espace", "resoudre_chemin",
 ]

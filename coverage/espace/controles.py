@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from typing import Any
 
 import yaml
 
-from coverage.espace.protocole import COMITE_NATIONAL, Decision, SourceVersion
+from coverage.espace.protocole import COMITE_NATIONAL, Decision, SourceVersion, conflit_version
 from coverage.modele import ETP_MAX
 
 
@@ -21,6 +22,15 @@ def _check_texte(valeur: object, quoi: str) -> str:
     if not isinstance(valeur, str) or not valeur.strip():
         raise ValueError(f"{quoi} est obligatoire (texte non vide ; reçu : {valeur!r}).")
     return valeur.strip()
+
+
+def _check_base(valeur: object, nom: str = "base_version") -> int:
+    """Version lue par l'appelant : entier ≥ 0, None ou 0 pour « aucune version lue »."""
+    if valeur is None:
+        return 0
+    if isinstance(valeur, bool) or not isinstance(valeur, numbers.Integral) or int(valeur) < 0:
+        raise ValueError(f"{nom} : {valeur!r} (attendu : la version lue, entier positif ou nul, ou None).")
+    return int(valeur)
 
 
 def _check_source(source: SourceVersion | str) -> SourceVersion:
@@ -103,3 +113,13 @@ def _check_yaml(texte: str) -> None:
             f"Projets ajoutés : le texte YAML est illisible à la {ou} (détail technique : {probleme}). "
             "Rien n'a été enregistré."
         ) from exc
+
+
+def _check_courante(ligne: Any, base: int, *, quoi: str, objet: str) -> None:
+    """`ligne` = (id, auteur, horodatage) de la version courante, ou None ; `ConflitEdition` si ce n'est pas `base`."""
+    courante = 0 if ligne is None else int(ligne[0])
+    if courante != base:
+        raise conflit_version(
+            quoi=quoi, objet=objet, version_attendue=base, version_courante=courante,
+            auteur="" if ligne is None else ligne[1], horodatage="" if ligne is None else ligne[2],
+        )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from coverage.espace.base import Magasin
-from coverage.espace.controles import _check_comite, _check_decision, _check_montants, _check_motif, _check_texte
-from coverage.espace.protocole import ConflitEdition, Decision
+from coverage.espace.controles import _check_base, _check_comite, _check_decision, _check_montants, _check_motif, _check_texte
+from coverage.espace.protocole import Decision, conflit_decision
 from coverage.espace.tables import _COLONNES_DECISIONS, _tableau
 
 
@@ -71,18 +71,16 @@ class Decisions(Magasin):
         motif = _check_motif(motif, id_dossier=id_dossier, decision=decision)
         auteur = _check_texte(auteur, "L'auteur")
         etp, montant = _check_montants(decision, etp_retenus=etp_retenus, montant_retenu=montant_retenu)
-        if version_attendue is not None and (isinstance(version_attendue, bool) or int(version_attendue) < 0):
-            raise ValueError(f"version_attendue : {version_attendue!r} (attendu : entier positif ou nul, ou None).")
-        attendue = int(version_attendue or 0)
+        attendue = _check_base(version_attendue, "version_attendue")
         horodatage = self._maintenant()
-        with self._ecriture() as cx:
+        with self._ecriture(f"decision:{comite}:{id_dossier}") as cx:
             courante = cx.execute(
                 "SELECT version, auteur, horodatage FROM decisions_courantes WHERE comite = ? AND id_dossier = ?",
                 (comite, id_dossier),
             ).fetchone()
             numero = 0 if courante is None else int(courante[0])
             if numero != attendue:
-                raise ConflitEdition(
+                raise conflit_decision(
                     comite=comite,
                     id_dossier=id_dossier,
                     version_attendue=attendue,

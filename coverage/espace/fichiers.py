@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
-from coverage.espace.base import Magasin
-from coverage.espace.controles import _check_texte, _check_yaml
+from coverage.espace.base import Magasin, _inserer
+from coverage.espace.controles import _check_base, _check_courante, _check_texte, _check_yaml
 from coverage.espace.protocole import ElementIntrouvable
 from coverage.espace.tables import _COLONNES_PROJETS, _tableau
 
@@ -18,11 +20,14 @@ plus anciens sont effacés du magasin (un DECP national pèse des centaines de M
 class Fichiers(Magasin):
     """Méthodes du magasin pour les projets ajoutés et les fichiers de besoins (voir `DepotEspace`)."""
 
-    def enregistrer_projets_utilisateur(self, yaml_text: str, *, auteur: str) -> int:
+    def enregistrer_projets_utilisateur(self, yaml_text: str, *, auteur: str, base_version: int | None) -> int:
         """Enregistre une nouvelle version du texte YAML des grands projets ajoutés par les utilisateurs.
 
         Le texte doit être du YAML lisible (le contenu des projets est vérifié par le module des
         grands projets) ; un texte vide efface les ajouts, l'historique gardant les versions.
+        `base_version` est la version du texte lue par l'appelant (`version_projets_utilisateur`,
+        0 ou None si aucune) : si une autre version a été enregistrée entre-temps, rien n'est écrit
+        et `ConflitEdition` est levée.
 
         Returns
         -------
@@ -33,48 +38,73 @@ class Fichiers(Magasin):
         ------
         ValueError
             Texte YAML illisible (avec la ligne) ou auteur vide.
+        ConflitEdition
+            Le texte a changé depuis la lecture.
         """
+        base = _check_base(base_version)
         if not isinstance(yaml_text, str):
             raise TypeError(f"Le texte des projets doit être une chaîne YAML (reçu : {type(yaml_text).__name__}).")
         auteur = _check_texte(auteur, "L'auteur")
         _check_yaml(yaml_text)
         horodatage = self._maintenant()
-        with self._ecriture() as cx:
-            identifiant = cx.execute(
-                "INSERT INTO projets_utilisateur (yaml, auteur, horodatage) VALUES (?, ?, ?)", (yaml_text, auteur, horodatage)
-            ).lastrowid
-        return int(identifiant)  # type: ignore[arg-type]
+        with self._ecriture("projets") as cx:
+            courante = cx.execute("SELECT id, auteur, horodatage FROM projets_utilisateur ORDER BY id DESC LIMIT 1").fetchone()
+            _check_courante(courante, base, quoi="les grands projets ajoutés", objet="projets")
+            return _inserer(
+                cx,
+                "INSERT INTO projets_utilisateur (yaml, auteur, horodatage) VALUES (?, ?, ?) RETURNING id",
+                (yaml_text, auteur, horodatage),
+            )
+
+    def version_projets_utilisateur(self) -> int:
+        """Identifiant de la dernière version du texte des projets ajoutés (0 s'il n'y en a aucune)."""
+        with self._lecture() as cx:
+            return int(cx.execute("SELECT COALESCE(MAX(id), 0) FROM projets_utilisateur").fetchone()[0])
 
     # --- Fichiers de besoins -------------------------------------------------------------------
 
-    def enregistrer_fichier_besoins(self, type: str, *, nom_fichier: str, contenu: bytes, auteur: str) -> int:
+    def enregistrer_fichier_besoins(
+        self, type: str, *, nom_fichier: str, contenu: bytes, auteur: str, base_version: int | None
+    ) -> int:
         """Garde un fichier de besoins (`decp`, `qpv`, `npnru`) déjà validé ; il devient le fichier actif de son type.
 
         Le fichier est stocké tel que déposé : il est relu (et revalidé) à chaque chargement. Règle de
         conservation : seuls les `FICHIERS_BESOINS_CONSERVES` derniers fichiers de ce type restent
         (l'actif compris) ; les plus anciens sont effacés, contenu et ligne d'historique.
+        `base_version` est l'identifiant du fichier actif de ce type que l'appelant a affiché (0 ou
+        None : aucun) ; si un autre fichier est devenu actif entre-temps, rien n'est écrit et
+        `ConflitEdition` est levée.
         """
-        if type not in ("decp", "qpv", "npnru"):
-            raise ValueError(f"Type de fichier de besoins inconnu : « {type} » (attendu : decp, qpv, npnru).")
+        _check_type_besoins(type)
+        base = _check_base(base_version)
         auteur = _check_texte(auteur, "L'auteur")
         horodatage = self._maintenant()
-        with self._ecriture() as cx:
+        with self._ecriture(f"besoins:{type}") as cx:
+            _check_besoins_actif(cx, type, base)
             cx.execute("UPDATE fichiers_besoins SET actif = 0 WHERE type = ?", (type,))
-            identifiant = cx.execute(
-                "INSERT INTO fichiers_besoins (type, nom_fichier, contenu, auteur, horodatage) VALUES (?, ?, ?, ?, ?)",
+            identifiant = _inserer(
+                cx,
+                "INSERT INTO fichiers_besoins (type, nom_fichier, contenu, auteur, horodatage) VALUES (?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (type, nom_fichier, bytes(contenu), auteur, horodatage),
-            ).lastrowid
+            )
             cx.execute(
                 "DELETE FROM fichiers_besoins WHERE type = ? AND actif = 0 AND id NOT IN "
                 "(SELECT id FROM fichiers_besoins WHERE type = ? ORDER BY id DESC LIMIT ?)",
                 (type, type, FICHIERS_BESOINS_CONSERVES),
             )
-        return int(identifiant)  # type: ignore[arg-type]
+        return identifiant
 
-    def retirer_fichier_besoins(self, type: str, *, auteur: str) -> None:
-        """Revient à l'échantillon de démonstration pour ce type (le fichier reste dans l'historique)."""
+    def retirer_fichier_besoins(self, type: str, *, auteur: str, base_version: int | None) -> None:
+        """Revient à l'échantillon de démonstration pour ce type (le fichier reste dans l'historique).
+
+        `base_version` : identifiant du fichier actif affiché ; `ConflitEdition` s'il a changé.
+        """
+        _check_type_besoins(type)
+        base = _check_base(base_version)
         _check_texte(auteur, "L'auteur")
-        with self._ecriture() as cx:
+        with self._ecriture(f"besoins:{type}") as cx:
+            _check_besoins_actif(cx, type, base)
             cx.execute("UPDATE fichiers_besoins SET actif = 0 WHERE type = ?", (type,))
 
     def fichiers_besoins_actifs(self) -> dict[str, tuple[int, str]]:
@@ -136,3 +166,16 @@ class Fichiers(Magasin):
 # --------------------------------------------------------------------------------------------
 # Fonctions privées
 # --------------------------------------------------------------------------------------------
+
+
+def _check_type_besoins(type: str) -> None:
+    if type not in ("decp", "qpv", "npnru"):
+        raise ValueError(f"Type de fichier de besoins inconnu : « {type} » (attendu : decp, qpv, npnru).")
+
+
+def _check_besoins_actif(cx: Any, type: str, base: int) -> None:
+    courant = cx.execute(
+        "SELECT id, auteur, horodatage FROM fichiers_besoins WHERE type = ? AND actif = 1 ORDER BY id DESC LIMIT 1", (type,)
+    ).fetchone()
+    _check_courante(courant, base, quoi=f"le fichier de besoins {type.upper()}", objet=f"besoins:{type}")
+

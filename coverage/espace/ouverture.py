@@ -89,6 +89,7 @@ def ouvrir_espace(
             auteur=AUTEUR_INITIALISATION,
             libelle=LIBELLE_DEMO if donnees.demo else (donnees.source or "Données initiales"),
             source=SourceVersion.DEMO if donnees.demo else SourceVersion.IMPORT,
+            base_version=0,
             seulement_si_vide=True,
         )
     return espace

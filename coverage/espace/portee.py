@@ -165,6 +165,9 @@ class ImportsPortee:
         int
             Identifiant de la version enregistrée.
         """
+        # Version de base lue avant les données fusionnées : une écriture d'un autre entre-temps lève ConflitEdition.
+        base = 0 if self.est_vide() else self.version_active()  # type: ignore[attr-defined]
         apres = fusionner(self.donnees_ou_vide(donnees), donnees, departements=departements, avec_dossiers=avec_dossiers)
         libelle = f"Import {libelle_portee} ({portee}) — {donnees.source}"[:500]
-        return self.enregistrer_version(apres, auteur=auteur, libelle=libelle, source="import")  # type: ignore[attr-defined]
+        return self.enregistrer_version(apres, auteur=auteur, libelle=libelle, source="import",  # type: ignore[attr-defined]
+                                        base_version=base)

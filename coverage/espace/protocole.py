@@ -72,53 +72,97 @@ class ElementIntrouvable(LookupError):
     """Version, scénario ou projet demandé absent de l'espace de travail (message en français)."""
 
 
-class ConflitEdition(RuntimeError):
-    """Un autre utilisateur a enregistré une décision plus récente sur le même dossier.
+class EspaceIndisponible(RuntimeError):
+    """L'espace de travail ne répond pas : base verrouillée par un autre programme, fichier corrompu,
+    serveur PostgreSQL injoignable… Le message, en français, dit quoi faire ; rien n'a été écrit."""
 
-    Levée par `enregistrer_decision` quand la version lue par l'appelant n'est plus la version
-    courante : rien n'est écrit, l'appelant recharge la décision et recommence.
+
+RECHARGER = "Rien n'a été enregistré : rechargez pour repartir des données à jour, vérifiez-les puis recommencez."
+"""Fin commune des messages de conflit d'édition (les pages proposent un bouton « Recharger »)."""
+
+
+class ConflitEdition(RuntimeError):
+    """Une écriture fondée sur une version qui n'est plus la version courante : rien n'est écrit.
+
+    Chaque écriture du magasin dit sur quelle version elle s'appuie (`base_version`, ou
+    `version_attendue` pour une décision) ; si quelqu'un a écrit entre-temps, elle est refusée avec
+    un message en français qui dit qui, quand, et propose de recharger. Jamais de fusion silencieuse.
 
     Attributes
     ----------
-    comite, id_dossier : str
-        Comité (`national` ou code de région) et dossier concernés.
+    objet : str
+        Ce qui a changé : `donnees`, `decision`, `projets` ou `besoins:<type>`.
     version_attendue : int
-        Version lue par l'appelant (0 : aucune décision lue).
+        Version lue par l'appelant (0 : aucune).
     version_courante : int
-        Version enregistrée dans la base.
+        Version enregistrée dans la base (0 : aucune).
     auteur, horodatage : str
-        Auteur et date (UTC, ISO 8601) de la version courante.
+        Auteur et date (UTC, ISO 8601) de la version courante ("" s'il n'y en a pas).
+    comite, id_dossier : str
+        Pour une décision : comité (`national` ou code de région) et dossier ; "" sinon.
     """
 
     def __init__(
         self,
+        message: str,
         *,
-        comite: str,
-        id_dossier: str,
+        objet: str,
         version_attendue: int,
         version_courante: int,
-        auteur: str,
-        horodatage: str,
+        auteur: str = "",
+        horodatage: str = "",
+        comite: str = "",
+        id_dossier: str = "",
     ) -> None:
-        self.comite = comite
-        self.id_dossier = id_dossier
+        self.objet = objet
         self.version_attendue = version_attendue
         self.version_courante = version_courante
         self.auteur = auteur
         self.horodatage = horodatage
-        lu = f"vous aviez lu la version {version_attendue}" if version_attendue else "vous n'aviez lu aucune décision"
-        if version_courante:
-            fait = (
-                f"une décision a été enregistrée par {auteur} le {_date_lisible(horodatage)} "
-                f"(version {version_courante}) alors que {lu}"
-            )
-        else:
-            fait = f"aucune décision n'est enregistrée alors que {lu}"
-        super().__init__(
-            f"Conflit d'édition sur le dossier {id_dossier} ({_nom_comite(comite)}) : {fait}. "
-            "Votre décision n'a pas été enregistrée : rechargez le dossier, vérifiez la décision en vigueur "
-            "puis enregistrez de nouveau."
+        self.comite = comite
+        self.id_dossier = id_dossier
+        super().__init__(message)
+
+
+def conflit_decision(
+    *, comite: str, id_dossier: str, version_attendue: int, version_courante: int, auteur: str, horodatage: str
+) -> ConflitEdition:
+    """Conflit sur la décision d'un comité : une décision a été enregistrée depuis la lecture."""
+    lu = f"vous aviez lu la version {version_attendue}" if version_attendue else "vous n'aviez lu aucune décision"
+    if version_courante:
+        fait = (
+            f"une décision a été enregistrée par {auteur} le {_date_lisible(horodatage)} "
+            f"(version {version_courante}) alors que {lu}"
         )
+    else:
+        fait = f"aucune décision n'est enregistrée alors que {lu}"
+    return ConflitEdition(
+        f"Conflit d'édition sur le dossier {id_dossier} ({_nom_comite(comite)}) : {fait}. "
+        "Votre décision n'a pas été enregistrée : rechargez le dossier, vérifiez la décision en vigueur "
+        "puis enregistrez de nouveau.",
+        objet="decision", comite=comite, id_dossier=id_dossier, version_attendue=version_attendue,
+        version_courante=version_courante, auteur=auteur, horodatage=horodatage,
+    )
+
+
+def conflit_version(
+    *, quoi: str, objet: str, version_attendue: int, version_courante: int, auteur: str, horodatage: str
+) -> ConflitEdition:
+    """Conflit sur un objet versionné entier (données des facilitateurs, projets ajoutés, fichier de besoins).
+
+    `quoi` nomme l'objet dans la phrase, ex. « les données des facilitateurs ».
+    """
+    lu = f"vous travailliez sur la version {version_attendue}" if version_attendue else "vous n'en aviez lu aucune"
+    if version_courante:
+        fait = (f"la version en vigueur est la version {version_courante}, mise en vigueur par {auteur} "
+                f"le {_date_lisible(horodatage)}, alors que {lu}")
+    else:
+        fait = f"aucune version n'est en vigueur alors que {lu}"
+    return ConflitEdition(
+        f"Conflit d'édition sur {quoi} : {fait}. {RECHARGER}",
+        objet=objet, version_attendue=version_attendue, version_courante=version_courante,
+        auteur=auteur, horodatage=horodatage,
+    )
 
 
 @dataclass(frozen=True)
@@ -160,13 +204,25 @@ class Scenario:
 class DepotEspace(Protocol):
     """Ce que l'application attend d'un espace de travail, quel que soit le moteur de base.
 
-    `EspaceSQLite` l'implémente ; une implémentation pour une base serveur n'a qu'à fournir les
-    mêmes méthodes, avec les mêmes garanties : chaque écriture est atomique, les décisions sont
-    en ajout seul et `enregistrer_decision` lève `ConflitEdition` si la version lue a changé.
+    `EspaceSQLite` et `EspacePostgres` l'implémentent, avec les mêmes garanties : chaque écriture
+    est atomique (tout ou rien), les décisions sont en ajout seul, et chaque écriture dit sur quelle
+    version elle s'appuie (`base_version`, `version_attendue`) : si la version a changé entre-temps,
+    `ConflitEdition` est levée et rien n'est écrit. Une base injoignable, verrouillée ou corrompue
+    lève `EspaceIndisponible` (message en français).
     """
 
+    def version_schema(self) -> int: ...
+
+    def est_vide(self) -> bool: ...
+
     def enregistrer_version(
-        self, donnees: DonneesFacilitateurs, *, auteur: str, libelle: str, source: SourceVersion | str
+        self,
+        donnees: DonneesFacilitateurs,
+        *,
+        auteur: str,
+        libelle: str,
+        source: SourceVersion | str,
+        base_version: int | None,
     ) -> int: ...
 
     def version_active(self) -> int: ...
@@ -175,7 +231,7 @@ class DepotEspace(Protocol):
 
     def lister_versions(self) -> pd.DataFrame: ...
 
-    def restaurer_version(self, id: int, *, auteur: str) -> None: ...
+    def restaurer_version(self, id: int, *, auteur: str, base_version: int | None) -> None: ...
 
     def historique_activations(self) -> pd.DataFrame: ...
 
@@ -186,7 +242,7 @@ class DepotEspace(Protocol):
         auteur: str,
         parametres: Mapping[str, Any],
         resultats: Mapping[str, pd.DataFrame],
-        id_version: int | None = None,
+        base_version: int | None,
     ) -> int: ...
 
     def lister_scenarios(self, *, inclure_supprimes: bool = False) -> pd.DataFrame: ...
@@ -218,7 +274,9 @@ class DepotEspace(Protocol):
 
     def historique_decisions(self, comite: str, id_dossier: str | None = None) -> pd.DataFrame: ...
 
-    def enregistrer_projets_utilisateur(self, yaml_text: str, *, auteur: str) -> int: ...
+    def enregistrer_projets_utilisateur(self, yaml_text: str, *, auteur: str, base_version: int | None) -> int: ...
+
+    def version_projets_utilisateur(self) -> int: ...
 
     def projets_utilisateur(self, id: int | None = None) -> str: ...
 
@@ -240,6 +298,16 @@ class DepotEspace(Protocol):
 
     def importer_portee(self, donnees: DonneesFacilitateurs, *, portee: str, departements: Collection[str], auteur: str,
                         libelle_portee: str, avec_dossiers: bool) -> int: ...
+
+    def enregistrer_fichier_besoins(
+        self, type: str, *, nom_fichier: str, contenu: bytes, auteur: str, base_version: int | None
+    ) -> int: ...
+
+    def retirer_fichier_besoins(self, type: str, *, auteur: str, base_version: int | None) -> None: ...
+
+    def fichier_besoins_actif(self, type: str) -> tuple[int, str, bytes] | None: ...
+
+    def lister_fichiers_besoins(self) -> pd.DataFrame: ...
 
 
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pandas as pd
 
-from coverage.espace.base import Magasin
-from coverage.espace.controles import _check_texte
+from coverage.espace.base import Magasin, _inserer
+from coverage.espace.controles import _check_base, _check_texte
 from coverage.espace.protocole import ElementIntrouvable, Scenario
 from coverage.espace.tables import _COLONNES_JOURNAL, _COLONNES_SCENARIOS, _depuis_parquet, _tableau, _vers_json, _vers_parquet
-from coverage.espace.versions import _version_active
+from coverage.espace.versions import _check_version_active
 
 
 class Scenarios(Magasin):
@@ -25,7 +25,7 @@ class Scenarios(Magasin):
         auteur: str,
         parametres: Mapping[str, Any],
         resultats: Mapping[str, pd.DataFrame],
-        id_version: int | None = None,
+        base_version: int | None,
     ) -> int:
         """Enregistre un scénario du simulateur d'allocation.
 
@@ -41,8 +41,10 @@ class Scenarios(Magasin):
         resultats : mapping of str to pandas.DataFrame
             Tableaux de résultats, ex. `{"dossiers": …, "synthese_regions": …}` ; relus à l'identique
             et dans le même ordre.
-        id_version : int, optional
-            Version des données sur laquelle le scénario a été calculé ; défaut : la version active.
+        base_version : int
+            Version des données sur laquelle le scénario a été calculé (enregistrée avec lui).
+            Elle doit être encore la version active : sinon le calcul porte sur des données
+            remplacées entre-temps, rien n'est écrit et `ConflitEdition` est levée (recalculer).
 
         Returns
         -------
@@ -53,9 +55,10 @@ class Scenarios(Magasin):
         ------
         ValueError
             Nom ou auteur vide, nom déjà pris, paramètres non JSON, tableau impossible à enregistrer.
-        ElementIntrouvable
-            Version des données inconnue.
+        ConflitEdition
+            La version active des données n'est plus `base_version`.
         """
+        base = _check_base(base_version)
         nom = _check_texte(nom, "Le nom du scénario")
         auteur = _check_texte(auteur, "L'auteur")
         texte_parametres = _vers_json(parametres)
@@ -67,23 +70,20 @@ class Scenarios(Magasin):
             blob = _vers_parquet(table, nom=nom_table)
             blobs.append((nom_table, ordre, len(table), blob))
         horodatage = self._maintenant()
-        with self._ecriture() as cx:
-            version = _version_active(cx) if id_version is None else int(id_version)
-            if cx.execute("SELECT 1 FROM versions_donnees WHERE id = ?", (version,)).fetchone() is None:
-                raise ElementIntrouvable(
-                    f"La version {version} des données n'existe pas : le scénario ne peut pas s'y rattacher."
-                )
+        with self._ecriture("versions", "scenarios") as cx:  # la version lue reste active jusqu'à la fin
+            _check_version_active(cx, base)
             _check_nom_libre(cx, nom)
-            identifiant = cx.execute(
-                "INSERT INTO scenarios (nom, auteur, horodatage, id_version, parametres) VALUES (?, ?, ?, ?, ?)",
-                (nom, auteur, horodatage, version, texte_parametres),
-            ).lastrowid
+            identifiant = _inserer(
+                cx,
+                "INSERT INTO scenarios (nom, auteur, horodatage, id_version, parametres) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (nom, auteur, horodatage, base, texte_parametres),
+            )
             cx.executemany(
                 "INSERT INTO tables_scenario (id_scenario, nom_table, ordre, nb_lignes, parquet) VALUES (?, ?, ?, ?, ?)",
                 [(identifiant, nom_table, ordre, nb_lignes, blob) for nom_table, ordre, nb_lignes, blob in blobs],
             )
             _journaliser_scenario(cx, identifiant, "creation", horodatage, auteur, "")
-        return int(identifiant)  # type: ignore[arg-type]
+        return identifiant
 
     def lister_scenarios(self, *, inclure_supprimes: bool = False) -> pd.DataFrame:
         """Les scénarios, du plus récent au plus ancien.
@@ -153,14 +153,15 @@ class Scenarios(Magasin):
         nouveau_nom = _check_texte(nouveau_nom, "Le nom du scénario")
         auteur = _check_texte(auteur, "L'auteur")
         horodatage = self._maintenant()
-        with self._ecriture() as cx:
+        with self._ecriture("scenarios") as cx:
             ancien_nom = _nom_scenario(cx, id)
             _check_nom_libre(cx, nouveau_nom)
-            copie = cx.execute(
+            copie = _inserer(
+                cx,
                 "INSERT INTO scenarios (nom, auteur, horodatage, id_version, parametres, id_origine) "
-                "SELECT ?, ?, ?, id_version, parametres, id FROM scenarios WHERE id = ?",
+                "SELECT ?, ?, ?, id_version, parametres, id FROM scenarios WHERE id = ? RETURNING id",
                 (nouveau_nom, auteur, horodatage, int(id)),
-            ).lastrowid
+            )
             cx.execute(
                 "INSERT INTO tables_scenario (id_scenario, nom_table, ordre, nb_lignes, parquet) "
                 "SELECT ?, nom_table, ordre, nb_lignes, parquet FROM tables_scenario WHERE id_scenario = ?",
@@ -168,14 +169,14 @@ class Scenarios(Magasin):
             )
             detail = f"copie du scénario {int(id)} « {ancien_nom} »"
             _journaliser_scenario(cx, copie, "duplication", horodatage, auteur, detail)
-        return int(copie)  # type: ignore[arg-type]
+        return copie
 
     def renommer_scenario(self, id: int, nouveau_nom: str, *, auteur: str) -> None:
         """Renomme un scénario non supprimé ; l'ancien nom reste dans l'historique."""
         nouveau_nom = _check_texte(nouveau_nom, "Le nom du scénario")
         auteur = _check_texte(auteur, "L'auteur")
         horodatage = self._maintenant()
-        with self._ecriture() as cx:
+        with self._ecriture("scenarios") as cx:
             ancien_nom = _nom_scenario(cx, id, actif=True)
             if ancien_nom == nouveau_nom:
                 return
@@ -187,7 +188,7 @@ class Scenarios(Magasin):
         """Supprime un scénario de la liste ; il reste consultable (`charger_scenario`, historique)."""
         auteur = _check_texte(auteur, "L'auteur")
         horodatage = self._maintenant()
-        with self._ecriture() as cx:
+        with self._ecriture("scenarios") as cx:
             nom = _nom_scenario(cx, id, actif=True)
             cx.execute("UPDATE scenarios SET supprime = 1 WHERE id = ?", (int(id),))
             _journaliser_scenario(cx, int(id), "suppression", horodatage, auteur, f"« {nom} »")

@@ -42,6 +42,7 @@ from coverage.espace.enveloppes import Enveloppes
 from coverage.espace.portee import ImportsPortee
 from coverage.espace.fichiers import Fichiers
 from coverage.espace.migrations import _migrer
+from coverage.espace.protocole import EspaceIndisponible
 from coverage.espace.scenarios import Scenarios
 from coverage.espace.versions import VersionsDonnees
 
@@ -89,17 +90,28 @@ class EspaceSQLite(VersionsDonnees, Scenarios, Decisions, Fichiers, Bilans, Enve
 
     @contextmanager
     def _connexion(self) -> Iterator[sqlite3.Connection]:
-        cx = sqlite3.connect(self.chemin, timeout=self.delai_attente_s, isolation_level=None)
+        """Une connexion ; base verrouillée, corrompue ou impossible à ouvrir : `EspaceIndisponible` (en français)."""
+        cx = None
         try:
+            cx = sqlite3.connect(self.chemin, timeout=self.delai_attente_s, isolation_level=None)
             cx.execute(f"PRAGMA busy_timeout = {int(self.delai_attente_s * 1000)}")
             cx.execute("PRAGMA foreign_keys = ON")
             yield cx
+        except sqlite3.DatabaseError as exc:
+            erreur = _indisponible(self.chemin, exc, self.delai_attente_s)
+            if erreur is None:
+                raise
+            raise erreur from exc
         finally:
-            cx.close()
+            if cx is not None:
+                cx.close()
 
     @contextmanager
-    def _ecriture(self) -> Iterator[sqlite3.Connection]:
-        """Une transaction d'écriture : verrou pris dès le début, tout ou rien."""
+    def _ecriture(self, *verrous: str) -> Iterator[sqlite3.Connection]:
+        """Une transaction d'écriture : verrou de toute la base pris dès le début, tout ou rien.
+
+        SQLite n'a qu'un verrou d'écriture : les `verrous` nommés (utiles à PostgreSQL) sont ignorés.
+        """
         with self._connexion() as cx:
             cx.execute("BEGIN IMMEDIATE")
             try:
@@ -121,18 +133,7 @@ class EspaceSQLite(VersionsDonnees, Scenarios, Decisions, Fichiers, Bilans, Enve
                 if cx.in_transaction:
                     cx.execute("ROLLBACK")
 
-
     # -- état de la base ---------------------------------------------------------------------
-
-    def version_schema(self) -> int:
-        """Version du schéma de la base (dernière migration appliquée)."""
-        with self._lecture() as cx:
-            return int(cx.execute("SELECT MAX(version) FROM schema_version").fetchone()[0])
-
-    def est_vide(self) -> bool:
-        """True si la base ne contient encore aucune version des données."""
-        with self._lecture() as cx:
-            return cx.execute("SELECT 1 FROM versions_donnees LIMIT 1").fetchone() is None
 
     def verifier_integrite(self) -> str:
         """Résultat de `PRAGMA integrity_check` : `"ok"` si la base est saine, sinon les problèmes."""
@@ -166,3 +167,28 @@ class EspaceSQLite(VersionsDonnees, Scenarios, Decisions, Fichiers, Bilans, Enve
             finally:
                 copie.close()
         return cible
+
+
+def _indisponible(chemin: Path, exc: sqlite3.Error, delai_s: float) -> EspaceIndisponible | None:
+    """Message en français pour une base verrouillée, illisible ou corrompue ; None pour une autre erreur."""
+    texte = str(exc).lower()
+    if "locked" in texte or "busy" in texte:
+        return EspaceIndisponible(
+            f"La base SQLite de l'espace de travail est verrouillée par un autre programme depuis plus de "
+            f"{delai_s:g} s (une écriture très longue, ou un outil qui a ouvert la base sans la refermer). "
+            "Rien n'a été enregistré : réessayez dans un instant ; si cela dure, fermez les autres "
+            "programmes qui utilisent ce fichier."
+        )
+    if "not a database" in texte or "malformed" in texte or "encrypted" in texte:
+        return EspaceIndisponible(
+            f"Le fichier de l'espace de travail « {chemin.name} » n'est pas une base SQLite lisible (fichier "
+            "corrompu ou d'un autre type). Rien n'a été modifié : restaurez la dernière sauvegarde (voir docs/espace.md) ou "
+            "indiquez un autre fichier avec la variable FACILITATEURS_ESPACE."
+        )
+    if isinstance(exc, sqlite3.OperationalError) and ("unable to open" in texte or "readonly" in texte
+                                                     or "disk i/o" in texte):
+        return EspaceIndisponible(
+            f"Le fichier de l'espace de travail « {chemin.name} » ne peut pas être ouvert en écriture ({exc}) : "
+            "vérifiez le dossier, ses droits et la place disponible sur le disque."
+        )
+    return None

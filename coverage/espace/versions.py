@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from coverage.espace.base import Magasin
-from coverage.espace.controles import _check_source, _check_texte
+from coverage.espace.base import Magasin, _inserer
+from coverage.espace.controles import _check_base, _check_courante, _check_source, _check_texte
 from coverage.espace.protocole import TABLES_DONNEES, ElementIntrouvable, SourceVersion
 from coverage.espace.tables import _COLONNES_ACTIVATIONS, _COLONNES_VERSIONS, _depuis_parquet, _tableau, _vers_parquet
 from coverage.modele import DonneesFacilitateurs
@@ -21,13 +21,24 @@ class VersionsDonnees(Magasin):
     """Méthodes du magasin pour les versions des données (voir `DepotEspace`)."""
 
     def enregistrer_version(
-        self, donnees: DonneesFacilitateurs, *, auteur: str, libelle: str, source: SourceVersion | str
+        self,
+        donnees: DonneesFacilitateurs,
+        *,
+        auteur: str,
+        libelle: str,
+        source: SourceVersion | str,
+        base_version: int | None,
     ) -> int:
         """Enregistre une nouvelle version des données des facilitateurs et la rend active.
 
         Les trois tables (structures, périmètres, dossiers — éventuellement vide) sont écrites en
         Parquet dans une seule transaction : si une étape échoue, rien n'est écrit et la version
         active reste la précédente.
+
+        Concurrence optimiste : `base_version` est la version active que l'appelant a affichée
+        (celle dont ses données sont tirées, ou qu'un import remplace). Si une autre version est
+        devenue active entre-temps (import, modification ou restauration par quelqu'un d'autre),
+        rien n'est écrit et `ConflitEdition` est levée : l'appelant recharge puis recommence.
 
         Parameters
         ----------
@@ -39,6 +50,8 @@ class VersionsDonnees(Magasin):
             Description lisible, ex. « Import structures.xlsx + perimetres.csv » (non vide).
         source : SourceVersion or str
             `demo`, `import` ou `modification`.
+        base_version : int or None
+            Version active lue par l'appelant (None ou 0 : espace vide).
 
         Returns
         -------
@@ -49,8 +62,12 @@ class VersionsDonnees(Magasin):
         ------
         ValueError
             Auteur ou libellé vide, source inconnue, table impossible à enregistrer (message en français).
+        ConflitEdition
+            La version active n'est plus `base_version`.
         """
-        identifiant = self._enregistrer_version(donnees, auteur=auteur, libelle=libelle, source=source)
+        identifiant = self._enregistrer_version(
+            donnees, auteur=auteur, libelle=libelle, source=source, base_version=base_version
+        )
         assert identifiant is not None
         return identifiant
 
@@ -61,8 +78,10 @@ class VersionsDonnees(Magasin):
         auteur: str,
         libelle: str,
         source: SourceVersion | str,
+        base_version: int | None,
         seulement_si_vide: bool = False,
     ) -> int | None:
+        base = _check_base(base_version)
         auteur = _check_texte(auteur, "L'auteur")
         libelle = _check_texte(libelle, "Le libellé de la version")
         source = _check_source(source)
@@ -75,15 +94,16 @@ class VersionsDonnees(Magasin):
             nom: (_vers_parquet(getattr(donnees, nom), nom=nom), len(getattr(donnees, nom))) for nom in TABLES_DONNEES
         }
         horodatage = self._maintenant()
-        with self._ecriture() as cx:
+        with self._ecriture("versions") as cx:
             if seulement_si_vide and cx.execute("SELECT 1 FROM versions_donnees LIMIT 1").fetchone() is not None:
                 return None
-            identifiant = cx.execute(
+            _check_version_active(cx, base)
+            identifiant = _inserer(
+                cx,
                 "INSERT INTO versions_donnees (horodatage, auteur, libelle, source, demo, description_source) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (horodatage, auteur, libelle, source.value, int(bool(donnees.demo)), str(donnees.source or "")),
-            ).lastrowid
-            assert identifiant is not None
+            )
             for nom, (blob, nb_lignes) in blobs.items():
                 _inserer_table_version(cx, identifiant, nom, blob, nb_lignes)
             cx.execute(
@@ -160,7 +180,7 @@ class VersionsDonnees(Magasin):
                 _COLONNES_VERSIONS,
             )
 
-    def restaurer_version(self, id: int, *, auteur: str) -> None:
+    def restaurer_version(self, id: int, *, auteur: str, base_version: int | None) -> None:
         """Rend active une version antérieure des données ; l'historique garde qui et quand.
 
         Aucune version n'est effacée : la restauration ajoute une ligne au journal des
@@ -172,15 +192,21 @@ class VersionsDonnees(Magasin):
             Version à rendre active.
         auteur : str
             Nom de la personne qui restaure (non vide).
+        base_version : int or None
+            Version active affichée quand la personne a choisi de restaurer.
 
         Raises
         ------
         ElementIntrouvable
             Version inconnue (rien n'est écrit).
+        ConflitEdition
+            La version active n'est plus `base_version` (rien n'est écrit).
         """
+        base = _check_base(base_version)
         auteur = _check_texte(auteur, "L'auteur")
         horodatage = self._maintenant()
-        with self._ecriture() as cx:
+        with self._ecriture("versions") as cx:
+            _check_version_active(cx, base)
             if cx.execute("SELECT 1 FROM versions_donnees WHERE id = ?", (int(id),)).fetchone() is None:
                 raise ElementIntrouvable(f"La version {id} des données n'existe pas : impossible de la restaurer.")
             cx.execute(
@@ -206,7 +232,6 @@ class VersionsDonnees(Magasin):
             )
 
 
-
 def _inserer_table_version(
     cx: Any, id_version: int, nom_table: str, blob: bytes, nb_lignes: int
 ) -> None:
@@ -215,6 +240,12 @@ def _inserer_table_version(
         "INSERT INTO tables_version (id_version, nom_table, nb_lignes, parquet) VALUES (?, ?, ?, ?)",
         (id_version, nom_table, nb_lignes, blob),
     )
+
+
+def _check_version_active(cx: Any, base: int) -> None:
+    """Refuse l'écriture si la version active n'est plus celle que l'appelant a lue (`ConflitEdition`)."""
+    ligne = cx.execute("SELECT id_version, auteur, horodatage FROM activations ORDER BY id DESC LIMIT 1").fetchone()
+    _check_courante(ligne, base, quoi="les données des facilitateurs", objet="donnees")
 
 
 def _version_active(cx: Any) -> int:
