@@ -9,9 +9,11 @@ Commandes (une fonction par commande, appelable aussi depuis Python) :
 - `zones-blanches …` : les trois critères de l'appel (`coverage.territoires.zones_blanches.executer_zones_blanches`) ;
 - `decp --fichier F --sortie OUT.csv` : indicateurs de marchés publics (`coverage.sources.decp.executer_decp`) ;
 - `simuler --dossiers D --structures S --perimetres P --sortie OUT.csv` : allocation de
-  l'enveloppe (`simuler`).
+  l'enveloppe (`simuler`) ;
 - `bilans --bilans B [--repartitions R] --structures S --perimetres P --niveau … --sortie OUT.csv` :
-  bilans des structures financées consolidés par territoire (`coverage.bilans.commande.executer_bilans`).
+  bilans des structures financées consolidés par territoire (`coverage.bilans.commande.executer_bilans`) ;
+- `espace migrer --vers postgresql://… [--depuis espace.sqlite]` : copie l'espace de travail SQLite
+  dans une base PostgreSQL neuve et vérifie les comptes (`coverage.espace.transfert`).
 
 Codes de sortie : 0 si tout va bien, 1 si un fichier d'entrée est invalide (chaque problème est
 écrit sur la sortie d'erreur, en français, avec fichier, ligne et colonne) ou si la sortie ne peut
@@ -36,6 +38,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from coverage.espace.transfert import ajouter_commande_migrer, executer_commande_migrer
 from coverage.sources.donnees import ResultatImport
 from coverage.documents.format import format_euros, format_nombre, format_pourcentage
 from coverage.sources.lecture import nombre_fr
@@ -262,6 +265,7 @@ def construire_parseur() -> argparse.ArgumentParser:
 
     _parseur_bilans(commandes)
     _commandes_espace(commandes)
+    ajouter_commande_migrer(commandes)  # espace migrer : coverage.espace.transfert
     return parseur
 
 
@@ -792,6 +796,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         portee=args.portee, auteur=args.auteur, confirmer=args.confirmer)
     if args.commande == "exporter":
         return exporter(espace=args.espace, dossier_sortie=args.dossier_sortie)
+    if args.commande == "espace":
+        return executer_commande_migrer(args)
     return simuler(
         dossiers=args.dossiers, structures=args.structures, perimetres=args.perimetres, sortie=args.sortie,
         enveloppe=args.enveloppe, enveloppes_regionales=args.enveloppes_regionales, mode=args.mode, region=args.region,

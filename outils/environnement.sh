@@ -22,13 +22,27 @@ preparer_venv() {
   fi
 }
 
+installer_paquet_debian() {
+  # $1 : paquet Debian ; $2 : à quoi il sert (message). En root, ou avec sudo.
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "Installation de $1 (Debian) $2…"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$1" >/dev/null
+}
+
 preparer_chromium() {
   if [ -x /usr/bin/chromium ]; then
     return 0
   fi
-  local sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  echo "Installation de Chromium (Debian) pour les tests navigateur…"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  installer_paquet_debian chromium "pour les tests navigateur"
+}
+
+preparer_postgresql() {
+  # Binaires PostgreSQL du paquet Debian : les tests du magasin démarrent leur propre serveur jetable.
+  if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    return 0
+  fi
+  installer_paquet_debian postgresql "pour les tests du magasin"
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null
 }

@@ -1,9 +1,14 @@
-"""Tests de l'espace de travail persistant (coverage/espace/) : SQLite, versions, scénarios, décisions."""
+"""Tests de l'espace de travail persistant (coverage/espace/) : versions, scénarios, décisions.
+
+Le cahier des charges du magasin : chaque test qui prend la fixture `espace` (ou `nouvelle_cible`)
+tourne sur les deux moteurs, SQLite et PostgreSQL (serveur de test démarré par conftest.py).
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -88,9 +93,32 @@ def horloge() -> HorlogeFixe:
 
 
 @pytest.fixture
-def espace(tmp_path: Path, horloge: HorlogeFixe) -> EspaceSQLite:
-    """Un espace amorcé avec les données de démonstration (version 1), à 08:00 UTC le 4 juillet 2025."""
-    return ouvrir_espace(tmp_path / "espace.sqlite", initialiser_avec=donnees, horloge=horloge)
+def espace(nouvelle_cible, horloge: HorlogeFixe) -> DepotEspace:
+    """Un espace amorcé avec les données de démonstration (version 1), à 08:00 UTC le 4 juillet 2025.
+
+    Sur les deux moteurs (fixture `nouvelle_cible` de conftest.py : SQLite et PostgreSQL)."""
+    return ouvrir_espace(nouvelle_cible(), initialiser_avec=donnees, horloge=horloge)
+
+
+def cible_de(espace) -> str:
+    """Adresse pour rouvrir le même espace (dans un autre processus) : fichier SQLite ou URL PostgreSQL."""
+    return str(espace.chemin) if isinstance(espace, EspaceSQLite) else espace.url
+
+
+@contextmanager
+def connexion_brute(espace):
+    """Une connexion directe à la base, hors du magasin (pour vérifier ce que la base elle-même refuse)."""
+    if isinstance(espace, EspaceSQLite):
+        cx = sqlite3.connect(espace.chemin)
+        try:
+            yield cx, sqlite3.IntegrityError
+        finally:
+            cx.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(espace.url, autocommit=True) as cx:
+            yield cx, psycopg.errors.RaiseException
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,15 +169,16 @@ def test_creation_schema_wal_et_version(tmp_path):
         espace.version_active()
 
 
-def test_reouverture_ne_reamorce_pas(tmp_path):
+def test_reouverture_ne_reamorce_pas(nouvelle_cible):
     appels: list[int] = []
 
     def demo() -> DonneesFacilitateurs:
         appels.append(1)
         return donnees()
 
-    ouvrir_espace(tmp_path / "e.sqlite", initialiser_avec=demo)
-    espace = ouvrir_espace(tmp_path / "e.sqlite", initialiser_avec=demo)
+    cible = nouvelle_cible()
+    ouvrir_espace(cible, initialiser_avec=demo)
+    espace = ouvrir_espace(cible, initialiser_avec=demo)
     assert len(appels) == 1
     assert espace.lister_versions()["id"].tolist() == [1]
     assert espace.version_schema() == VERSION_SCHEMA
@@ -177,17 +206,17 @@ def test_implemente_le_protocole(espace):
     assert isinstance(espace, DepotEspace)
 
 
-def test_horodatage_converti_en_utc(tmp_path):
+def test_horodatage_converti_en_utc(nouvelle_cible):
     heure_de_paris = timezone(timedelta(hours=2))
     horloge = HorlogeFixe(datetime(2025, 7, 4, 10, 30, tzinfo=heure_de_paris))
-    espace = ouvrir_espace(tmp_path / "e.sqlite", initialiser_avec=donnees, horloge=horloge)
+    espace = ouvrir_espace(nouvelle_cible(), initialiser_avec=donnees, horloge=horloge)
     assert espace.lister_versions()["horodatage"].tolist() == ["2025-07-04T08:30:00+00:00"]
 
 
-def test_horloge_sans_fuseau_refusee(tmp_path):
+def test_horloge_sans_fuseau_refusee(nouvelle_cible):
     horloge = HorlogeFixe(datetime(2025, 7, 4, 10, 30))
     with pytest.raises(ValueError, match="fuseau horaire"):
-        ouvrir_espace(tmp_path / "e.sqlite", horloge=horloge)
+        ouvrir_espace(nouvelle_cible(), horloge=horloge)
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,8 +314,11 @@ def test_echec_au_milieu_de_l_ecriture_ne_change_rien(espace, monkeypatch):
     assert espace.lister_versions()["id"].tolist() == [1]
     assert_donnees_egales(espace.charger_version(), donnees())
     monkeypatch.undo()
-    assert espace.enregistrer_version(donnees(), auteur="Alice", libelle="Import réussi", source="import",
-                                      base_version=1) == 2
+    reussie = espace.enregistrer_version(donnees(), auteur="Alice", libelle="Import réussi", source="import",
+                                         base_version=1)
+    # SQLite annule aussi le numéro ; PostgreSQL ne réutilise jamais un numéro tiré (suite non transactionnelle).
+    assert reussie == (2 if isinstance(espace, EspaceSQLite) else 3)
+    assert espace.lister_versions()["id"].tolist() == [reussie, 1]
     assert espace.verifier_integrite() == "ok"
 
 
@@ -319,7 +351,8 @@ def test_version_invalide_refusee(espace, arguments, message):
     assert espace.lister_versions()["id"].tolist() == [1]
 
 
-def test_sauvegarde_rouvrable(espace, tmp_path):
+def test_sauvegarde_sqlite_rouvrable(tmp_path):
+    espace = ouvrir_espace(tmp_path / "espace.sqlite", initialiser_avec=donnees)
     espace.enregistrer_version(donnees(etp_s1=4.0), auteur="Alice", libelle="Import", source="import", base_version=1)
     copie = espace.sauvegarder(tmp_path / "sauvegardes" / "copie.sqlite")
     relue = ouvrir_espace(copie)
@@ -333,7 +366,7 @@ def test_sauvegarde_rouvrable(espace, tmp_path):
 # --------------------------------------------------------------------------------------------
 
 
-def decider(espace: EspaceSQLite, **arguments) -> int:
+def decider(espace: DepotEspace, **arguments) -> int:
     valeurs = {
         "comite": "84",
         "id_dossier": "D001",
@@ -480,10 +513,10 @@ def test_decision_invalide_refusee(espace, arguments, message):
 
 def test_historique_des_decisions_en_ajout_seul(espace):
     decider(espace)
-    with sqlite3.connect(espace.chemin) as cx:
-        with pytest.raises(sqlite3.IntegrityError, match="ajout seul : modification interdite"):
+    with connexion_brute(espace) as (cx, erreur_de_la_base):
+        with pytest.raises(erreur_de_la_base, match="ajout seul : modification interdite"):
             cx.execute("UPDATE decisions SET decision = 'refuse'")
-        with pytest.raises(sqlite3.IntegrityError, match="ajout seul : suppression interdite"):
+        with pytest.raises(erreur_de_la_base, match="ajout seul : suppression interdite"):
             cx.execute("DELETE FROM decisions")
     assert espace.decisions_courantes("84")["decision"].tolist() == ["retenu"]
 
@@ -657,9 +690,9 @@ def test_projets_utilisateur_yaml_illisible(espace):
 NB_ECRITURES = 50
 
 
-def _ecrire_decisions(chemin: str, auteur: str, barriere) -> None:
+def _ecrire_decisions(cible: str, auteur: str, barriere) -> None:
     """Processus fils : 50 décisions sur le même dossier, en rechargeant après chaque conflit."""
-    espace = EspaceSQLite(chemin)
+    espace = ouvrir_espace(cible)
     barriere.wait(timeout=120)
     for i in range(NB_ECRITURES):
         while True:
@@ -673,11 +706,12 @@ def _ecrire_decisions(chemin: str, auteur: str, barriere) -> None:
                 break
             except ConflitEdition:
                 continue
+    getattr(espace, "fermer", lambda: None)()
 
 
-def _ecrire_versions(chemin: str, auteur: str, barriere) -> None:
+def _ecrire_versions(cible: str, auteur: str, barriere) -> None:
     """Processus fils : 50 versions des données, chacune fondée sur la version active lue juste avant."""
-    espace = EspaceSQLite(chemin)
+    espace = ouvrir_espace(cible)
     barriere.wait(timeout=120)
     for i in range(NB_ECRITURES):
         while True:  # chacun part de la version active qu'il vient de lire, et recharge après un conflit
@@ -687,12 +721,13 @@ def _ecrire_versions(chemin: str, auteur: str, barriere) -> None:
                 break
             except ConflitEdition:
                 continue
+    getattr(espace, "fermer", lambda: None)()
 
 
-def _lancer_deux_processus(cible, chemin: Path) -> None:
+def _lancer_deux_processus(fonction, cible: str) -> None:
     contexte = multiprocessing.get_context("spawn")  # deux interpréteurs indépendants, comme deux serveurs
     barriere = contexte.Barrier(2)
-    processus = [contexte.Process(target=cible, args=(str(chemin), auteur, barriere)) for auteur in ("Alice", "Bob")]
+    processus = [contexte.Process(target=fonction, args=(cible, auteur, barriere)) for auteur in ("Alice", "Bob")]
     for p in processus:
         p.start()
     for p in processus:
@@ -701,7 +736,7 @@ def _lancer_deux_processus(cible, chemin: Path) -> None:
 
 
 def test_deux_processus_decisions_sur_le_meme_dossier(espace):
-    _lancer_deux_processus(_ecrire_decisions, espace.chemin)
+    _lancer_deux_processus(_ecrire_decisions, cible_de(espace))
     historique = espace.historique_decisions("84", "D001")
     assert historique["version"].tolist() == list(range(1, 2 * NB_ECRITURES + 1))  # ni trou ni doublon
     for auteur in ("Alice", "Bob"):
@@ -711,7 +746,7 @@ def test_deux_processus_decisions_sur_le_meme_dossier(espace):
 
 
 def test_deux_processus_versions_des_donnees(espace):
-    _lancer_deux_processus(_ecrire_versions, espace.chemin)
+    _lancer_deux_processus(_ecrire_versions, cible_de(espace))
     versions = espace.lister_versions()
     assert sorted(versions["id"]) == list(range(1, 2 * NB_ECRITURES + 2))  # la démo + 100 versions
     assert versions["active"].sum() == 1
@@ -726,7 +761,7 @@ def test_deux_processus_versions_des_donnees(espace):
 
 
 def test_plusieurs_fils_d_execution_partagent_un_espace(espace):
-    """Cas Streamlit : un seul objet EspaceSQLite (st.cache_resource) utilisé par plusieurs sessions."""
+    """Cas Streamlit : un seul objet espace (st.cache_resource) utilisé par plusieurs sessions."""
 
     def ecrire(numero: int) -> None:
         for i in range(25):
@@ -746,10 +781,8 @@ def test_plusieurs_fils_d_execution_partagent_un_espace(espace):
     assert espace.verifier_integrite() == "ok"
 
 
-def test_fichiers_de_besoins_versionnes(tmp_path):
-    from coverage.espace import EspaceSQLite
-
-    e = EspaceSQLite(tmp_path / "b.sqlite")
+def test_fichiers_de_besoins_versionnes(nouvelle_cible):
+    e = ouvrir_espace(nouvelle_cible())
     assert e.fichier_besoins_actif("decp") is None
     premier = e.enregistrer_fichier_besoins("decp", nom_fichier="a.json", contenu=b"{}", auteur="Ana", base_version=None)
     second = e.enregistrer_fichier_besoins("decp", nom_fichier="b.json", contenu=b"[1]", auteur="Ben", base_version=premier)

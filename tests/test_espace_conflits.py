@@ -1,5 +1,8 @@
 """Écritures fondées sur une version périmée (mises à jour perdues) et base inutilisable.
 
+Sur les deux moteurs (fixture `espace` de tests/test_espace.py) ; la base SQLite verrouillée ou
+corrompue est propre à SQLite (PostgreSQL : tests/test_espace_postgres.py).
+
 Chaque écriture du magasin dit sur quelle version elle s'appuie : si quelqu'un a écrit entre-temps,
 elle est refusée avec un message en français qui propose de recharger, et rien n'est écrit.
 """
@@ -46,9 +49,9 @@ def test_restauration_puis_ecriture_sur_l_ancienne_version_active(espace, horlog
     assert espace.historique_activations()["auteur"].tolist() == ["initialisation automatique", "Bob", "Chloé"]
 
 
-def test_premiere_version_sur_un_espace_deja_amorce(tmp_path):
+def test_premiere_version_sur_un_espace_deja_amorce(nouvelle_cible):
     """Un import « sur un espace vide » (base 0) alors qu'une version existe : refusé."""
-    espace = ouvrir_espace(tmp_path / "e.sqlite", initialiser_avec=donnees)
+    espace = ouvrir_espace(nouvelle_cible(), initialiser_avec=donnees)
     with pytest.raises(ConflitEdition, match="la version en vigueur est la version 1.*alors que vous n'en aviez lu aucune"):
         espace.enregistrer_version(donnees(), auteur="Alice", libelle="Import", source="import", base_version=None)
 

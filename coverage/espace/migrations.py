@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 @dataclass(frozen=True)
 class _Migration:
@@ -209,22 +210,33 @@ def _migrer(cx: sqlite3.Connection, maintenant: Callable[[], str]) -> None:
     cx.execute("BEGIN IMMEDIATE")
     try:
         cx.execute(_TABLE_SCHEMA_VERSION)
-        actuelle = int(cx.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0])
-        if actuelle > VERSION_SCHEMA:
-            raise RuntimeError(
-                f"La base de l'espace de travail est au schéma {actuelle}, plus récent que celui de cette version "
-                f"de l'application ({VERSION_SCHEMA}) : mettez l'application à jour."
-            )
-        for migration in _MIGRATIONS:
-            if migration.numero > actuelle:
-                for instruction in migration.instructions:
-                    cx.execute(instruction)
-                cx.execute(
-                    "INSERT INTO schema_version (version, description, applique_le) VALUES (?, ?, ?)",
-                    (migration.numero, migration.description, maintenant()),
-                )
+        _appliquer_manquantes(cx, lambda m: m.instructions, "?", maintenant)
         cx.execute("COMMIT")
     except BaseException:
         if cx.in_transaction:
             cx.execute("ROLLBACK")
         raise
+
+
+def _appliquer_manquantes(
+    cx: Any, instructions: Callable[[_Migration], tuple[str, ...]], marque: str, maintenant: Callable[[], str]
+) -> None:
+    """Applique, dans la transaction ouverte, les migrations pas encore notées dans `schema_version`.
+
+    `instructions` donne le SQL d'une migration pour le moteur ; `marque` est son signe de paramètre
+    (`?` pour SQLite, `%s` pour psycopg). Refuse une base d'un schéma plus récent que ce code.
+    """
+    actuelle = int(cx.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0])
+    if actuelle > VERSION_SCHEMA:
+        raise RuntimeError(
+            f"La base de l'espace de travail est au schéma {actuelle}, plus récent que celui de cette version "
+            f"de l'application ({VERSION_SCHEMA}) : mettez l'application à jour."
+        )
+    for migration in _MIGRATIONS:
+        if migration.numero > actuelle:
+            for instruction in instructions(migration):
+                cx.execute(instruction)
+            cx.execute(
+                f"INSERT INTO schema_version (version, description, applique_le) VALUES ({marque}, {marque}, {marque})",
+                (migration.numero, migration.description, maintenant()),
+            )

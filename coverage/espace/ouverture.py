@@ -1,4 +1,9 @@
-"""Ouverture de l'espace de travail : où est la base, création et amorçage avec les données de démonstration."""
+"""Ouverture de l'espace de travail : où est la base, quel moteur, création et amorçage avec la démonstration.
+
+`FACILITATEURS_ESPACE` (ou le paramètre de `ouvrir_espace`) est soit un chemin de fichier SQLite
+(défaut : `data/espace.sqlite`), soit une adresse `postgresql://…` (serveur partagé par plusieurs
+instances de l'application). Le module PostgreSQL (et psycopg) n'est importé que dans ce cas.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,38 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from coverage.espace.protocole import AUTEUR_INITIALISATION, LIBELLE_DEMO, SourceVersion
+from coverage.espace.protocole import AUTEUR_INITIALISATION, LIBELLE_DEMO, DepotEspace, SourceVersion
 from coverage.espace.sqlite import DELAI_ATTENTE_S, EspaceSQLite
 from coverage.modele import DOSSIER_DONNEES, DonneesFacilitateurs
 
 VARIABLE_CHEMIN = "FACILITATEURS_ESPACE"
-"""Variable d'environnement qui donne le chemin de la base (prioritaire sur le chemin par défaut)."""
+"""Variable d'environnement qui donne le chemin de la base ou l'adresse du serveur (prioritaire sur le défaut)."""
+
+PREFIXES_POSTGRES = ("postgresql://", "postgres://")
+
+
+def est_adresse_postgres(cible: object) -> bool:
+    """True si `cible` est une adresse de serveur PostgreSQL (`postgresql://…` ou `postgres://…`).
+
+    Examples
+    --------
+    >>> est_adresse_postgres("postgresql://facilitateurs@db.interne/espace"), est_adresse_postgres("data/espace.sqlite")
+    (True, False)
+    """
+    return isinstance(cible, str) and cible.strip().lower().startswith(PREFIXES_POSTGRES)
+
+
+def resoudre_cible(cible: str | os.PathLike[str] | None = None) -> str | Path:
+    """L'espace à ouvrir : adresse `postgresql://…` (texte) ou chemin SQLite (`resoudre_chemin`).
+
+    Même ordre de priorité que `resoudre_chemin` : le paramètre, sinon `FACILITATEURS_ESPACE`, sinon
+    `data/espace.sqlite`.
+    """
+    if cible is None:
+        cible = os.environ.get(VARIABLE_CHEMIN, "").strip() or None
+    if est_adresse_postgres(cible):
+        return str(cible).strip()
+    return resoudre_chemin(cible)
 
 CHEMIN_PAR_DEFAUT = DOSSIER_DONNEES / "espace.sqlite"
 """Chemin par défaut de la base : `data/espace.sqlite` à la racine du dépôt (ignoré par git)."""
@@ -52,14 +83,15 @@ def ouvrir_espace(
     initialiser_avec: Callable[[], DonneesFacilitateurs] | None = None,
     horloge: Callable[[], datetime] | None = None,
     delai_attente_s: float = DELAI_ATTENTE_S,
-) -> EspaceSQLite:
+) -> DepotEspace:
     """Ouvre l'espace de travail (le crée au besoin) et l'amorce s'il ne contient aucune version.
 
     Parameters
     ----------
     chemin : str or path-like, optional
-        Fichier SQLite ; par défaut `resoudre_chemin()` (variable `FACILITATEURS_ESPACE`, sinon
-        `data/espace.sqlite` à la racine du dépôt). Le dossier parent est créé au besoin.
+        Fichier SQLite (le dossier parent est créé au besoin) ou adresse `postgresql://…` (la base
+        doit exister) ; par défaut `resoudre_cible()` : variable `FACILITATEURS_ESPACE`, sinon
+        `data/espace.sqlite` à la racine du dépôt.
     initialiser_avec : callable, optional
         Fonction sans argument qui renvoie les données de démonstration. Appelée seulement si la
         base ne contient encore aucune version ; ses données deviennent la version 1 active
@@ -69,11 +101,17 @@ def ouvrir_espace(
         Renvoie l'instant courant (datetime avec fuseau) ; par défaut l'horloge système en UTC.
         Les tests la fixent pour obtenir des horodatages connus.
     delai_attente_s : float
-        Attente maximale d'un verrou tenu par un autre processus, en secondes.
+        Attente maximale d'un verrou tenu par un autre processus (ou d'une connexion), en secondes.
 
     Returns
     -------
-    EspaceSQLite
+    EspaceSQLite or EspacePostgres
+        Les deux implémentent `DepotEspace`.
+
+    Raises
+    ------
+    EspaceIndisponible
+        Base verrouillée, corrompue, serveur injoignable (message en français).
 
     Examples
     --------
@@ -81,10 +119,17 @@ def ouvrir_espace(
     >>> espace.version_active()  # doctest: +SKIP
     1
     """
-    espace = EspaceSQLite(resoudre_chemin(chemin), horloge=horloge, delai_attente_s=delai_attente_s)
+    cible = resoudre_cible(chemin)
+    espace: DepotEspace
+    if isinstance(cible, str):
+        from coverage.espace.postgres import EspacePostgres
+
+        espace = EspacePostgres(cible, horloge=horloge, delai_attente_s=delai_attente_s)
+    else:
+        espace = EspaceSQLite(cible, horloge=horloge, delai_attente_s=delai_attente_s)
     if initialiser_avec is not None and espace.est_vide():
         donnees = initialiser_avec()
-        espace._enregistrer_version(
+        espace._enregistrer_version(  # type: ignore[attr-defined]
             donnees,
             auteur=AUTEUR_INITIALISATION,
             libelle=LIBELLE_DEMO if donnees.demo else (donnees.source or "Données initiales"),
