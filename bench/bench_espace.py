@@ -17,7 +17,8 @@ Mesures : écritures réussies par seconde (de la levée de la barrière à la f
 processus), conflits rencontrés, et le rapport à une base naïve équitable : les mêmes écritures
 faites par **un seul** processus, l'une après l'autre, sur le même moteur. PostgreSQL tourne sur
 un serveur jetable démarré ici (binaires Debian, réglages de production : fsync à chaque COMMIT,
-comme SQLite en mode WAL) sauf si `--postgres` donne une base existante (vide).
+comme SQLite en mode WAL) sauf si `--postgres` donne deux bases existantes (vides). Après la mesure
+parallèle, le script vérifie que chaque écriture réussie est dans la base, sans trou ni doublon.
 """
 
 from __future__ import annotations
@@ -124,6 +125,27 @@ def mesurer_concurrent(cible: str, processus: int, nb: int) -> tuple[float, int]
     return max(m[1] for m in mesures) - min(m[0] for m in mesures), sum(m[2] for m in mesures)
 
 
+def verifier_rien_de_perdu(cible: str, processus: int, nb: int) -> str:
+    """Chaque écriture réussie est dans la base : décisions communes sans trou ni doublon, versions et scénarios comptés."""
+    from coverage.espace import ouvrir_espace
+
+    espace = ouvrir_espace(cible)
+    par_sorte = [len(range(s, nb, 4)) * processus for s in range(4)]
+    communes = espace.historique_decisions("84", "COMMUN")["version"].tolist()
+    attendu = {
+        "décisions sur le dossier commun": (communes, list(range(1, par_sorte[1] + 1))),
+        "scénarios": (len(espace.lister_scenarios()), par_sorte[2]),
+        "versions des données": (len(espace.lister_versions()), par_sorte[3] + 1),  # + l'amorçage
+        "dossiers à décision propre": (len(espace.decisions_courantes("84")) - (1 if communes else 0),
+                                       len({i % 10 for i in range(0, nb, 4)}) * processus),
+    }
+    getattr(espace, "fermer", lambda: None)()
+    ecarts = [quoi for quoi, (obtenu, voulu) in attendu.items() if obtenu != voulu]
+    if ecarts:
+        raise RuntimeError(f"écritures perdues ou en double : {', '.join(ecarts)}")
+    return "aucune écriture perdue ni en double"
+
+
 def mesurer_sequentiel(cible: str, processus: int, nb: int) -> float:
     """Base naïve : les mêmes écritures par un seul processus, l'une après l'autre."""
     from coverage.espace import ouvrir_espace
@@ -144,19 +166,26 @@ def _amorcer(cible: str) -> None:
     getattr(espace, "fermer", lambda: None)()
 
 
-def _ligne(moteur: str, processus: int, nb: int, concurrent: tuple[float, int], sequentiel: float) -> str:
+def _ligne(moteur: str, processus: int, nb: int, concurrent: tuple[float, int], sequentiel: float, verifie: str) -> str:
     total = processus * nb
     duree, conflits = concurrent
     return (f"{moteur:<11} {processus} × {nb} écritures : {total / duree:7.1f} écritures/s en parallèle "
-            f"({duree:5.1f} s, {conflits} conflits relus) ; un seul processus : {total / sequentiel:7.1f} écritures/s "
-            f"({sequentiel:5.1f} s) ; rapport parallèle / séquentiel : {sequentiel / duree:4.2f}")
+            f"({duree:5.1f} s, {conflits} conflits relus, {verifie}) ; un seul processus : {total / sequentiel:7.1f} "
+            f"écritures/s ({sequentiel:5.1f} s) ; rapport parallèle / séquentiel : {sequentiel / duree:4.2f}")
+
+
+def _mesurer(moteur: str, cibles: list[str], n: int, nb: int) -> None:
+    concurrent = mesurer_concurrent(cibles[0], n, nb)
+    verifie = verifier_rien_de_perdu(cibles[0], n, nb)
+    print(_ligne(moteur, n, nb, concurrent, mesurer_sequentiel(cibles[1], n, nb), verifie))
 
 
 def main() -> None:
     parseur = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parseur.add_argument("--processus", type=int, default=8)
     parseur.add_argument("--ecritures", type=int, default=100)
-    parseur.add_argument("--postgres", help="base PostgreSQL vide à utiliser (défaut : serveur jetable)")
+    parseur.add_argument("--postgres", metavar="URL1,URL2",
+                         help="deux bases PostgreSQL vides (parallèle, séquentiel) ; défaut : serveur jetable")
     args = parseur.parse_args()
     n, nb = args.processus, args.ecritures
     print(f"{n} processus × {nb} écritures mêlées (décisions propres et communes, scénarios, versions)")
@@ -164,12 +193,14 @@ def main() -> None:
         cibles = [str(Path(dossier) / "parallele.sqlite"), str(Path(dossier) / "sequentiel.sqlite")]
         for c in cibles:
             _amorcer(c)
-        print(_ligne("SQLite", n, nb, mesurer_concurrent(cibles[0], n, nb), mesurer_sequentiel(cibles[1], n, nb)))
+        _mesurer("SQLite", cibles, n, nb)
 
     serveur = None
     try:
         if args.postgres:
-            cibles = [args.postgres, args.postgres]
+            cibles = args.postgres.split(",")
+            if len(cibles) != 2:
+                raise SystemExit("--postgres : deux bases vides séparées par une virgule (parallèle, séquentiel).")
         else:
             from tests.serveur_postgres import ServeurPostgres, dossier_binaires
 
@@ -182,7 +213,7 @@ def main() -> None:
             cibles = [serveur.creer_base("parallele"), serveur.creer_base("sequentiel")]
         for c in dict.fromkeys(cibles):
             _amorcer(c)
-        print(_ligne("PostgreSQL", n, nb, mesurer_concurrent(cibles[0], n, nb), mesurer_sequentiel(cibles[1], n, nb)))
+        _mesurer("PostgreSQL", cibles, n, nb)
     finally:
         if serveur is not None:
             serveur.arreter()

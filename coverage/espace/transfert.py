@@ -76,7 +76,6 @@ def copier_vers_postgres(chemin_sqlite: str | Path, url: str) -> list[CompteTabl
     """
     import psycopg
 
-    from coverage.espace.migrations_postgres import TABLES_AVEC_IDENTITE
     from coverage.espace.postgres import EspacePostgres, decrire_adresse
     from coverage.espace.sqlite import EspaceSQLite
 
@@ -103,9 +102,11 @@ def copier_vers_postgres(chemin_sqlite: str | Path, url: str) -> list[CompteTabl
                     with cible.cursor() as insertion:
                         for lot in _lots(curseur):
                             insertion.executemany(f'INSERT INTO "{table}" ({colonnes}) VALUES ({marques})', lot)
-                    if table in TABLES_AVEC_IDENTITE:  # les prochains numéros suivent les numéros copiés
-                        cible.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                      f'COALESCE(MAX(id), 0) + 1, false) FROM "{table}"')
+                for (table,) in cible.execute(  # les prochains numéros suivent les numéros copiés
+                        "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                        "AND column_name = 'id' AND is_identity = 'YES'").fetchall():
+                    cible.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                                  f'COALESCE(MAX(id), 0) + 1, false) FROM "{table}"')
             return [CompteTable(t, _compter(source, t), int(cible.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]))
                     for t in tables]
     except psycopg.OperationalError as exc:

@@ -38,7 +38,7 @@ def serveur_hostile():
     structures = donnees.structures.copy()
     structures.loc[structures["id_structure"] == ident, "nom"] = HOSTILE
     espace.enregistrer_version(dataclasses.replace(donnees, demo=False, structures=structures), auteur="Test",
-                               libelle="Nom hostile", source="import")
+                               libelle="Nom hostile", source="import", base_version=espace.version_active())
     espace.enregistrer_decision(comite="84", id_dossier=DOSSIER, decision="ajourne", motif=f"Motif {HOSTILE}",
                                 auteur=f"Auteur {HOSTILE}", version_attendue=0)
     avant = os.environ["FACILITATEURS_ESPACE"]
