@@ -16,7 +16,7 @@ Transactions et concurrence :
   Deux comités qui décident sur des dossiers différents ne s'attendent pas ;
 - tout ou rien : une erreur en cours de route annule la transaction (`ROLLBACK`) ;
 - chaque lecture est une transaction `REPEATABLE READ READ ONLY` : un instantané cohérent ;
-- une attente de verrou au-delà de `delai_attente_s` (`lock_timeout`), un serveur injoignable ou un
+- une attente de verrou au-delà de `delai_attente_s` (`SET LOCAL lock_timeout`), un serveur injoignable ou un
   mot de passe refusé lèvent `EspaceIndisponible` avec un message en français (sans le mot de passe).
 
 Connexions : une réserve (`psycopg_pool.ConnectionPool`, 1 à `taille_reserve` connexions par
@@ -122,12 +122,11 @@ class EspacePostgres(VersionsDonnees, Scenarios, Decisions, Fichiers):
         self.delai_attente_s = float(delai_attente_s)
         self._horloge = horloge if horloge is not None else _maintenant_systeme
         self._description = decrire_adresse(self.url)
-        attente_ms = int(self.delai_attente_s * 1000)
         self._reserve = psycopg_pool.ConnectionPool(
             self.url,
             min_size=1,
             max_size=max(1, int(taille_reserve)),
-            kwargs={"autocommit": True, "options": f"-c lock_timeout={attente_ms} -c application_name=facilitateurs"},
+            kwargs={"autocommit": True},
             timeout=self.delai_attente_s,
             open=False,
             name="facilitateurs",
@@ -185,6 +184,8 @@ class EspacePostgres(VersionsDonnees, Scenarios, Decisions, Fichiers):
         with self._connexion() as cx:
             cx.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
             try:
+                # Réglé dans la transaction (et non à la connexion) : compatible avec PgBouncer en mode transaction.
+                cx.execute(f"SET LOCAL lock_timeout = {int(self.delai_attente_s * 1000)}")
                 for nom in sorted(set(verrous or (VERROU_COMMUN,))):
                     cx.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"facilitateurs:{nom}",))
                 yield _ConnexionPG(cx)
