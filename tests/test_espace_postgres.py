@@ -327,3 +327,21 @@ def test_roles_documentes_droits_minimaux(serveur_postgres):
         with psycopg.connect(serveur_postgres.url(), autocommit=True) as cx:
             cx.execute("DROP ROLE facilitateurs_application")
             cx.execute("DROP ROLE facilitateurs_proprietaire")
+
+
+@pytest.mark.parametrize(("ci", "attendu", "code"), [("true", "1 error", 1), ("", "1 skipped", 0)],
+                         ids=["CI-echoue", "poste-saute"])
+def test_sans_binaires_postgres(ci, attendu, code, tmp_path):
+    """Binaires PostgreSQL absents : en CI le test du magasin PostgreSQL échoue (installation cassée), sinon il est sauté."""
+    import os
+    import subprocess
+    import sys
+
+    environnement = os.environ | {"FACILITATEURS_PG_BIN": str(tmp_path / "absent"), "CI": ci}
+    resultat = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs",
+         "tests/test_espace_postgres.py::test_base_absente"],
+        cwd=RACINE_DEPOT, env=environnement, capture_output=True, text=True, timeout=600)
+    assert attendu in resultat.stdout, resultat.stdout[-2000:]
+    assert resultat.returncode == code
+    assert "binaires PostgreSQL introuvables" in resultat.stdout
