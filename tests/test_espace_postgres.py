@@ -345,3 +345,17 @@ def test_sans_binaires_postgres(ci, attendu, code, tmp_path):
     assert attendu in resultat.stdout, resultat.stdout[-2000:]
     assert resultat.returncode == code
     assert "binaires PostgreSQL introuvables" in resultat.stdout
+
+
+def test_les_deux_moteurs_ont_les_memes_methodes():
+    """Une famille de méthodes ajoutée au moteur SQLite doit l'être aussi au moteur PostgreSQL (et au protocole)."""
+    from coverage.espace import DepotEspace, EspaceSQLite
+
+    propres = {"sauvegarder", "fermer"}  # sauvegarde SQLite par fichier ; réserve de connexions PostgreSQL
+
+    def publiques(classe) -> set[str]:
+        return {n for n in dir(classe) if not n.startswith("_") and callable(getattr(classe, n))} - propres
+
+    assert publiques(EspacePostgres) == publiques(EspaceSQLite)
+    attendues = {n for n in DepotEspace.__dict__ if not n.startswith("_") and callable(DepotEspace.__dict__[n])}
+    assert attendues <= publiques(EspaceSQLite)
