@@ -70,14 +70,14 @@ def test_base_d_un_schema_plus_recent_refusee(base_pg):
 def test_serveur_injoignable_message_en_francais_sans_mot_de_passe(tmp_path):
     url = f"postgresql://agent:motdepasse-secret@/espace?host={tmp_path}"  # aucun serveur sur ce socket
     with pytest.raises(EspaceIndisponible, match=r"Le serveur PostgreSQL de l'espace de travail \(agent@.*/espace\) ne "
-                                                 r"répond pas ou refuse la connexion depuis 1 s") as panne:
+                                                 r"répond pas ou refuse la connexion depuis 1 s \(serveur injoignable\)") as panne:
         EspacePostgres(url, delai_attente_s=1)
     assert "motdepasse-secret" not in str(panne.value)
     assert "motdepasse" not in decrire_adresse(url)
 
 
 def test_base_absente(serveur_postgres):
-    with pytest.raises(EspaceIndisponible, match="Vérifiez que le serveur tourne, que la base existe"):
+    with pytest.raises(EspaceIndisponible, match=r"\(la base ou l'utilisateur n'existe pas\)\. Vérifiez que le serveur tourne"):
         EspacePostgres(serveur_postgres.url("base_qui_n_existe_pas"), delai_attente_s=1)
 
 

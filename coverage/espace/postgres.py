@@ -153,10 +153,9 @@ class EspacePostgres(VersionsDonnees, Scenarios, Decisions, Fichiers):
     # -- connexions et transactions -----------------------------------------------------------
 
     def _injoignable(self, exc: BaseException) -> EspaceIndisponible:
-        detail = str(getattr(exc, "__cause__", None) or exc).strip().splitlines()
         return EspaceIndisponible(
             f"Le serveur PostgreSQL de l'espace de travail ({self._description}) ne répond pas ou refuse la "
-            f"connexion depuis {self.delai_attente_s:g} s ({detail[0] if detail else 'sans détail'}). Vérifiez "
+            f"connexion depuis {self.delai_attente_s:g} s ({_diagnostic(self.url, exc)}). Vérifiez "
             "que le serveur tourne, que la base existe, et l'utilisateur et le mot de passe de l'adresse "
             "FACILITATEURS_ESPACE (voir docs/espace.md). Rien n'a été enregistré."
         )
@@ -211,6 +210,31 @@ class EspacePostgres(VersionsDonnees, Scenarios, Decisions, Fichiers):
         des décisions est sans trou, la version active existe), sinon la liste des problèmes."""
         with self._lecture() as cx:
             return _verifier_coherence(cx)
+
+
+_CAUSES = (
+    ("does not exist", "la base ou l'utilisateur n'existe pas"),
+    ("authentication failed", "utilisateur ou mot de passe refusé"),
+    ("no password supplied", "mot de passe manquant"),
+    ("no pg_hba.conf entry", "connexion non autorisée par le serveur (pg_hba.conf)"),
+    ("too many connections", "trop de connexions ouvertes sur le serveur"),
+    ("could not translate host name", "nom d'hôte inconnu"),
+    ("connection refused", "serveur injoignable"),
+    ("no such file or directory", "serveur injoignable"),
+    ("timeout", "serveur injoignable dans le délai"),
+)
+
+
+def _diagnostic(url: str, exc: BaseException) -> str:
+    """La cause d'un échec de connexion, en français : un essai direct dit ce que la réserve a tu."""
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+        return "la connexion aboutit de nouveau : réessayez"
+    except psycopg.Error as essai:
+        texte = str(essai).lower()
+    except Exception:  # adresse illisible…
+        texte = str(exc).lower()
+    return next((cause for motif, cause in _CAUSES if motif in texte), "cause inconnue, voir le journal du serveur")
 
 
 def _annuler(cx: psycopg.Connection) -> None:
