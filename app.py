@@ -10,7 +10,6 @@ from coverage.espace import EspaceIndisponible
 from ui.acces import exiger_connexion
 from ui.carte import preparer_assets_locaux
 from ui.ecritures import arreter_espace_indisponible
-from ui.navigation import marquer_navigation
 from ui.presentation import STYLE_TABLEAUX
 from ui.selections import conserver_choix
 
@@ -47,7 +46,6 @@ PAGES = {
 
 st.html(STYLE_TABLEAUX)  # pas de « Download as CSV » intégré : les pages ont leurs exports
 conserver_choix()  # comité, réglages de la simulation : gardés quand on change de page
-marquer_navigation()
 try:
     st.navigation(PAGES).run()
 except EspaceIndisponible as panne:  # base verrouillée, corrompue, serveur injoignable : un message, pas de trace

@@ -47,3 +47,17 @@ def arreter_espace_indisponible(panne: EspaceIndisponible) -> NoReturn:
     if st.button("Réessayer", icon=":material/refresh:", key="espace_reessayer"):
         st.rerun()
     st.stop()
+
+
+def noter_clic(cle: str) -> None:
+    """Rappel `on_click` d'un bouton d'enregistrement : le clic est noté avant l'exécution de la page."""
+    st.session_state[f"_clic_{cle}"] = True
+
+
+def clic(cle: str) -> bool:
+    """True une seule fois après un clic noté par `noter_clic(cle)`.
+
+    Un rappel survit à une relance de la page en cours d'exécution (celle de `exiger_navigation`
+    par exemple), là où la valeur renvoyée par `st.button` serait perdue.
+    """
+    return bool(st.session_state.pop(f"_clic_{cle}", False))

@@ -9,7 +9,7 @@ from coverage.territoires.couverture import appliquer_modifications, chiffres_cl
 from coverage.documents.format import format_nombre, format_pourcentage
 from coverage.modele import DonneesFacilitateurs, Niveau, Role
 from ui import etat
-from ui.ecritures import afficher_conflit, version_vue
+from ui.ecritures import afficher_conflit, clic, noter_clic, version_vue
 from ui.recherche import options_structures
 from ui.texte import liste, texte
 from ui.presentation import tableau as afficher_tableau
@@ -81,7 +81,9 @@ def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict], *, v
     c1, c2, c3 = st.columns([2, 1, 1])
     auteur = champ_auteur("Votre nom (tracé dans l'historique)", key="couverture_auteur", conteneur=c1)
     base = version_vue("couverture_et_si", version)
-    if c2.button("Enregistrer dans l'espace de travail", type="primary", disabled=not auteur.strip()):
+    c2.button("Enregistrer dans l'espace de travail", type="primary", disabled=not auteur.strip(),
+              on_click=noter_clic, args=("couverture_et_si",))
+    if clic("couverture_et_si"):
         resultat = appliquer_modifications(donnees, modifications)
         libelle = " ; ".join(decrire_modification(m, structures=donnees.structures, referentiel=ref) for m in modifications)
         try:

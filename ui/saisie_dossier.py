@@ -11,7 +11,7 @@ import streamlit as st
 from coverage.espace import ConflitEdition
 from coverage.modele import DonneesFacilitateurs, Statut
 from ui import etat
-from ui.ecritures import afficher_conflit, version_vue
+from ui.ecritures import afficher_conflit, clic, noter_clic, version_vue
 from ui.texte import texte
 from ui.acces import champ_auteur
 
@@ -64,7 +64,8 @@ def formulaire_dossier(donnees: DonneesFacilitateurs, *, version: int) -> None:
                     "note_capacite": "Capacité opérationnelle", "note_conflits_interets": "Conflits d'intérêts"}
         valeurs = {k: notes[i].slider(v, 0.0, 5.0, float(val(k, 3.0)), 0.5) for i, (k, v) in enumerate(libelles.items())}
         auteur = champ_auteur()
-        if not st.form_submit_button("Enregistrer le dossier"):
+        st.form_submit_button("Enregistrer le dossier", on_click=noter_clic, args=("simulation_saisie",))
+        if not clic("simulation_saisie"):
             return
     if not ident.strip() or not auteur.strip():
         st.error("L'identifiant du dossier et votre nom sont obligatoires.")
