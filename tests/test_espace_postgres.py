@@ -284,12 +284,15 @@ SQL_BASE = [
     "GRANT USAGE, SELECT ON SEQUENCES TO facilitateurs_application",
 ]
 
+SQL_APRES_SCHEMA = "GRANT DELETE ON fichiers_besoins TO facilitateurs_application"
+"""Seul effacement permis : la règle de conservation des fichiers de besoins (les plus anciens sont effacés)."""
+
 
 def test_roles_documentes_droits_minimaux(serveur_postgres):
     """Le rôle de l'application lit, ajoute et met à jour, mais ne crée ni n'efface rien ; le schéma est
     créé par le rôle propriétaire. Les instructions sont celles de docs/espace.md, mot pour mot."""
     doc = " ".join((RACINE_DEPOT / "docs" / "espace.md").read_text(encoding="utf-8").split())
-    for instruction in SQL_SERVEUR + SQL_BASE:
+    for instruction in SQL_SERVEUR + SQL_BASE + [SQL_APRES_SCHEMA]:
         assert instruction + ";" in doc, instruction
     with psycopg.connect(serveur_postgres.url(), autocommit=True) as cx:
         for instruction in SQL_SERVEUR:
@@ -304,6 +307,8 @@ def test_roles_documentes_droits_minimaux(serveur_postgres):
         with pytest.raises(RuntimeError, match="le rôle de l'application n'a pas le droit de créer des tables"):
             EspacePostgres(application)  # schéma pas encore créé
         ouvrir_espace(proprietaire, initialiser_avec=donnees).fermer()
+        with psycopg.connect(proprietaire, autocommit=True) as cx:
+            cx.execute(SQL_APRES_SCHEMA)
         espace = ouvrir_espace(application)
         try:
             espace.enregistrer_version(donnees(etp_s1=2.0), auteur="Alice", libelle="Import", source="import",
