@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from coverage.espace.base import Magasin
+from coverage.espace.base import Magasin, _inserer
 from coverage.espace.controles import _check_texte
 from coverage.espace.tables import _depuis_parquet, _tableau, _vers_parquet
 
@@ -34,14 +34,15 @@ class Bilans(Magasin):
         libelle = _check_texte(libelle, "Le libellé")
         blobs = (_vers_parquet(bilans, nom="bilans"), _vers_parquet(repartitions, nom="bilans_repartitions"))
         horodatage = self._maintenant()
-        with self._ecriture() as cx:
+        with self._ecriture("bilans") as cx:
             cx.execute("UPDATE bilans_importes SET actif = 0")
-            identifiant = cx.execute(
+            identifiant = _inserer(
+                cx,
                 "INSERT INTO bilans_importes (horodatage, auteur, libelle, nb_bilans, bilans, repartitions) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (horodatage, auteur, libelle, len(bilans), *blobs),
-            ).lastrowid
-        return int(identifiant)  # type: ignore[arg-type]
+            )
+        return identifiant
 
     def bilans_actifs(self) -> tuple[int, pd.DataFrame, pd.DataFrame] | None:
         """`(id, bilans, repartitions)` de l'import actif, None s'il n'y en a pas (bilans de démonstration)."""
@@ -56,7 +57,7 @@ class Bilans(Magasin):
     def retirer_bilans(self, *, auteur: str) -> None:
         """Plus aucun import actif : retour aux bilans de démonstration (l'historique est gardé)."""
         _check_texte(auteur, "L'auteur")
-        with self._ecriture() as cx:
+        with self._ecriture("bilans") as cx:
             cx.execute("UPDATE bilans_importes SET actif = 0")
 
     def lister_imports_bilans(self) -> pd.DataFrame:

@@ -38,6 +38,7 @@ from psycopg import errors as erreurs_pg
 from psycopg.conninfo import conninfo_to_dict
 
 from coverage.espace.base import VERROU_COMMUN, _maintenant_systeme
+from coverage.espace.bilans import Bilans
 from coverage.espace.decisions import Decisions
 from coverage.espace.fichiers import Fichiers
 from coverage.espace.migrations_postgres import _migrer_postgres
@@ -86,7 +87,7 @@ def _sql_postgres(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-class EspacePostgres(VersionsDonnees, Scenarios, Decisions, Fichiers):
+class EspacePostgres(VersionsDonnees, Scenarios, Decisions, Fichiers, Bilans):
     """Espace de travail dans une base PostgreSQL (implémente `DepotEspace`).
 
     Parameters
