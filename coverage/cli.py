@@ -2,27 +2,21 @@
 
 Commandes (une fonction par commande, appelable aussi depuis Python) :
 
-- `valider STRUCTURES PERIMETRES [--dossiers D]` : contrôle les fichiers d'échange
-  (`valider`) ;
+- `valider STRUCTURES PERIMETRES [--dossiers D]` : contrôle les fichiers d'échange (`valider`) ;
 - `couverture --structures S --perimetres P --niveau … --sortie OUT.csv` : couverture par
   territoire (`couverture`) ;
 - `zones-blanches …` : les trois critères de l'appel (`coverage.territoires.zones_blanches.executer_zones_blanches`) ;
 - `decp --fichier F --sortie OUT.csv` : indicateurs de marchés publics (`coverage.sources.decp.executer_decp`) ;
-- `simuler --dossiers D --structures S --perimetres P --sortie OUT.csv` : allocation de
-  l'enveloppe (`simuler`) ;
+- `simuler --dossiers D --structures S --perimetres P --sortie OUT.csv` : allocation de l'enveloppe (`simuler`) ;
 - `bilans --bilans B [--repartitions R] --structures S --perimetres P --niveau … --sortie OUT.csv` :
   bilans des structures financées consolidés par territoire (`coverage.bilans.commande.executer_bilans`) ;
-- `espace migrer --vers postgresql://… [--depuis espace.sqlite]` : copie l'espace de travail SQLite
-  dans une base PostgreSQL neuve et vérifie les comptes (`coverage.espace.transfert`).
 
-Codes de sortie : 0 si tout va bien, 1 si un fichier d'entrée est invalide (chaque problème est
-écrit sur la sortie d'erreur, en français, avec fichier, ligne et colonne) ou si la sortie ne peut
-pas être écrite, 2 pour une erreur d'arguments (option inconnue ou manquante, valeur hors liste,
-fichier introuvable).
+Codes de sortie : 0 si tout va bien, 1 si un fichier d'entrée est invalide (chaque problème est écrit sur la sortie
+d'erreur, en français, avec fichier, ligne et colonne) ou si la sortie ne peut pas être écrite, 2 pour une erreur
+d'arguments (option inconnue ou manquante, valeur hors liste, fichier introuvable).
 
-Les CSV écrits sont « à la française » (`coverage.documents.exports.exporter_csv`) : séparateur `;`,
-UTF-8 avec BOM, virgule décimale, cellules de texte qui ressembleraient à une formule
-échappées par une apostrophe.
+Les CSV écrits sont « à la française » (`coverage.documents.exports.exporter_csv`) : séparateur `;`, UTF-8 avec BOM,
+virgule décimale, cellules de texte qui ressembleraient à une formule échappées par une apostrophe.
 """
 
 from __future__ import annotations

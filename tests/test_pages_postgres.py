@@ -23,16 +23,16 @@ def app_sur_postgres(serveur_postgres, monkeypatch):
 
     url = serveur_postgres.creer_base("application")
     monkeypatch.setenv("FACILITATEURS_ESPACE", url)
-    etat.espace.clear()
+    etat.magasin.clear()
     st.cache_data.clear()  # les calculs sont indexés par numéro de version : repartir de zéro
     at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=180)
     at.run()
     try:
         yield at, url
     finally:
-        espace = etat.espace()
+        espace = etat.magasin()
         monkeypatch.undo()
-        etat.espace.clear()
+        etat.magasin.clear()
         st.cache_data.clear()
         espace.fermer()
         serveur_postgres.supprimer_base(url)
@@ -46,7 +46,7 @@ def test_chaque_page_sur_postgres_et_import_d_une_autre_instance(app_sur_postgre
     at, url = app_sur_postgres
     from ui import etat
 
-    assert type(etat.espace()).__name__ == "EspacePostgres"
+    assert type(etat.magasin()).__name__ == "EspacePostgres"
     for page in PAGES:
         at.switch_page(page)
         at.run()

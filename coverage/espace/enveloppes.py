@@ -84,5 +84,5 @@ class Enveloppes(Magasin):
             lignes = cx.execute(
                 "SELECT v.version, v.auteur, v.horodatage, v.cle, COALESCE(SUM(e.montant), 0) FROM enveloppes_versions v "
                 "LEFT JOIN enveloppes_regionales e ON e.campagne = v.campagne AND e.version = v.version "
-                "WHERE v.campagne = ? GROUP BY v.version ORDER BY v.version DESC", (int(campagne),)).fetchall()
+                "WHERE v.campagne = ? GROUP BY v.campagne, v.version ORDER BY v.version DESC", (int(campagne),)).fetchall()
         return pd.DataFrame(lignes, columns=["version", "auteur", "horodatage", "cle", "total"])

@@ -40,6 +40,8 @@ from psycopg.conninfo import conninfo_to_dict
 from coverage.espace.base import VERROU_COMMUN, _maintenant_systeme
 from coverage.espace.bilans import Bilans
 from coverage.espace.decisions import Decisions
+from coverage.espace.enveloppes import Enveloppes
+from coverage.espace.portee import ImportsPortee
 from coverage.espace.fichiers import Fichiers
 from coverage.espace.migrations_postgres import _migrer_postgres
 from coverage.espace.protocole import EspaceIndisponible
@@ -87,7 +89,7 @@ def _sql_postgres(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-class EspacePostgres(VersionsDonnees, Scenarios, Decisions, Fichiers, Bilans):
+class EspacePostgres(VersionsDonnees, Scenarios, Decisions, Fichiers, Bilans, Enveloppes, ImportsPortee):
     """Espace de travail dans une base PostgreSQL (implémente `DepotEspace`).
 
     Parameters
