@@ -43,8 +43,9 @@ def test_une_base_au_schema_2_recoit_la_table_des_bilans(tmp_path):
     chemin = tmp_path / "ancienne.sqlite"
     espace = ouvrir_espace(chemin)
     with sqlite3.connect(chemin) as cx:  # simule une base d'avant les bilans
-        cx.execute("DROP TABLE bilans_importes")
-        cx.execute("DELETE FROM schema_version WHERE version = 3")
+        for table in ("bilans_importes", "enveloppes_regionales", "enveloppes_versions"):  # migrations 3 et 4
+            cx.execute(f"DROP TABLE {table}")
+        cx.execute("DELETE FROM schema_version WHERE version > 2")
     rouverte = ouvrir_espace(chemin)
     assert rouverte.version_schema() == VERSION_SCHEMA  # migrations suivantes comprises
     bilans, repartitions = _bilans_valides()
