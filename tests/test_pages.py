@@ -158,6 +158,7 @@ def test_simulation_le_curseur_en_mode_priorite_ne_lance_pas_le_solveur(app, mon
     at = _page(app, "pages/simulation.py")
     at.segmented_control(key="simulation_rubrique").set_value("allocation").run()
     at.sidebar.radio(key="simulation_mode").set_value("priorite").run()
+    at.sidebar.radio(key="simulation_enveloppes").set_value("nationale").run()  # une enveloppe unique : le curseur s'applique
     try:
         at.sidebar.select_slider(key="simulation_enveloppe").set_value(3_050_000).run()  # jamais calculée avant
         assert appels == []
@@ -166,6 +167,7 @@ def test_simulation_le_curseur_en_mode_priorite_ne_lance_pas_le_solveur(app, mon
     finally:
         at.toggle(key="simulation_comparer").set_value(False).run()
         at.sidebar.select_slider(key="simulation_enveloppe").set_value(4_500_000).run()
+        at.sidebar.radio(key="simulation_enveloppes").set_value("regionales").run()
 
 
 def test_simulation_meme_classement_que_la_ligne_de_commande(app, tmp_path):
