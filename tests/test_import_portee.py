@@ -77,7 +77,7 @@ def test_import_d_un_departement_garde_le_reste_de_la_france_tel_quel(espace_dem
     versions = depot.lister_versions()
     derniere = versions[versions["id"] == 2].iloc[0]
     assert derniere["auteur"] == "Bob" and derniere["libelle"].startswith("Import département Somme (80) (departement:80)")
-    depot.restaurer_version(1, auteur="DGEFP")  # les versions restent entières : la restauration rend la France d'avant
+    depot.restaurer_version(1, auteur="DGEFP", base_version=depot.version_active())  # les versions restent entières : la restauration rend la France d'avant
     pd.testing.assert_frame_equal(depot.charger_version().structures, avant.structures)
 
 

@@ -37,7 +37,8 @@ def test_sans_fichier_dossiers_simulation_et_comite_fonctionnent(tmp_path):
     resultat = importer_fichiers(structures=_demo("structures"), perimetres=_demo("perimetres"), referentiel=ref)
     assert resultat.valide
     espace = ouvrir_espace(tmp_path / "espace.sqlite")
-    espace.enregistrer_version(resultat.donnees, auteur="test", libelle="sans dossiers", source="import")
+    espace.enregistrer_version(resultat.donnees, auteur="test", libelle="sans dossiers", source="import",
+                              base_version=None)  # espace neuf : aucune version affichée
     donnees = espace.charger_version()
     assert len(donnees.dossiers) == 0
     # Typée comme une table pleine : nombres en float, booléens en bool.
@@ -234,9 +235,11 @@ def test_limites_reglables_par_l_environnement():
 
 def test_fichiers_de_besoins_conserves_trois_par_type(tmp_path):
     espace = ouvrir_espace(tmp_path / "espace.sqlite")
+    actif = None
     for i in range(5):
-        espace.enregistrer_fichier_besoins("decp", nom_fichier=f"decp{i}.json", contenu=b"x" * 10, auteur="a")
-    espace.enregistrer_fichier_besoins("qpv", nom_fichier="qpv.geojson", contenu=b"{}", auteur="a")
+        actif = espace.enregistrer_fichier_besoins("decp", nom_fichier=f"decp{i}.json", contenu=b"x" * 10, auteur="a",
+                                                   base_version=actif)
+    espace.enregistrer_fichier_besoins("qpv", nom_fichier="qpv.geojson", contenu=b"{}", auteur="a", base_version=None)
     liste = espace.lister_fichiers_besoins()
     assert liste.loc[liste["type"] == "decp", "nom_fichier"].tolist() == ["decp4.json", "decp3.json", "decp2.json"]
     assert espace.fichier_besoins_actif("decp")[1] == "decp4.json"
@@ -262,9 +265,9 @@ def test_configuration_de_service():
 def test_identifiants_des_fichiers_actifs_sans_leur_contenu(tmp_path):
     espace = ouvrir_espace(tmp_path / "espace.sqlite")
     assert espace.fichiers_besoins_actifs() == {}
-    premier = espace.enregistrer_fichier_besoins("decp", nom_fichier="a.json", contenu=b"[1]", auteur="a")
-    second = espace.enregistrer_fichier_besoins("decp", nom_fichier="b.json", contenu=b"[2]", auteur="a")
-    qpv = espace.enregistrer_fichier_besoins("qpv", nom_fichier="q.geojson", contenu=b"{}", auteur="a")
+    premier = espace.enregistrer_fichier_besoins("decp", nom_fichier="a.json", contenu=b"[1]", auteur="a", base_version=None)
+    second = espace.enregistrer_fichier_besoins("decp", nom_fichier="b.json", contenu=b"[2]", auteur="a", base_version=premier)
+    qpv = espace.enregistrer_fichier_besoins("qpv", nom_fichier="q.geojson", contenu=b"{}", auteur="a", base_version=None)
     assert premier < second
     assert espace.fichiers_besoins_actifs() == {"decp": (second, "b.json"), "qpv": (qpv, "q.geojson")}
 
