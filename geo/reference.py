@@ -2,7 +2,7 @@
 
 Deux accès, pour que le moteur reste rapide :
 - `charger_referentiel()` : les tables sans géométrie (communes, EPCI, territoires de la Métropole
-  du Grand Paris, départements, régions, codes postaux, anciens codes), indexées par code officiel (chaînes, zéros initiaux conservés) ;
+  du Grand Paris, départements, régions, codes postaux, anciens codes, communes voisines), indexées par code officiel (chaînes, zéros initiaux conservés) ;
 - `charger_geometries(niveau)` : les polygones (EPSG:4326, lon/lat), en couche d'affichage
   simplifiée (par défaut) ou complète.
 """
@@ -28,6 +28,9 @@ les 11 établissements publics territoriaux) ; les communes hors de la Métropol
 
 SIREN_METROPOLE_GRAND_PARIS = "200054781"
 
+FICHIER_VOISINS = "voisins_communes.parquet"
+"""Paires de communes voisines (frontière commune), écrites par `python -m geo.build` (voir `geo.voisinage`)."""
+
 
 _TABLE_EPT_VIDE = pd.DataFrame(
     {c: pd.Series(dtype="str") for c in ("code", "nom", "type", "departement", "region")}
@@ -52,6 +55,10 @@ class Referentiel:
     regions : index `code` ; `nom`, `population`.
     codes_postaux : colonnes `code_postal`, `commune` (une ligne par couple).
     anciens_codes : colonnes `ancien_code`, `commune` (code INSEE en vigueur).
+    voisins : paires de communes voisines `commune_a` < `commune_b` (frontière commune, calculée
+        une fois par `python -m geo.build`, voir `geo.voisinage`) ; None pour un référentiel
+        construit à la main sans voisinage (les extensions ne sont alors pas contrôlées).
+    derives : tables dérivées mises en cache (voisinages par niveau), calculées à la demande.
     """
 
     communes: pd.DataFrame
@@ -61,7 +68,9 @@ class Referentiel:
     codes_postaux: pd.DataFrame
     anciens_codes: pd.DataFrame
     ept: pd.DataFrame = field(default_factory=lambda: _TABLE_EPT_VIDE.copy())
+    voisins: pd.DataFrame | None = None
     millesime: str = MILLESIME
+    derives: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Un référentiel construit à la main (tests) sans la colonne `ept` : aucune commune dans la Métropole.
@@ -99,6 +108,7 @@ def charger_referentiel(dossier: Path | None = None) -> Referentiel:
         regions=_lire_table(d / "regions_table.parquet"),
         codes_postaux=pd.read_parquet(d / "codes_postaux.parquet"),
         anciens_codes=pd.read_parquet(d / "anciens_codes.parquet"),
+        voisins=pd.read_parquet(d / FICHIER_VOISINS) if (d / FICHIER_VOISINS).exists() else None,
     )
 
 

@@ -15,81 +15,18 @@ Conventions (documentées dans le README) :
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from coverage.modele import DonneesFacilitateurs, Niveau, Role, StatutCouverture
+from geo.appartenance import developper as _developper
+from geo.appartenance import index_appartenance as _index_appartenance
 from geo.reference import NiveauGeo, Referentiel
 
 COLONNES_COMMUNE = ["population", "etp", "etp_principal", "etp_extension", "nb_structures", "structures", "statut"]
-
-_APPARTENANCE: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
-
-
-def table_appartenance(referentiel: Referentiel) -> pd.DataFrame:
-    """Table longue (niveau, code, commune, population) : chaque territoire avec ses communes.
-
-    Calculée une fois par référentiel (≈ 140 000 lignes pour la France entière).
-    """
-    communes = referentiel.communes
-    cache = _APPARTENANCE.get(id(referentiel))
-    if cache is not None and cache[0] is communes:
-        return cache[1]
-    base = pd.DataFrame({"commune": communes.index.to_numpy(), "population": communes["population"].to_numpy()})
-    morceaux = []
-    for niveau, colonne in (("commune", None), ("epci", "epci"), ("ept", "ept"), ("departement", "departement"), ("region", "region")):
-        codes = base["commune"] if colonne is None else communes[colonne].to_numpy()
-        morceaux.append(base.assign(niveau=niveau, code=codes))
-    table = pd.concat(morceaux, ignore_index=True).dropna(subset=["code"])
-    table = table.astype({"niveau": "category", "code": str, "commune": str})
-    _APPARTENANCE[id(referentiel)] = (communes, table)
-    return table
-
-
-@dataclass(frozen=True)
-class _IndexAppartenance:
-    """Appartenance commune → territoires en tableaux d'entiers (format CSR), pour développer vite.
-
-    `cles` : « niveau|code » de chaque territoire ; les communes du territoire `k` sont
-    `positions[debut[k] : debut[k] + longueur[k]]` (positions dans `referentiel.communes`).
-    """
-
-    cles: pd.Index
-    debut: np.ndarray
-    longueur: np.ndarray
-    positions: np.ndarray
-    population: np.ndarray
-    codes: np.ndarray
-
-
-_INDEX: dict[int, tuple[pd.DataFrame, _IndexAppartenance]] = {}
-
-
-def _index_appartenance(referentiel: Referentiel) -> _IndexAppartenance:
-    communes = referentiel.communes
-    cache = _INDEX.get(id(referentiel))
-    if cache is not None and cache[0] is communes:
-        return cache[1]
-    table = table_appartenance(referentiel)
-    cles = (table["niveau"].astype(str) + "|" + table["code"]).to_numpy(dtype=object)
-    ids, uniques = pd.factorize(cles)
-    ordre = np.argsort(ids, kind="stable")
-    longueur = np.bincount(ids, minlength=len(uniques))
-    debut = np.concatenate([[0], np.cumsum(longueur)[:-1]])
-    positions = communes.index.get_indexer(table["commune"])[ordre]
-    index = _IndexAppartenance(
-        cles=pd.Index(uniques, dtype=object),
-        debut=debut,
-        longueur=longueur,
-        positions=positions,
-        population=communes["population"].to_numpy(dtype=float),
-        codes=communes.index.to_numpy(dtype=object),
-    )
-    _INDEX[id(referentiel)] = (communes, index)
-    return index
 
 
 def _parts(valeurs: np.ndarray, groupes: np.ndarray) -> np.ndarray:
@@ -97,17 +34,6 @@ def _parts(valeurs: np.ndarray, groupes: np.ndarray) -> np.ndarray:
     total = np.bincount(groupes, weights=valeurs)[groupes]
     effectif = np.bincount(groupes)[groupes].astype(float)
     return np.where(total > 0, valeurs / np.where(total > 0, total, 1.0), 1.0 / effectif)
-
-
-def _developper(perimetres: pd.DataFrame, idx: _IndexAppartenance) -> tuple[np.ndarray, np.ndarray]:
-    """(ligne de périmètre, position de commune) pour chaque commune de chaque ligne ; codes inconnus ignorés."""
-    cles = (perimetres["niveau"].astype(str) + "|" + perimetres["code"].astype(str)).to_numpy(dtype=object)
-    k = idx.cles.get_indexer(cles)
-    lignes = np.flatnonzero(k >= 0)
-    k = k[lignes]
-    n = idx.longueur[k]
-    decalage = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    return np.repeat(lignes, n), idx.positions[np.repeat(idx.debut[k], n) + decalage]
 
 
 def communes_des_perimetres(perimetres: pd.DataFrame, *, referentiel: Referentiel) -> pd.DataFrame:
