@@ -20,7 +20,9 @@ Format `geo-quantifie-1` (décodé par `geo/js/carte_valeurs.js`, quelques ligne
 Les noms de fichiers portent l'empreinte (SHA-256) de leur contenu : un fichier ne change jamais
 sous une même URL, le navigateur peut le garder en cache sans risque. Les communes ont en plus un
 fichier par département (`commune-59.<empreinte>.json`), pour qu'une carte départementale ne
-télécharge pas les 34 875 communes. `manifeste.json` donne l'URL de chaque fichier.
+télécharge pas les 34 875 communes ; les EPCI aussi (`epci-59.<empreinte>.json` : les EPCI dont une
+commune au moins est dans le département, ceux qui débordent sur un voisin compris), pour tracer
+leurs contours sur la carte communale d'un département. `manifeste.json` donne l'URL de chaque fichier.
 
 Aucune fonction de ce module n'importe streamlit.
 """
@@ -37,6 +39,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
 import shapely
 
 from geo.reference import DOSSIER_REFERENCE
@@ -47,6 +51,12 @@ PAS_DEGRES = 1e-4
 SUFFIXE_SOURCE = "_affichage.parquet"
 NIVEAUX_PAR_DEPARTEMENT = ("commune",)
 """Niveaux écrits aussi en un fichier par département (colonne `departement` de la couche)."""
+NIVEAUX_PAR_APPARTENANCE = ("epci",)
+"""Niveaux écrits aussi en un fichier par département d'après leurs communes (colonnes `departement`
+et `<niveau>` de la couche des communes) : un EPCI à cheval sur deux départements est dans les deux."""
+DISPOSITION = 2
+"""Version de l'ensemble des fichiers écrits (2 : EPCI par département) ; un manifeste d'une autre
+disposition est réécrit même si les couches sources n'ont pas changé."""
 NOM_MANIFESTE = "manifeste.json"
 URL_STATIQUE = "/app/static"
 
@@ -175,7 +185,7 @@ def ecrire_geometries_web(dossier_static: Path, *, reference: Path | None = None
     signature = _signature(sources)
     with _verrou:
         manifeste = lire_manifeste(dossier_static)
-        if manifeste and manifeste.get("sources") == signature and all(
+        if manifeste and manifeste.get("sources") == signature and manifeste.get("disposition") == DISPOSITION and all(
             (dossier / nom).exists() for nom in manifeste["octets"]
         ):
             return manifeste
@@ -184,6 +194,7 @@ def ecrire_geometries_web(dossier_static: Path, *, reference: Path | None = None
         niveaux: dict[str, str] = {}
         par_departement: dict[str, dict[str, str]] = {}
         octets: dict[str, int] = {}
+        appartenance = _appartenance(reference)
         for source in sources:
             niveau = source.name[: -len(SUFFIXE_SOURCE)]
             gdf = gpd.read_parquet(source).set_index("code")
@@ -196,7 +207,14 @@ def ecrire_geometries_web(dossier_static: Path, *, reference: Path | None = None
                     contenu = _json(encoder(partie, niveau=niveau))
                     nom = _ecrire(dossier, f"{niveau}-{dep}", contenu, date)
                     par_departement[niveau][str(dep)], octets[nom] = f"{URL_STATIQUE}/geo/{nom}", len(contenu)
-        manifeste = {"format": FORMAT, "niveaux": niveaux, "par_departement": par_departement,
+            if niveau in NIVEAUX_PAR_APPARTENANCE and niveau in appartenance.columns:
+                par_departement[niveau] = {}
+                for dep, codes in appartenance.groupby("departement", sort=True)[niveau]:
+                    partie = gdf.loc[gdf.index.intersection(codes.unique())].sort_index()
+                    contenu = _json(encoder(partie, niveau=niveau))
+                    nom = _ecrire(dossier, f"{niveau}-{dep}", contenu, date)
+                    par_departement[niveau][str(dep)], octets[nom] = f"{URL_STATIQUE}/geo/{nom}", len(contenu)
+        manifeste = {"format": FORMAT, "disposition": DISPOSITION, "niveaux": niveaux, "par_departement": par_departement,
                      "octets": octets, "sources": signature}
         temporaire = dossier / f".{NOM_MANIFESTE}.{os.getpid()}.tmp"
         temporaire.write_text(json.dumps(manifeste, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -205,6 +223,16 @@ def ecrire_geometries_web(dossier_static: Path, *, reference: Path | None = None
             if perime.name != NOM_MANIFESTE and perime.name not in octets:
                 perime.unlink(missing_ok=True)
         return manifeste
+
+
+def _appartenance(reference: Path) -> pd.DataFrame:
+    """Département et territoires (`epci`…) de chaque commune, d'après la couche des communes (vide sans elle)."""
+    source = reference / f"commune{SUFFIXE_SOURCE}"
+    if not source.exists():
+        return pd.DataFrame(columns=["departement"])
+    colonnes = set(pq.read_schema(source).names)
+    table = pd.read_parquet(source, columns=["departement", *(n for n in NIVEAUX_PAR_APPARTENANCE if n in colonnes)])
+    return table.dropna()
 
 
 def lire_manifeste(dossier_static: Path) -> dict | None:

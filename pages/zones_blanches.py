@@ -8,11 +8,21 @@ from geo.carte_valeurs import carte_base, couche_contours_url, couche_valeurs
 from ui import etat
 from ui.achats import vue_achats_territoire
 from ui.cartes_avant_apres import CATEGORIES_ZB, critere_principal
-from ui.carte import afficher_carte, opacite_remplissage, parametres_tuiles, urls_geometries
+from ui.carte import afficher_carte, clic_en_cours, opacite_remplissage, parametres_tuiles, urls_geometries
 from ui.commun import avis_donnees, choix_grand_paris, choix_zone, communes_sans_geometrie, selecteur_territoire, source_geographie
 from ui.exports import boutons_export
 from ui.reglages_zb import avis_sources, formulaire_reglages
-from ui.territoire import choix_maille, couche, vue_pour
+from ui.territoire import (
+    bouton_restreindre,
+    choix_detail,
+    choix_maille,
+    couche,
+    couches_departement,
+    geometries_vue,
+    territoire_clique,
+    titre_vue,
+    vue_pour,
+)
 from ui.navigation import exiger_navigation
 from ui.texte import texte
 from ui.presentation import tableau as afficher_tableau
@@ -38,12 +48,15 @@ zone = choix_zone("zb_zone") if selection.code is None else "metropole"
 maille = choix_maille("zb_maille") if selection.code is None else "epci"
 vue = vue_pour(selection, zone, maille_nationale=maille, grand_paris=choix_grand_paris(selection, "zb_niveau_idf"))
 niveau = vue.niveau
+detail = choix_detail("zb_detail") if vue.departement else niveau
 formulaire_reglages(niveau)
 zb = etat.zones_blanches(niveau)
 zb_vue = zb.loc[vue.codes.intersection(zb.index)]
+retenus = zb.loc[vue.codes_detail.intersection(zb.index)]  # l'EPCI choisi, sinon toute la vue
 
 # Synthèse par critère
-resume = resume_zones_blanches(zb_vue)
+titre_vue(vue, cle="zb")
+resume = resume_zones_blanches(retenus)
 colonnes = st.columns(4)
 COURTS = {"non_couvert": "Non couverts", "couverture_limitrophe": "Limitrophe seulement",
           "capacite_insuffisante": "Capacité insuffisante", "total": "Zones blanches (total)"}
@@ -58,6 +71,11 @@ choix_critere = st.segmented_control(
     format_func=lambda c: "Critère principal" if c == "tous" else LIBELLES_CRITERES[c],
 ) or "tous"
 gdf = couche(vue, zb_vue)
+clic = clic_en_cours("zb_carte", gdf)  # le clic de cette exécution, connu avant de dessiner (surlignage)
+if clic:
+    st.session_state["zb_clic"] = (niveau, clic)
+niveau_clic, code_clic = st.session_state.get("zb_clic", (None, None))
+surligne = territoire_clique(vue, detail, code_clic if niveau_clic == niveau and code_clic in zb_vue.index else None)
 if choix_critere == "tous":
     gdf["zone"] = critere_principal(zb_vue).reindex(gdf.index)
     categories = CATEGORIES_ZB
@@ -66,25 +84,24 @@ else:
     categories = {"oui": (CATEGORIES_ZB[choix_critere][0], LIBELLES_CRITERES[choix_critere]), "non": ("#E5E5E5", "Critère non rempli")}
 # Contours par URL (fichier statique, téléchargé une fois), valeurs à chaque exécution.
 valeurs = couche_valeurs(
-    gdf.drop(columns="geometry"), geometries=urls_geometries(vue.niveau, departement=selection.departement),
+    gdf.drop(columns="geometry"), geometries=geometries_vue(vue),
     colonne="zone", libelle="Zones blanches", palette="categorie", categories=categories,
     champs_infobulle=[("population", "Population"), ("etp", "ETP"), ("indice_besoin", "Indice de besoin")],
     attribution=source_geographie(), opacite=opacite_remplissage(),
 )
 departements = couche_contours_url(urls_geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.0)
-clique = afficher_carte(carte_base(**parametres_tuiles()), cle="zb_carte", couches_variables=[valeurs, departements],
-                        gdf=gdf, cadrage=vue.cadrage)
+afficher_carte(carte_base(**parametres_tuiles()), cle="zb_carte",
+               couches_variables=[valeurs, departements, *couches_departement(vue, surligne=surligne)], gdf=gdf, cadrage=vue.cadrage)
 if vue.niveau == "commune":
     communes_sans_geometrie(vue.codes)
-if clique:
-    st.session_state["zb_clic"] = (niveau, clique)
 
-# Panneau du territoire : besoins à côté de la couverture
-niveau_clic, code_clic = st.session_state.get("zb_clic", (None, None))
-if code_clic and niveau_clic == niveau and code_clic in zb.index:
-    t = zb.loc[code_clic]
+# Panneau du territoire cliqué (une commune, ou son EPCI quand le détail est par EPCI) : besoins à côté de la couverture
+zb_detail = etat.zones_blanches("epci") if detail == "epci" and vue.departement else zb
+if surligne and surligne[1] in zb_detail.index:
+    niveau_panneau, code_panneau = surligne
+    t = zb_detail.loc[code_panneau]
     with st.container(border=True, key="zb_panneau"):
-        st.markdown(f"#### {t['nom']} ({code_clic})")
+        st.markdown(f"#### {texte(t['nom'])} ({code_panneau})")
         if t["est_zone_blanche"]:
             st.error(texte(t["motif"]), icon=":material/crisis_alert:")
         else:
@@ -97,13 +114,19 @@ if code_clic and niveau_clic == niveau and code_clic in zb.index:
         c2.write(f"{format_nombre(t['population'])} habitants · indice de besoin {format_nombre(t['indice_besoin'], decimales=2)} · "
                  f"{format_nombre(t['nb_marches_etat'])} marchés de l'État · {format_nombre(t['nb_qpv'])} QPV · "
                  f"grands projets : {texte(t['grands_projets']) or 'aucun'}")
-        vue_achats_territoire(niveau, code_clic)
+        vue_achats_territoire(niveau_panneau, code_panneau)
+        bouton_restreindre(vue, niveau_panneau, code_panneau, cle="zb")
 
 # Tableau classé et exports
 st.subheader("Zones blanches classées")
-liste = zb_vue[zb_vue["est_zone_blanche"]].sort_values(["indice_besoin"], ascending=False)
+if detail == "epci" and vue.departement:
+    lignes = zb_detail.loc[zb_detail.index.intersection([vue.epci] if vue.epci else list(vue.epci_departement))]
+    st.caption("EPCI du département, avec les seuils des EPCI.")
+else:
+    lignes = retenus
+liste = lignes[lignes["est_zone_blanche"]].sort_values(["indice_besoin"], ascending=False)
 tableau = liste[["nom", "departement", "criteres", "motif", "population", "etp", "indice_besoin", "ratio_capacite",
                  "nb_marches_etat", "montant_etat", "part_consideration_sociale"]].copy()
 tableau.attrs = {}  # les seuils (objet Python) ne passent pas dans le tableau affiché
 afficher_tableau(tableau, index=True, height=420, config={"motif": st.column_config.TextColumn("Motif", width="large")})
-boutons_export(tableau, etat.geometries(vue.niveau)[["geometry"]], nom=f"zones_blanches_{niveau}_{selection.code or 'france'}", cle="zb")
+boutons_export(tableau, etat.geometries(detail)[["geometry"]], nom=f"zones_blanches_{detail}_{vue.epci or selection.code or 'france'}", cle="zb")

@@ -90,6 +90,33 @@ def test_ecrire_geometries_web_empreintes_manifeste_et_idempotence(tmp_path, com
     assert set(nouveau["par_departement"]["commune"]) == {"59"}
 
 
+def test_epci_ecrits_aussi_par_departement_de_leurs_communes(tmp_path, communes):
+    """La carte communale du Nord trace les contours de ses EPCI sans télécharger les 1 255 EPCI :
+    un fichier par département, avec tout EPCI dont une commune y est (même s'il déborde)."""
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    # Lille dans la MEL ; Roubaix (59) rattachée pour le test à un EPCI à cheval sur le Nord et La Réunion.
+    communes.assign(epci=["200093201", "200000001", "200000001"]).reset_index().to_parquet(reference / "commune_affichage.parquet")
+    epci = gpd.GeoDataFrame(
+        {"code": ["200093201", "200000001", "249740077"], "nom": ["MEL", "À cheval", "Sans commune ici"]},
+        geometry=[shapely.box(3.0, 50.0, 3.001, 50.001), shapely.box(3.001, 50.0, 3.002, 50.001), shapely.box(55.0, -21.0, 55.1, -20.9)],
+        crs=4326,
+    )
+    epci.to_parquet(reference / "epci_affichage.parquet")
+    static = tmp_path / "static"
+    manifeste = ecrire_geometries_web(static, reference=reference)
+    assert set(manifeste["par_departement"]["epci"]) == {"59", "974"}
+    lire = lambda url: json.loads((static / "geo" / url.rsplit("/", 1)[1]).read_text(encoding="utf-8"))  # noqa: E731
+    assert lire(manifeste["par_departement"]["epci"]["59"])["codes"] == ["200000001", "200093201"]
+    assert lire(manifeste["par_departement"]["epci"]["974"])["codes"] == ["200000001"]
+    assert len(lire(manifeste["niveaux"]["epci"])["codes"]) == 3  # le fichier national reste entier
+    # Un manifeste d'avant les fichiers d'EPCI par département (même couches sources) est réécrit.
+    ancien = {k: v for k, v in manifeste.items() if k != "disposition"}
+    ancien["par_departement"] = {"commune": manifeste["par_departement"]["commune"]}
+    (static / "geo" / "manifeste.json").write_text(json.dumps(ancien), encoding="utf-8")
+    assert ecrire_geometries_web(static, reference=reference)["par_departement"]["epci"] == manifeste["par_departement"]["epci"]
+
+
 def test_colonnes_compactes_en_dictionnaire_quand_peu_de_textes():
     colonnes = colonnes_compactes(pd.DataFrame({"statut": ["Couvert", "Non couvert", "Couvert"],
                                                 "population": ["1 000", "2 000", "3 000"]}))

@@ -228,6 +228,17 @@ def afficher_carte(
     return code_depuis_retour(retour, gdf)
 
 
+def clic_en_cours(cle: str, gdf: gpd.GeoDataFrame | None = None) -> str | None:
+    """Code du territoire cliqué sur la carte `cle`, lu avant de la dessiner (None avant tout clic).
+
+    streamlit-folium range sa valeur sous la clé de la carte dès le rappel du clic, avant l'exécution
+    qu'il déclenche : la page peut surligner le territoire cliqué dans cette même exécution, sans
+    attendre la suivante. Même lecture que la valeur renvoyée par `afficher_carte`.
+    """
+    retour = st.session_state.get(cle)
+    return code_depuis_retour(retour, gdf) if isinstance(retour, dict) else None
+
+
 def _integrer(m: folium.Map, couches: Sequence[folium.map.Layer]) -> list[folium.map.Layer]:
     """Mode de comparaison : les `CoucheValeurs` deviennent du GeoJSON dans la carte elle-même (rechargée)."""
     from ui import etat

@@ -74,7 +74,7 @@ def test_carte_communale_d_un_departement_ne_charge_que_ses_communes(serveur_str
     _attendre_dessins(page, 4)
     communes_59 = charger_referentiel().communes.query("departement == '59' and a_geometrie")
     assert _carte(page).evaluate("() => window.__derniersPolygones") == len(communes_59)
-    assert [n.split(".")[0] for n in geo] == ["epci", "departement", "commune-59"]
+    assert [n.split(".")[0] for n in geo] == ["epci", "departement", "commune-59", "epci-59"]  # EPCI du Nord : leurs contours
     assert requetes_bloquees == []
 
 
