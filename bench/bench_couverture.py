@@ -2,7 +2,7 @@
 
 Script de mesure, pas un test : `.venv/bin/python bench/bench_couverture.py [--repetitions 15]`.
 
-Données : la démonstration (`coverage.sources.donnees.donnees_demo`, 473 structures, 706 lignes de
+Données : la démonstration (`coverage.sources.donnees.donnees_demo`, 473 structures, 704 lignes de
 périmètre sur les 34 875 communes du COG 2026). Affiche (issue 3, point 9) :
 - le recalcul complet de la couverture au niveau EPCI, tel que l'application le fait après une
   modification (`etendre_perimetres` + `couverture_par_commune` + `agreger_couverture`) :

@@ -36,7 +36,7 @@ from coverage.espace.transfert import ajouter_commande_migrer, executer_commande
 from coverage.sources.donnees import ResultatImport
 from coverage.documents.format import format_euros, format_nombre, format_pourcentage
 from coverage.sources.lecture import nombre_fr
-from coverage.modele import Niveau, StatutCouverture
+from coverage.modele import STATUTS_NON_COUVERTS, Niveau, StatutCouverture
 from geo.reference import NiveauGeo, Referentiel
 
 __all__ = [
@@ -63,7 +63,7 @@ ARGUMENTS_INVALIDES = 2
 COLONNES_COUVERTURE = [
     "nom", "population", "etp", "etp_pour_100k_hab", "part_population_couverte", "statut", "nb_structures",
     "libelle_statut", "structures", "population_couverte", "population_couverte_principal", "part_non_couvert",
-    "part_extension_seule", "part_couvert",
+    "part_extension_seule", "part_couvert", "part_extension_non_limitrophe",
 ]
 """Colonnes du CSV de `couverture`, après `code`."""
 
@@ -412,7 +412,7 @@ def valider(
     d = resultat.donnees
     s, p = d.structures, d.perimetres
     communes = couverture_par_commune(d, referentiel=ref)
-    couvertes = communes["statut"] != StatutCouverture.NON_COUVERT.value
+    couvertes = ~communes["statut"].isin(STATUTS_NON_COUVERTS)  # une extension non limitrophe ne couvre pas
     population = float(communes["population"].sum())
     part = float(communes.loc[couvertes, "population"].sum()) / population if population else 0.0
     principal = int((p["role"] == "principal").sum())
@@ -478,7 +478,7 @@ def table_couverture(
     ids = paires.groupby("cle")["id_structure"].agg(",".join)
     agregat["structures"] = ids.reindex(agregat.index).fillna("").astype(str)
     agregat = agregat.round({"etp": 4, "etp_pour_100k_hab": 3, "population_couverte": 0, "population_couverte_principal": 0})
-    agregat = agregat.round({c: 4 for c in ("part_population_couverte", "part_non_couvert", "part_extension_seule", "part_couvert")})
+    agregat = agregat.round({c: 4 for c in agregat.columns if c.startswith("part_")})
     agregat[["population_couverte", "population_couverte_principal"]] = agregat[
         ["population_couverte", "population_couverte_principal"]
     ].astype(np.int64)

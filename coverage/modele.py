@@ -76,6 +76,7 @@ class StatutCouverture(StrEnum):
     NON_COUVERT = "non_couvert"
     EXTENSION_SEULE = "extension_seule"
     COUVERT = "couvert"
+    EXTENSION_NON_LIMITROPHE = "extension_non_limitrophe"
 
     @property
     def libelle(self) -> str:
@@ -83,7 +84,19 @@ class StatutCouverture(StrEnum):
             "non_couvert": "Non couvert",
             "extension_seule": "Couvert seulement par extension limitrophe",
             "couvert": "Couvert",
+            "extension_non_limitrophe": "Extension non limitrophe seulement (compté non couvert)",
         }[self.value]
+
+    @property
+    def couvert_au_sens_de_l_appel(self) -> bool:
+        """False pour `non_couvert` et `extension_non_limitrophe` : une extension qui ne touche pas le
+        périmètre principal de sa structure n'est pas la couverture « limitrophe » de l'appel (voir
+        `coverage.territoires.zones_blanches`) ; la commune compte comme non couverte."""
+        return self.value in ("extension_seule", "couvert")
+
+
+STATUTS_NON_COUVERTS = tuple(s.value for s in StatutCouverture if not s.couvert_au_sens_de_l_appel)
+"""`non_couvert` et `extension_non_limitrophe` : les statuts comptés comme non couverts."""
 
 
 Type = Literal["texte", "code", "nombre", "entier", "booleen", "date", "liste_annees", "siret"]

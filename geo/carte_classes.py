@@ -24,6 +24,7 @@ COULEURS_STATUT: dict[StatutCouverture, str] = {
     StatutCouverture.NON_COUVERT: "#A50026",  # rouge sombre
     StatutCouverture.EXTENSION_SEULE: "#F4A300",  # ambre
     StatutCouverture.COUVERT: "#2166AC",  # bleu
+    StatutCouverture.EXTENSION_NON_LIMITROPHE: "#C2A5CF",  # mauve clair : extension qui ne touche pas le périmètre principal
 }
 PALETTE_SEQUENTIELLE: tuple[str, ...] = (
     "#E3E3FD",

@@ -219,17 +219,19 @@ def test_indicateur_non_repete_dans_l_infobulle(territoires):
 def test_palette_categorie_couleurs_etat_et_legende(territoires):
     m = _carte_statut(territoires)
     classes = {code: p["s"] for code, p in _proprietes(m).items()}
-    assert classes == {"01001": 2, "2A004": 0, "97411": 3, "18033": 2}
+    assert classes == {"01001": 2, "2A004": 0, "97411": 4, "18033": 2}  # 4 : sans donnée, après les 4 statuts
     assert [s["fillColor"] for s in _couche(m).styles] == [
         "#A50026",  # non couvert
         "#F4A300",  # extension seule
         "#2166AC",  # couvert
+        "#C2A5CF",  # extension non limitrophe seulement
         COULEUR_SANS_DONNEE,
     ]
     assert _legende(m).lignes == [
         ("#A50026", "Non couvert (1)"),
         ("#F4A300", "Couvert seulement par extension limitrophe (0)"),
         ("#2166AC", "Couvert (2)"),
+        ("#C2A5CF", "Extension non limitrophe seulement (compté non couvert) (0)"),
         ("#E5E5E5", "Sans donnée (1)"),
     ]
 

@@ -92,12 +92,13 @@ def test_taille_en_pixels_selon_taille_et_dpi(couches):
     assert Image.open(io.BytesIO(png)).size == (400, 300)
 
 
-def test_trois_statuts_dans_leurs_couleurs(couches):
+def test_quatre_statuts_dans_leurs_couleurs(couches):
     epci = couches["epci"]
     codes = epci.index[(epci["region"] == "84").to_numpy()]
-    tiers = len(codes) // 3
+    quart = len(codes) // 4
     ind = pd.DataFrame(
-        {"statut": ["non_couvert"] * tiers + ["extension_seule"] * tiers + ["couvert"] * (len(codes) - 2 * tiers)}, index=codes
+        {"statut": ["non_couvert"] * quart + ["extension_seule"] * quart + ["extension_non_limitrophe"] * quart
+         + ["couvert"] * (len(codes) - 3 * quart)}, index=codes
     )
     t = pixels(carte_region_png("84", indicateurs=ind, titre="Couverture", dpi=DPI, couches=couches))
     for statut in StatutCouverture:

@@ -135,10 +135,10 @@ def test_couche_valeurs_envoie_classes_textes_et_legende_sans_geometrie(communes
     o = _options(couche)
     assert o["geometries"] == ["/app/static/geo/commune.x.json"]
     assert o["valeurs"]["codes"] == ["59350", "59512", "97422"]
-    assert o["valeurs"]["s"] == [2, 0, 3]  # couvert, non couvert, sans donnée (ordre de StatutCouverture)
+    assert o["valeurs"]["s"] == [2, 0, 4]  # couvert, non couvert, sans donnée (après les 4 statuts de StatutCouverture)
     assert o["etiquettes"] == ["Population", "Couverture"]
     assert o["valeurs"]["colonnes"][0] == ["1\u00a0000", "2\u00a0000", "3\u00a0000"]
-    assert o["styles"][3]["fillColor"] == "#E5E5E5"
+    assert o["styles"][4]["fillColor"] == "#E5E5E5"
     assert "Non couvert (1)" in o["legende"]["html"] and "Sans donnée (1)" in o["legende"]["html"]
     assert "coordinates" not in couche.options_json
     # Le texte part dans un <script> : ni balise ni gabarit Jinja ne peuvent s'y glisser.

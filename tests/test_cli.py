@@ -90,14 +90,31 @@ def test_valider_fichiers_valides_resume_en_francais(fichiers, capsys, ref):
 
 
 def test_valider_avertissement_code_sans_zero_initial(fichiers, capsys):
-    # Ambérieu-en-Bugey écrit « 1004 » : un tableur a mangé le zéro initial.
-    fichiers["perimetres"].write_text(PERIMETRES + "S1;commune;1004;extension;\n", encoding="utf-8")
+    # Tenay (01416, voisine du Haut-Bugey : extension limitrophe) écrite « 1416 » : un tableur a mangé le zéro initial.
+    fichiers["perimetres"].write_text(PERIMETRES + "S1;commune;1416;extension;\n", encoding="utf-8")
     code = main(["valider", str(fichiers["structures"]), str(fichiers["perimetres"])])
     sortie = capsys.readouterr().out
     assert code == OK
     assert "1 avertissement (non bloquants) :" in sortie
     assert "perimetres.csv, ligne 4, colonne `code`" in sortie
-    assert "01004" in sortie
+    assert "01416" in sortie
+
+
+def test_valider_extension_non_limitrophe_avertie(fichiers, capsys):
+    # Issue 14, point 5 : la Maison de l'emploi du Haut-Bugey (Ain) étendue à Ajaccio (2A004) n'est pas un
+    # facilitateur « limitrophe » : avertissement (les fichiers restent valides), ligne 4, colonne `code`.
+    fichiers["perimetres"].write_text(PERIMETRES + "S1;commune;2A004;extension;\n", encoding="utf-8")
+    code = main(["valider", str(fichiers["structures"]), str(fichiers["perimetres"])])
+    sortie = sans_insecables(capsys.readouterr().out)
+    assert code == OK
+    assert "1 avertissement (non bloquants) :" in sortie
+    assert (
+        "  Avertissement : perimetres.csv, ligne 4, colonne `code` : extension non limitrophe : la structure « S1 » "
+        "(Maison de l'emploi du Haut-Bugey) étend son périmètre à commune 2A004 (Ajaccio), qui ne touche pas son "
+        f"périmètre principal (EPCI {HAUT_BUGEY} (CA Haut-Bugey Agglomération))."
+    ) in sortie
+    # Ajaccio n'est pas couverte au sens de l'appel : seules les communes du Haut-Bugey le sont.
+    assert "- 3 lignes de périmètre (2 en périmètre principal, 1 en extension) : 42 communes couvertes" in sortie
 
 
 def test_valider_fichier_invalide_cite_fichier_ligne_colonne(fichiers, capsys):

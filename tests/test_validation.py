@@ -267,6 +267,32 @@ def test_extension_sans_perimetre_principal_refusee() -> None:
     ]
 
 
+def test_extension_non_limitrophe_avertie_avec_ligne_et_colonne() -> None:
+    # Issue 14, point 5 : « couverture par un facilitateur « limitrophe » du fait de l'extension de son périmètre » :
+    # une structure de l'Ain étendue à Ajaccio n'est pas limitrophe. Avertissement (l'import se fait), avec la
+    # ligne, la colonne, la structure, les territoires et leurs codes ; l'extension au Rhône (voisin) ne dit rien.
+    from geo.reference import charger_referentiel  # le COG complet et sa table de voisinage
+
+    r = valider_structures_perimetres(
+        _csv("structures.csv", ENTETE_S, STRUCTURE_OK),
+        _csv("perimetres.csv", ENTETE_P, "S1;departement;01;principal;", "S1;departement;69;extension;",
+             "S1;commune;2A004;extension;", "S1;commune;01053;extension;"),
+        referentiel=charger_referentiel(),
+    )
+    assert r.valide
+    assert r.perimetres["code"].tolist() == ["01", "69", "2A004", "01053"]
+    assert _alertes(r) == [
+        "perimetres.csv, ligne 4, colonne `code` : extension non limitrophe : la structure « S1 » (Maison de l'emploi) "
+        "étend son périmètre à commune 2A004 (Ajaccio), qui ne touche pas son périmètre principal (département 01 (Ain)). "
+        "L'appel parle d'un facilitateur « limitrophe » dont le périmètre est étendu à un territoire voisin : vérifiez "
+        "le code ou le rôle ; importée telle quelle, cette extension ne compte pas comme couverture limitrophe dans les "
+        "zones blanches.",
+        "perimetres.csv, ligne 5, colonne `role` : extension déjà comprise dans le périmètre principal : commune 01053 "
+        "(Bourg-en-Bresse) est dans le périmètre principal de la structure « S1 » (Maison de l'emploi) (département 01 "
+        "(Ain)) ; cette ligne n'ajoute aucun territoire (retirez-la, ou mettez role = principal).",
+    ]
+
+
 def test_ancien_code_commune_sans_zero_initial() -> None:
     r = _valider([STRUCTURE_OK], ["S1;commune;1340;principal;"])
     assert r.perimetres["code"].tolist() == ["01015"]

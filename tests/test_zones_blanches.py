@@ -477,3 +477,46 @@ def test_ligne_de_commande_arguments_invalides(tmp_path, capsys, options, code_r
     arguments = {"decp": None, "qpv": None, "npnru": None, "niveau": "epci", "sortie": tmp_path / "z.csv", **options}
     assert executer_zones_blanches(**_fichiers(tmp_path), **arguments, referentiel=REF) == code_retour
     assert message in capsys.readouterr().err
+
+
+# --- « Limitrophe » est géométrique (issue 14, point 5) ----------------------------------------
+
+
+def test_extension_limitrophe_ou_non_depuis_les_perimetres():
+    # « faisant l'objet d'une couverture par un facilitateur « limitrophe » du fait de l'extension de son périmètre »
+    # (appel, partie B 1). Voisinage écrit à la main : une chaîne Alpha | Bravo | Charlie | Delta | Echo | Foxtrot.
+    # S1 (0,6875 ETP) : principal CA Alpha, extensions à Bravo (voisine d'Alpha) et à Foxtrot (loin d'Alpha).
+    import dataclasses
+
+    from coverage.modele import DonneesFacilitateurs
+
+    chaine = ["59001", "59002", "59003", "59004", "62001", "62002"]
+    ref = dataclasses.replace(REF, voisins=pd.DataFrame({"commune_a": chaine[:-1], "commune_b": chaine[1:]}))
+    structures = pd.DataFrame({"id_structure": ["S1"], "nom": ["Une"], "statut": ["association"], "siret": [""],
+                               "departement": ["59"], "etp_facilitateur": [0.6875], "etp_coordinateur": [0.0],
+                               "financement_pnad": [""]})
+    perimetres = pd.DataFrame({"id_structure": ["S1"] * 3, "niveau": ["epci", "commune", "commune"],
+                               "code": ["200000001", "59002", "62002"], "role": ["principal", "extension", "extension"],
+                               "part_etp": [np.nan] * 3})
+    donnees = DonneesFacilitateurs(structures=structures, perimetres=perimetres, dossiers=pd.DataFrame(), demo=False)
+    c = couverture_par_commune(donnees, referentiel=ref)
+    assert c["statut"].tolist() == ["couvert", "extension_seule", "non_couvert", "non_couvert", "non_couvert",
+                                    "extension_non_limitrophe"]
+    assert c.loc["62002", "etp"] == pytest.approx(0.0625)  # 6 250 / 68 750 des 0,6875 ETP : ses ETP restent affichés
+    besoins = besoins_par_commune(referentiel=ref)
+    zb = evaluer_zones_blanches(couverture_communes=c, besoins=besoins, referentiel=ref, niveau="commune",
+                                seuils=SANS_CAPACITE, poids=POPULATION_SEULE)
+    # Bravo (12 500 habitants ≥ 10 000 : besoins identifiés) : couverte seulement par l'extension limitrophe → critère 2.
+    assert zb.loc["59002", "criteres"] == "couverture_limitrophe"
+    # Foxtrot : l'extension ne touche pas Alpha → pas « limitrophe » ; comptée non couverte → critère 1, motif qui le dit.
+    assert zb.loc["62002", "criteres"] == "non_couvert"
+    assert zb.loc["62002", "part_non_couverte"] == 1.0
+    assert zb.loc["62002", "motif"] == (
+        f"Foxtrot : 0,06 ETP pour 6{E}250 habitants, marchés non renseignés ; QPV non renseignés ; grands projets non "
+        f"renseignés. Non couvert : 100{E}% de la population sans facilitateur (seuil : au moins 50{E}%). Dont 100{E}% "
+        "dans la seule extension non limitrophe de la structure S1 : elle ne touche pas le périmètre principal, ce "
+        "n'est pas un facilitateur « limitrophe » au sens de l'appel."
+    )
+    # Sans table de voisinage (REF), la même extension serait dite limitrophe : c'est bien la géométrie qui décide.
+    sans = couverture_par_commune(donnees, referentiel=REF)
+    assert sans.loc["62002", "statut"] == "extension_seule"

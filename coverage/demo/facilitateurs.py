@@ -23,7 +23,8 @@ import pandas as pd
 
 from coverage.modele import DOSSIER_DEMO
 from coverage.modele import DOSSIERS, PERIMETRES, STRUCTURES
-from geo.reference import Referentiel, charger_collectivites_departementales, charger_geometries, charger_referentiel
+from geo.reference import Referentiel, charger_collectivites_departementales, charger_referentiel
+from geo.voisinage import voisins_territoires
 
 GRAINE = 2025
 ETP_CIBLE = 555.0
@@ -64,15 +65,13 @@ def _nom_court(nom_epci: str) -> str:
     return nom_epci
 
 
-def _voisins_epci() -> dict[str, list[str]]:
-    """EPCI limitrophes (polygones d'affichage qui se touchent), pour les extensions."""
-    geo = charger_geometries("epci").reset_index()
-    paires = geo.sindex.query(geo.geometry, predicate="intersects")
-    a, b = geo["code"].to_numpy()[paires[0]], geo["code"].to_numpy()[paires[1]]
+def _voisins_epci(referentiel: Referentiel) -> dict[str, list[str]]:
+    """EPCI limitrophes (frontière commune, table de voisinage du référentiel), pour les extensions."""
+    paires = voisins_territoires(referentiel, "epci")
     voisins: dict[str, list[str]] = {}
-    for x, y in zip(a, b):
-        if x != y:
-            voisins.setdefault(x, []).append(y)
+    for x, y in zip(paires["code_a"], paires["code_b"], strict=True):
+        voisins.setdefault(x, []).append(y)
+        voisins.setdefault(y, []).append(x)
     return {k: sorted(set(v)) for k, v in voisins.items()}
 
 
@@ -164,7 +163,7 @@ def _structures_du_departement(t: _Tirage, dep: str, groupe: pd.DataFrame, refer
 
 def _extensions_limitrophes(t: _Tirage, referentiel: Referentiel) -> None:
     """Des structures étendues à un EPCI voisin non couvert d'un autre département."""
-    voisins = _voisins_epci()
+    voisins = _voisins_epci(referentiel)
     dep_epci = referentiel.epci["departement"]
     par_structure = pd.DataFrame(t.perimetres)
     candidates = par_structure[par_structure["niveau"] == "epci"].drop_duplicates("id_structure")

@@ -24,6 +24,7 @@ LIBELLES_COLONNES: dict[str, str] = {
     "population_couverte_principal": "Population couverte (périmètre principal)", "etp": "ETP",
     "etp_pour_100k_hab": "ETP pour 100 000 hab.", "nb_structures": "Structures", "part_non_couvert": "Part non couverte",
     "part_extension_seule": "Part couverte par extension seulement", "part_couvert": "Part couverte (principal)",
+    "part_extension_non_limitrophe": "Part en extension non limitrophe seulement (non couverte)",
     "etp_territoire": "ETP sur le territoire", "etp_facilitateur": "ETP de la structure", "nb_communes": "Communes",
     "id_dossier": "Dossier", "etp_demandes": "ETP demandés", "cout_annuel_total": "Coût annuel",
     "montant_aap_demande": "Montant demandé", "montant_max_aap": "Maximum finançable", "montant_attribue": "Montant attribué",

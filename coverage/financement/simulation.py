@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.territoires.couverture import agreger_couverture, communes_des_perimetres, couverture_par_commune, etendre_perimetres
-from coverage.modele import DonneesFacilitateurs
+from coverage.modele import STATUTS_NON_COUVERTS, DonneesFacilitateurs
 from coverage.financement.parametres import PARAMETRES_2025, ParametresCampagne
 from coverage.financement.regles import evaluer_dossiers
 from coverage.financement.allocation import OptionsSolveur, ResultatAllocation, allouer_optimisation, allouer_priorite
@@ -246,7 +246,7 @@ def impact_allocation(
         resolus = avant & ~apres
         lignes_zb.append({"critere": critere, "avant": int(avant.sum()), "apres": int(apres.sum()), "resolues": int(resolus.sum()),
                           "population_resolue": float(zb_avant.loc[resolus, "population"].sum())})
-    nouvellement = (c_avant["statut"] == "non_couvert") & (c_apres["statut"] != "non_couvert")
+    nouvellement = c_avant["statut"].isin(STATUTS_NON_COUVERTS) & ~c_apres["statut"].isin(STATUTS_NON_COUVERTS)
     cout = float(finances["cout_annuel_total"].sum())
     etat = float(finances["montant_attribue"].sum() + finances["autres_financements_etat"].fillna(0).sum())
     return Impact(

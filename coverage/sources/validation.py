@@ -39,6 +39,7 @@ from coverage.sources.lecture import (
 from coverage.modele import DOSSIERS, PERIMETRES, STRUCTURES, Colonne, Niveau, Role, Schema, Statut
 from coverage.sources.releve import Releve, dans, sans_accents, trier_problemes
 from geo.reference import NIVEAUX, Referentiel
+from geo.voisinage import classer_extensions
 
 __all__ = [
     "Probleme",
@@ -421,6 +422,7 @@ def _controler_perimetres(
                 "ajoutez ses territoires principaux (role = principal).",
             )
         )
+    _controler_limitrophes(tp, rp, ts=ts, sans_principal=set(par_role.index[~par_role["principal"].astype(bool)]), referentiel=referentiel)
     # part_etp : sur toutes les lignes d'une structure ou sur aucune ; si toutes, somme = 1.
     # Une part illisible ou hors de [0, 1] est déjà une erreur : sa structure n'est pas recontrôlée.
     renseignee = brut_part != ""
@@ -472,6 +474,62 @@ def _controler_perimetres(
                 f"(lignes {lignes[sid]}) ; attendu : 1 (à {_nombre_court(TOLERANCE_PART_ETP)} près).",
             )
         )
+
+
+def _territoire(referentiel: Referentiel, niveau: str, code: str) -> str:
+    """« commune 2A004 (Ajaccio) »."""
+    return f"{NIVEAUX_LIBELLES[niveau][0]} {code} ({referentiel.table(niveau).at[code, 'nom']})"
+
+
+def _controler_limitrophes(
+    tp: pd.DataFrame, rp: Releve, *, ts: pd.DataFrame | None, sans_principal: set[str], referentiel: Referentiel
+) -> None:
+    """Avertissement sur chaque extension qui ne touche pas le périmètre principal de sa structure.
+
+    L'appel parle d'un facilitateur « limitrophe » dont le périmètre est étendu : une ligne
+    `extension` doit toucher (frontière commune, `geo.voisinage`) ou recouper le périmètre
+    principal de la même structure, quels que soient les niveaux. Une extension sans contact est
+    signalée (l'import se fait : elle ne compte pas comme couverture limitrophe dans les zones
+    blanches) ; une extension déjà comprise dans le périmètre principal aussi (elle n'ajoute rien).
+    Les structures sans périmètre principal sont déjà en erreur et ne sont pas recontrôlées.
+    """
+    propres = (tp["id_structure"] != "") & (tp["niveau"] != "") & (tp["code"] != "") & (tp["role"] != "")
+    propres &= ~tp["id_structure"].isin(list(sans_principal))
+    lignes = tp[propres]
+    if not (lignes["role"] == "extension").any():
+        return
+    statut = classer_extensions(lignes, referentiel=referentiel)
+    noms = {} if ts is None else ts.drop_duplicates("id_structure").set_index("id_structure")["nom"].to_dict()
+    principaux = lignes[lignes["role"] == "principal"].groupby("id_structure", sort=False).apply(
+        lambda g: [_territoire(referentiel, n, c) for n, c in zip(g["niveau"], g["code"], strict=True)], include_groups=False
+    )
+
+    def structure(sid: str) -> str:
+        nom = noms.get(sid, "")
+        return f"la structure « {sid} »" + (f" ({nom})" if nom else "")
+
+    def perimetre_principal(sid: str) -> str:
+        liste = principaux[sid]
+        texte = ", ".join(liste[:3])
+        return texte + (f" et {len(liste) - 3} autre(s) territoire(s)" if len(liste) > 3 else "")
+
+    for ligne in statut.index[statut == "non_limitrophe"]:
+        sid, niveau, code = lignes.at[ligne, "id_structure"], lignes.at[ligne, "niveau"], lignes.at[ligne, "code"]
+        rp.avertissements.append(Probleme(
+            rp.fichier, int(ligne), "code", code,
+            f"extension non limitrophe : {structure(sid)} étend son périmètre à {_territoire(referentiel, niveau, code)}, "
+            f"qui ne touche pas son périmètre principal ({perimetre_principal(sid)}). L'appel parle d'un facilitateur "
+            "« limitrophe » dont le périmètre est étendu à un territoire voisin : vérifiez le code ou le rôle ; "
+            "importée telle quelle, cette extension ne compte pas comme couverture limitrophe dans les zones blanches.",
+        ))
+    for ligne in statut.index[statut == "interieure"]:
+        sid, niveau, code = lignes.at[ligne, "id_structure"], lignes.at[ligne, "niveau"], lignes.at[ligne, "code"]
+        rp.avertissements.append(Probleme(
+            rp.fichier, int(ligne), "role", "extension",
+            f"extension déjà comprise dans le périmètre principal : {_territoire(referentiel, niveau, code)} est dans le "
+            f"périmètre principal de {structure(sid)} ({perimetre_principal(sid)}) ; cette ligne n'ajoute aucun territoire "
+            "(retirez-la, ou mettez role = principal).",
+        ))
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,7 +10,14 @@ Conventions (documentées dans le README) :
   un rôle régional d'animation et ne sont pas répartis ;
 - une structure à 0 ETP (une structure candidate nouvelle, par exemple) ne couvre rien ;
 - une commune est `couvert` si au moins une structure l'a dans son périmètre principal,
-  `extension_seule` si elle n'est couverte que par des extensions limitrophes, sinon `non_couvert`.
+  `extension_seule` si elle n'est couverte que par des extensions limitrophes,
+  `extension_non_limitrophe` si elle ne l'est que par des extensions qui ne touchent pas le
+  périmètre principal de leur structure (voisinage géométrique du référentiel, `geo.voisinage` :
+  une structure de l'Ain étendue à Ajaccio), sinon `non_couvert`. Une extension non limitrophe
+  n'est pas la couverture « limitrophe » de l'appel : la commune compte comme non couverte
+  (`population_couverte`, zones blanches), ses ETP et ses structures restent affichés.
+  Le statut de chaque ligne d'extension est calculé sur les mêmes tableaux d'entiers (clés
+  structure × commune et voisines en CSR), sans boucle sur les lignes.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from coverage.modele import DonneesFacilitateurs, Niveau, Role, StatutCouverture
 from geo.appartenance import developper as _developper
 from geo.appartenance import index_appartenance as _index_appartenance
 from geo.reference import NiveauGeo, Referentiel
+from geo.voisinage import NON_LIMITROPHE, statut_extensions
 
 COLONNES_COMMUNE = ["population", "etp", "etp_principal", "etp_extension", "nb_structures", "structures", "statut"]
 
@@ -53,7 +61,8 @@ def etendre_perimetres(donnees: DonneesFacilitateurs, *, referentiel: Referentie
     -------
     DataFrame, une ligne par (structure, commune) : `id_structure`, `commune`, `role`
     (`principal` l'emporte si la commune est aussi en extension), `etp` (ETP de la structure
-    affectés à la commune).
+    affectés à la commune), `limitrophe` (False si la structure n'y est que par des extensions
+    qui ne touchent pas son périmètre principal, `geo.voisinage.statut_extensions`).
 
     Notes
     -----
@@ -64,7 +73,7 @@ def etendre_perimetres(donnees: DonneesFacilitateurs, *, referentiel: Referentie
     """
     p = donnees.perimetres.reset_index(drop=True)
     vide = pd.DataFrame({"id_structure": pd.Series(dtype=str), "commune": pd.Series(dtype=str),
-                         "role": pd.Series(dtype=str), "etp": pd.Series(dtype=float)})
+                         "role": pd.Series(dtype=str), "etp": pd.Series(dtype=float), "limitrophe": pd.Series(dtype=bool)})
     if p.empty:
         return vide
     idx = _index_appartenance(referentiel)
@@ -74,7 +83,9 @@ def etendre_perimetres(donnees: DonneesFacilitateurs, *, referentiel: Referentie
         donnees.structures.set_index("id_structure")["etp_facilitateur"].astype(float).reindex(ids_structures).fillna(0.0).to_numpy()
     )
     s = sid[ligne]
-    principal = (p["role"].astype(str).to_numpy(dtype=object) == Role.PRINCIPAL.value)[ligne]
+    principal_ligne = p["role"].astype(str).to_numpy(dtype=object) == Role.PRINCIPAL.value
+    principal = principal_ligne[ligne]
+    limitrophe = (statut_extensions(ligne, pos, structure=sid, principal=principal_ligne, referentiel=referentiel) != NON_LIMITROPHE)[ligne]
     part = p["part_etp"].astype(float).to_numpy()[ligne]
     pop = idx.population[pos]
     etp_s = etp_par_structure[s]
@@ -104,12 +115,16 @@ def etendre_perimetres(donnees: DonneesFacilitateurs, *, referentiel: Referentie
     uniques, inverse = np.unique(cle, return_inverse=True)
     etp_final = np.bincount(inverse, weights=etp[garde])
     est_principal = np.bincount(inverse, weights=principal[garde].astype(float)) > 0
+    # Tous les couples (structure, commune), même ceux écartés du prorata : une ligne limitrophe suffit.
+    cle_tout = s.astype(np.int64) * nb_communes + pos
+    limitrophes = np.unique(cle_tout[limitrophe])
     return pd.DataFrame(
         {
             "id_structure": pd.array(ids_structures[uniques // nb_communes], dtype=str),
             "commune": pd.array(idx.codes[uniques % nb_communes], dtype=str),
             "role": np.where(est_principal, Role.PRINCIPAL.value, Role.EXTENSION.value),
             "etp": etp_final,
+            "limitrophe": np.isin(uniques, limitrophes),
         }
     ).astype({"role": str})
 
@@ -159,10 +174,13 @@ def _synthese_communes(long: pd.DataFrame, referentiel: Referentiel) -> pd.DataF
     etp_principal = np.bincount(pos, weights=np.where(principal, etp, 0.0), minlength=n)
     nb = np.bincount(pos, minlength=n)  # une ligne par (structure, commune)
     a_principal = np.bincount(pos, weights=principal.astype(float), minlength=n) > 0
-    statut = np.where(
-        a_principal,
-        StatutCouverture.COUVERT.value,
-        np.where(nb > 0, StatutCouverture.EXTENSION_SEULE.value, StatutCouverture.NON_COUVERT.value),
+    # Sans colonne `limitrophe` (table construite à la main), toute extension est limitrophe.
+    limitrophe = long["limitrophe"].to_numpy(dtype=bool) if "limitrophe" in long.columns else np.ones(len(long), dtype=bool)
+    a_limitrophe = np.bincount(pos, weights=limitrophe.astype(float), minlength=n) > 0
+    statut = np.select(
+        [a_principal, a_limitrophe, nb > 0],
+        [StatutCouverture.COUVERT.value, StatutCouverture.EXTENSION_SEULE.value, StatutCouverture.EXTENSION_NON_LIMITROPHE.value],
+        StatutCouverture.NON_COUVERT.value,
     )
     sortie = pd.DataFrame(
         {
@@ -203,7 +221,8 @@ def agreger_couverture(
     `population_couverte_principal`, `part_population_couverte` (0 à 1), `etp`,
     `etp_pour_100k_hab` (ETP pour 100 000 habitants), `nb_structures`, `statut` (statut dominant
     en population), et les parts de population par statut `part_non_couvert`,
-    `part_extension_seule`, `part_couvert`.
+    `part_extension_seule`, `part_couvert`, `part_extension_non_limitrophe` (comptée non couverte :
+    elle n'entre pas dans `population_couverte`).
     """
     table = referentiel.table(niveau)
     c = couverture_communes
@@ -240,6 +259,7 @@ def agreger_couverture(
         [
             "nom", "population", "population_couverte", "population_couverte_principal", "part_population_couverte",
             "etp", "etp_pour_100k_hab", "nb_structures", "statut", "part_non_couvert", "part_extension_seule", "part_couvert",
+            "part_extension_non_limitrophe",
         ]
     ]
 

@@ -21,6 +21,13 @@ Trois critères, évalués par commune ou par EPCI (voir `evaluer_zones_blanches
   premier : c'est la composante la plus lourde de l'indice après la population, et le motif les
   cite d'abord.
 
+« Limitrophe » est géométrique : une extension ne compte au critère 2 que si elle touche le
+périmètre principal de sa structure (`geo.voisinage`). Une commune couverte seulement par une
+extension non limitrophe (une structure de l'Ain étendue à Ajaccio) n'est pas « couverte par un
+facilitateur limitrophe » ; elle n'est pas non plus dans le périmètre principal d'une structure.
+Le texte ne connaît que ces deux façons d'être couvert : elle compte donc comme non couverte
+(critère 1), et le motif le dit (« Dont … dans la seule extension non limitrophe de … »).
+
 `non_couvert` et `capacite_insuffisante` s'excluent : un territoire non couvert n'est pas « couvert
 avec une capacité insuffisante ». `couverture_limitrophe` peut s'ajouter à l'un ou l'autre (un
 EPCI aux deux tiers sans facilitateur dont le dernier tiers n'est couvert que par le voisin est
@@ -176,7 +183,9 @@ def _couverture_territoires(couverture_communes: pd.DataFrame, referentiel: Refe
     cle = _cle(c.index, referentiel, niveau)
     pop = c["population"].astype(float)
     statut = c["statut"].astype(str)
-    nc = statut == StatutCouverture.NON_COUVERT.value
+    # Une commune couverte seulement par une extension non limitrophe compte comme non couverte (critère 1).
+    loin = statut == StatutCouverture.EXTENSION_NON_LIMITROPHE.value
+    nc = (statut == StatutCouverture.NON_COUVERT.value) | loin
     ext = statut == StatutCouverture.EXTENSION_SEULE.value
     couv = statut == StatutCouverture.COUVERT.value
     travail = pd.DataFrame(
@@ -187,6 +196,8 @@ def _couverture_territoires(couverture_communes: pd.DataFrame, referentiel: Refe
             "etp_principal": c["etp_principal"].astype(float).to_numpy(),
             "etp_extension": c["etp_extension"].astype(float).to_numpy(),
             "pop_non_couvert": pop.where(nc, 0.0).to_numpy(),
+            "pop_non_limitrophe": pop.where(loin, 0.0).to_numpy(),
+            "n_non_limitrophe": loin.astype(int).to_numpy(),
             "pop_extension_seule": pop.where(ext, 0.0).to_numpy(),
             "pop_couvert": pop.where(couv, 0.0).to_numpy(),
             "n_communes": 1,
@@ -199,16 +210,22 @@ def _couverture_territoires(couverture_communes: pd.DataFrame, referentiel: Refe
     if niveau == "commune":  # la commune a déjà sa liste de structures
         agg["structures"] = c["structures"].astype(str).reindex(agg.index).fillna("")
         agg["structures_extension"] = agg["structures"].where(ext.reindex(agg.index).fillna(False).to_numpy(), "")
+        agg["structures_non_limitrophes"] = agg["structures"].where(loin.reindex(agg.index).fillna(False).to_numpy(), "")
     else:
         garde = cle.notna().to_numpy()
         agg["structures"] = _union_ids(c["structures"][garde], cle[garde]).reindex(agg.index).fillna("")
         a_ext = garde & ext.to_numpy()
         agg["structures_extension"] = _union_ids(c["structures"][a_ext], cle[a_ext]).reindex(agg.index).fillna("")
+        a_loin = garde & loin.to_numpy()
+        agg["structures_non_limitrophes"] = _union_ids(c["structures"][a_loin], cle[a_loin]).reindex(agg.index).fillna("")
 
     pop_tot = agg["population"]
     # Part de population ; un territoire sans habitant est jugé sur le nombre de ses communes.
     agg["part_non_couverte"] = np.where(
         pop_tot > 0, agg["pop_non_couvert"] / pop_tot.where(pop_tot > 0), agg["n_non_couvert"] / agg["n_communes"]
+    )
+    agg["part_non_limitrophe"] = np.where(
+        pop_tot > 0, agg["pop_non_limitrophe"] / pop_tot.where(pop_tot > 0), agg["n_non_limitrophe"] / agg["n_communes"]
     )
     pop_cou = agg["pop_extension_seule"] + agg["pop_couvert"]
     n_cou = agg["n_extension_seule"] + agg["n_couvert"]
@@ -341,7 +358,8 @@ def evaluer_zones_blanches(
 
     Règles (seuils de `seuils`, défauts entre parenthèses) :
 
-    - `non_couvert` : part de la population sans facilitateur ≥ `part_non_couverte_min` (0,5) ;
+    - `non_couvert` : part de la population sans facilitateur ≥ `part_non_couverte_min` (0,5) ; une
+      commune couverte seulement par une extension non limitrophe compte comme sans facilitateur ;
     - `couverture_limitrophe` : au moins une commune couverte, part de la population couverte
       qui ne l'est que par extension ≥ `part_extension_min` (0,5), et besoins identifiés ;
     - `capacite_insuffisante` : pas `non_couvert`, au moins une commune couverte, indice de
@@ -366,7 +384,8 @@ def evaluer_zones_blanches(
     DataFrame indexé par `code` du niveau : `nom`, `departement`, `region`, `population`
     (habitants), `etp`, `etp_principal`, `etp_extension` (ETP de facilitateurs),
     `population_couverte`, `part_non_couverte`, `part_extension` (0 à 1), `structures`,
-    `structures_extension` (identifiants), `indice_besoin` (unités de besoin), `ratio_capacite`
+    `structures_extension`, `structures_non_limitrophes` (identifiants), `part_non_limitrophe`
+    (part couverte seulement par une extension non limitrophe, comprise dans `part_non_couverte`), `indice_besoin` (unités de besoin), `ratio_capacite`
     (ETP par unité de besoin, NaN si indice nul), `nb_marches`, `montant_total`,
     `nb_marches_etat`, `montant_etat` (€ HT), `part_consideration_sociale`,
     `part_consideration_sociale_etat` (0 à 1, NaN si inconnues), `nb_qpv`,
@@ -410,7 +429,8 @@ def evaluer_zones_blanches(
     t["motif"] = _motifs(t, criteres, identifies, seuils, composantes_presentes(besoins), libelles_projets)
     colonnes = [
         "nom", "departement", "region", "population", "etp", "etp_principal", "etp_extension", "population_couverte",
-        "part_non_couverte", "part_extension", "structures", "structures_extension", "indice_besoin", "ratio_capacite",
+        "part_non_couverte", "part_extension", "structures", "structures_extension", "structures_non_limitrophes",
+        "part_non_limitrophe", "indice_besoin", "ratio_capacite",
         "nb_marches", "montant_total", "nb_marches_etat", "montant_etat", "part_consideration_sociale",
         "part_consideration_sociale_etat", "nb_qpv", "nb_npnru", "grands_projets", "besoins_identifies", *CRITERES,
         "criteres", "est_zone_blanche", "motif",
@@ -580,9 +600,17 @@ def _motifs(
         + ", " + _texte_marches(x, presentes["marches_etat"]) + _texte_quartiers(x, presentes["qpv_npnru"])
         + _texte_projets(x, presentes["grands_projets"], libelles_projets) + "."
     )
+    ids_loin = x["structures_non_limitrophes"].fillna("").astype(str)
+    qui_loin = pd.Series(np.where(ids_loin.str.contains(",", regex=False), "des structures ", "de la structure "), index=x.index, dtype=object)
+    non_limitrophe = _si(
+        ids_loin.ne(""),
+        " Dont " + _pct(x["part_non_limitrophe"]) + " dans la seule extension non limitrophe " + qui_loin
+        + ids_loin.str.replace(",", ", ", regex=False).astype(object)
+        + " : elle ne touche pas le périmètre principal, ce n'est pas un facilitateur « limitrophe » au sens de l'appel.",
+    )
     non_couvert = (
         " Non couvert : " + _pct(x["part_non_couverte"]) + " de la population sans facilitateur (seuil : au moins "
-        + format_pourcentage(seuils.part_non_couverte_min, 0) + ")."
+        + format_pourcentage(seuils.part_non_couverte_min, 0) + ")." + non_limitrophe
     )
     ids_ext = x["structures_extension"].fillna("").astype(str)
     qui = pd.Series(np.where(ids_ext.str.contains(",", regex=False), "des structures ", "de la structure "), index=x.index, dtype=object)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.documents.format import format_nombre
-from coverage.modele import StatutCouverture
+from coverage.modele import STATUTS_NON_COUVERTS, StatutCouverture
 from coverage.territoires.grands_projets.modele import CRITERES_ZONE_BLANCHE, GrandProjet
 from coverage.territoires.grands_projets.tableaux import tableau_registre
 
@@ -42,7 +42,7 @@ def _par_commune(
         structures=cov["structures"].fillna("").astype("str").to_numpy(),
         statut=cov["statut"].fillna(StatutCouverture.NON_COUVERT.value).astype("str").to_numpy(),
     )
-    non_couvert = e["statut"] == StatutCouverture.NON_COUVERT.value
+    non_couvert = e["statut"].isin(STATUTS_NON_COUVERTS)  # une extension non limitrophe ne couvre pas
     e["pop_couverte"] = e["population"].where(~non_couvert, 0)
     e["pop_non_couverte"] = e["population"].where(non_couvert, 0)
     e["non_couvert"] = non_couvert
