@@ -10,6 +10,7 @@ from coverage.espace import EspaceIndisponible
 from ui.acces import exiger_connexion
 from ui.carte import preparer_assets_locaux
 from ui.ecritures import arreter_espace_indisponible
+from ui.mise_en_page import STYLE_MISE_EN_PAGE
 from ui.presentation import STYLE_TABLEAUX
 from ui.selections import conserver_choix
 
@@ -45,6 +46,7 @@ PAGES = {
 }
 
 st.html(STYLE_TABLEAUX)  # pas de « Download as CSV » intégré : les pages ont leurs exports
+st.html(STYLE_MISE_EN_PAGE)  # marge et titres réduits : la carte commence dans le premier écran d'un portable
 conserver_choix()  # comité, réglages de la simulation : gardés quand on change de page
 try:
     st.navigation(PAGES).run()

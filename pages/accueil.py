@@ -3,7 +3,7 @@
 import streamlit as st
 
 from coverage.territoires.couverture import chiffres_cles
-from coverage.documents.format import format_nombre, format_pourcentage
+from coverage.documents.format import format_date, format_nombre, format_pourcentage
 from geo.carte import EMPRISES, categories_couverture
 from geo.carte_valeurs import carte_base, couche_contours_url, couche_valeurs
 from ui import etat
@@ -13,43 +13,36 @@ from ui.navigation import exiger_navigation
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
-st.title("Facilitateurs de la clause sociale d'insertion")
-st.markdown(
+PRESENTATION = (
     "Couverture du territoire par les facilitateurs, zones blanches au sens de l'appel à projets 2025, "
     "grands projets et simulation de l'enveloppe de 4,5 M€ : pour les **DDETS** (cartes de couverture), "
     "les **coordinateurs régionaux** (où placer des ETP) et les **DREETS** (comité de sélection)."
 )
 
+# Premier écran d'un portable (1366 × 768) : titre, avis, chiffres clés sur une ligne, puis la carte ;
+# la présentation, le référentiel et le millésime sont sous la carte.
+st.title("Facilitateurs de la clause sociale d'insertion", help=PRESENTATION)
+
 ref = etat.referentiel()
 donnees = etat.donnees_actives()
 avis_donnees(donnees)
 
-prov = etat.provenance()
-c1, c2, c3, c4, c5 = st.columns(5)
-metrique(c1, "Communes", len(ref.communes), aide="Métropole et DROM (971, 972, 973, 974, 976)")
-metrique(c2, "EPCI à fiscalité propre", len(ref.epci), aide="Composition au 1er janvier 2026 (DGCL)")
-metrique(c3, "Départements", len(ref.departements))
-metrique(c4, "Régions", len(ref.regions))
-metrique(c5, "Habitants", ref.communes["population"].sum(), aide="Population municipale INSEE (populations légales)")
-st.caption(f"Géographie officielle **{prov['millesime']}**, construite le {prov['construit_le']} — {source_geographie()}.")
-
 selection = selecteur_territoire("accueil")
 regions = etat.agregat_actif("region")
 cles = chiffres_cles(regions)
+epci = etat.agregat_actif("epci")
 d1, d2, d3, d4 = st.columns(4)
 metrique(d1, "Structures porteuses", int((donnees.structures["etp_facilitateur"] > 0).sum()))
 metrique(d2, "ETP de facilitateurs", cles["etp"], decimales=1)
 d3.metric("Population couverte", format_pourcentage(cles["part_population_couverte"]))
-epci = etat.agregat_actif("epci")
 metrique(d4, "EPCI non couverts", int((epci["statut"] == "non_couvert").sum()), aide="Aucun facilitateur sur le territoire")
 
-st.subheader("Carte nationale des EPCI et des départements")
-col_ind, col_zone = st.columns([2, 3])
-indicateur = col_ind.segmented_control(
-    "Indicateur", ["statut", "population"], default="statut", key="accueil_indicateur",
-    format_func={"statut": "Statut de couverture", "population": "Population"}.get,
-) or "statut"
-with col_zone:
+with st.container(horizontal=True, vertical_alignment="center", key="accueil_commandes"):
+    indicateur = st.segmented_control(
+        "Indicateur de la carte nationale des EPCI et des départements", ["statut", "population"], default="statut",
+        key="accueil_indicateur", label_visibility="collapsed",
+        format_func={"statut": "Statut de couverture", "population": "Population"}.get,
+    ) or "statut"
     zone = choix_zone("accueil_zone")
 
 # Les contours viennent d'un fichier statique téléchargé une fois ; à chaque exécution, les valeurs seules.
@@ -77,4 +70,16 @@ if code and code in epci.index:
         )
         st.page_link("pages/couverture.py", label="Voir le détail dans Couverture", icon=":material/map:")
 else:
-    st.caption("Cliquez sur un EPCI pour afficher sa couverture. Choisissez un territoire dans le volet de gauche pour zoomer.")
+    st.caption("Carte nationale des EPCI et des départements. Cliquez sur un EPCI pour afficher sa couverture ; "
+               "choisissez un territoire dans le volet de gauche pour zoomer.")
+
+st.markdown(PRESENTATION)
+st.subheader("Référentiel géographique")
+prov = etat.provenance()
+c1, c2, c3, c4, c5 = st.columns(5)
+metrique(c1, "Communes", len(ref.communes), aide="Métropole et DROM (971, 972, 973, 974, 976)")
+metrique(c2, "EPCI à fiscalité propre", len(ref.epci), aide="Composition au 1er janvier 2026 (DGCL)")
+metrique(c3, "Départements", len(ref.departements))
+metrique(c4, "Régions", len(ref.regions))
+metrique(c5, "Habitants", ref.communes["population"].sum(), aide="Population municipale INSEE (populations légales)")
+st.caption(f"Géographie officielle **{prov['millesime']}**, construite le {format_date(prov['construit_le'])} — {source_geographie()}.")

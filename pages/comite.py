@@ -51,10 +51,12 @@ scenario = st.sidebar.selectbox("Montants proposés par", [None, *noms], key="co
 proposes = vue.propositions(comite, dossiers, scenario)
 decisions = etat.espace().decisions_courantes(comite)
 enveloppe_comite = vue.enveloppe_du_comite(comite)
-engage = vue.bandeau_enveloppe(dossiers, decisions, enveloppe_comite)
 
-ecran = st.segmented_control("Écran", ["dossiers", "synthese"], default="dossiers", key="comite_ecran", label_visibility="collapsed",
-                             format_func={"dossiers": "Dossier par dossier", "synthese": "Synthèse et exports"}.get) or "dossiers"
+# Écran et enveloppe engagée sur une ligne : la fiche du dossier et sa carte commencent dans le premier écran d'un portable.
+with st.container(horizontal=True, vertical_alignment="center", key="comite_bandeau"):
+    ecran = st.segmented_control("Écran", ["dossiers", "synthese"], default="dossiers", key="comite_ecran", label_visibility="collapsed",
+                                 format_func={"dossiers": "Dossier par dossier", "synthese": "Synthèse et exports"}.get) or "dossiers"
+    engage = vue.bandeau_enveloppe(dossiers, decisions, enveloppe_comite)
 if ecran == "dossiers":
     rang = vue.rang_courant(comite, dossiers)
     c1, c2, c3 = st.columns([1, 3, 1])

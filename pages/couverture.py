@@ -51,23 +51,22 @@ simulees = appliquer_modifications(donnees, modifications) if modifications else
 couv_simulee = etat.calculer_couverture(simulees) if simulees is not None else None  # une fois par exécution
 
 # Commandes de la carte sur une ligne (le premier écran d'un portable montre la carte)
-c_ind, c_maille, c_zone = st.columns([5, 3, 6], vertical_alignment="bottom")
-indicateur = c_ind.segmented_control(
-    "Indicateur", ["statut", "etp_pour_100k_hab", "part_population_couverte"], default="statut", key="couverture_indicateur",
-    format_func={"statut": "Statut", "etp_pour_100k_hab": "ETP pour 100 000 hab.", "part_population_couverte": "Part couverte"}.get,
-) or "statut"
-with c_zone:
-    zone = choix_zone("couverture_zone") if selection.code is None else "metropole"
-with c_maille:
+with st.container(horizontal=True, vertical_alignment="bottom", key="couverture_commandes"):
+    indicateur = st.segmented_control(
+        "Indicateur", ["statut", "etp_pour_100k_hab", "part_population_couverte"], default="statut", key="couverture_indicateur",
+        format_func={"statut": "Statut", "etp_pour_100k_hab": "ETP pour 100 000 hab.", "part_population_couverte": "Part couverte"}.get,
+    ) or "statut"
     maille = choix_maille("couverture_maille") if selection.code is None else "epci"
-    vue = vue_pour(selection, zone, maille_nationale=maille, grand_paris=choix_grand_paris(selection, "couverture_niveau_idf"))
-    detail = choix_detail("couverture_detail") if vue.departement else vue.niveau
-
-if simulees is not None:
-    etat_affiche = st.segmented_control("Données", ["avant", "apres"], default="apres", key="couverture_avant_apres",
-                                        format_func={"avant": "Avant modifications", "apres": "Après modifications (simulation)"}.get)
-else:
-    etat_affiche = "avant"
+    detail = choix_detail("couverture_detail") if selection.departement else None
+    grand_paris = choix_grand_paris(selection, "couverture_niveau_idf")
+    if simulees is not None:
+        etat_affiche = st.segmented_control("Données", ["avant", "apres"], default="apres", key="couverture_avant_apres",
+                                            format_func={"avant": "Avant modifications", "apres": "Après modifications (simulation)"}.get)
+    else:
+        etat_affiche = "avant"
+    zone = choix_zone("couverture_zone") if selection.code is None else "metropole"
+vue = vue_pour(selection, zone, maille_nationale=maille, grand_paris=grand_paris)
+detail = detail or vue.niveau
 couv = couv_simulee if etat_affiche == "apres" else etat.couverture_active()
 
 

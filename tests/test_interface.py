@@ -228,3 +228,31 @@ def test_selecteur_de_territoire_sans_texte_anglais(app):
     region = at.sidebar.selectbox(key="accueil_region")
     assert region.proto.placeholder == "France entière"
     assert region.value is None or region.index == 0
+
+
+def test_zones_blanches_un_epci_choisi_restreint_chiffres_et_tableau(app):
+    """Ain, puis la CA Haut-Bugey Agglomération : chiffres et tableau ne parlent plus que de ses communes ;
+    détail par EPCI : une seule ligne, l'EPCI ; « Tout le département » revient aux 391 communes de l'Ain."""
+    from geo.reference import charger_referentiel
+
+    membres = set(charger_referentiel().communes.query("epci == '200042935'").index)
+    at = _page(app, "pages/zones_blanches.py")
+    at.sidebar.selectbox(key="zb_region").set_value("84").run()
+    at.sidebar.selectbox(key="zb_departement").set_value("01").run()
+    tableau_ain = at.dataframe[-1].value
+    assert not set(tableau_ain.iloc[:, 0]) <= membres  # l'Ain entier : des communes hors de l'EPCI
+    at.sidebar.selectbox(key="zb_epci").set_value("200042935").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == "Communes — CA Haut-Bugey Agglomération, Ain (01)" for s in at.subheader)
+    tableau = at.dataframe[-1].value
+    assert len(tableau) > 0 and set(tableau.iloc[:, 0]) <= membres
+    total = int({m.label: m.value for m in at.metric}["Zones blanches (total)"].replace("\u00a0", ""))
+    assert total == len(tableau)  # chaque zone blanche de l'EPCI est une ligne du tableau
+    at.segmented_control(key="zb_detail").set_value("epci").run()
+    assert list(at.dataframe[-1].value.iloc[:, 0]) in ([], ["200042935"])  # l'EPCI, s'il est zone blanche
+    at.segmented_control(key="zb_detail").set_value("commune").run()
+    at.button(key="zb_tout_departement").click().run()
+    assert at.sidebar.selectbox(key="zb_epci").value is None
+    assert any(s.value == "Communes — Ain (01)" for s in at.subheader)
+    at.sidebar.selectbox(key="zb_departement").set_value(None).run()  # les tests suivants partent de la France entière
+    at.sidebar.selectbox(key="zb_region").set_value(None).run()

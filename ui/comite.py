@@ -143,10 +143,11 @@ def regles_dossier(ligne: pd.Series, *, compact: bool) -> None:
 
 
 def zones_et_carte(ligne: pd.Series, *, donnees, entrees, hauteur: int) -> None:
+    """Carte du périmètre sur les zones blanches, puis ce qu'il couvre (la carte d'abord : premier écran)."""
     e = entrees.dossiers.set_index("id_dossier").loc[ligne["id_dossier"]]
+    carte_perimetre(ligne, donnees, hauteur=hauteur)
     st.markdown(f"Zones blanches couvertes : **{format_nombre(e['population_zone_blanche'])} habitants** · "
                 f"grand projet : **{'oui' if e['couvre_grand_projet'] else 'non'}**")
-    carte_perimetre(ligne, donnees, hauteur=hauteur)
 
 
 def carte_perimetre(ligne: pd.Series, donnees, *, hauteur: int) -> None:
