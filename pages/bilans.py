@@ -18,6 +18,7 @@ from ui.bilans_fiche import fiche_structure, section_import
 from ui.carte import afficher_carte, parametres_tuiles
 from ui.commun import avis_donnees, source_geographie
 from ui.navigation import exiger_navigation
+from ui.presentation import tableau as afficher_tableau
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -77,9 +78,7 @@ if section == "remises":
     )
     afficher_carte(carte, cle=f"bilans_carte_{annee}", gdf=gdf)
     st.subheader("Par convention")
-    st.dataframe(vue.tableau_conventions(suivi_annee), hide_index=True, width="stretch", column_config={
-        "id_structure": "Structure", "nom": "Nom", "departement": "Dép.", "annee": st.column_config.NumberColumn("Année", format="%d"),
-        "statut_intermediaire": "Bilan intermédiaire", "statut_annuel": "Bilan annuel", "statut": "Statut de la convention"})
+    afficher_tableau(vue.tableau_conventions(suivi_annee).rename(columns={"statut": "statut_convention"}))
 
 elif section == "indicateurs":
     niveau = st.segmented_control("Niveau", ["france", "region", "departement"], default="region", key="bilans_niveau",
@@ -95,14 +94,7 @@ elif section == "indicateurs":
     m[1].metric("Heures par ETP (marchés de l'État)", format_nombre(f["heures_par_etp_etat"]))
     m[2].metric("Évolution sur un an", format_pourcentage(f["evolution_heures"]))
     m[3].metric("Structures (dont intermédiaire seul)", f"{format_nombre(f['structures'])} ({format_nombre(f['intermediaires_seuls'])})")
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "code": "Code", "nom": "Territoire", "annee": None, "structures": "Structures", "bilans_annuels": "Bilans annuels",
-        "intermediaires_seuls": "Intermédiaire seul", "etp_subventionnes": st.column_config.NumberColumn("ETP subventionnés", format="%.1f"),
-        "heures_par_etp_total": st.column_config.NumberColumn("Heures / ETP", format="localized"),
-        "heures_par_etp_etat": st.column_config.NumberColumn("Heures / ETP (État)", format="localized"),
-        "part_heures_etat": st.column_config.NumberColumn("Part État des heures", format="percent"),
-        "evolution_heures": st.column_config.NumberColumn("Évolution des heures", format="percent"),
-        "part_heures_porteur": st.column_config.NumberColumn("Part des heures du porteur", format="percent")})
+    afficher_tableau(table.drop(columns=["annee"], errors="ignore").rename(columns={"nom": "territoire"}))
     regions = vue.consolidation(actifs.cle, "region", annee)
     graphique = st.segmented_control("Graphique", ["heures", "annees", "distribution"], default="heures", key="bilans_graphique",
                                      format_func={"heures": "Heures par ETP par région", "annees": f"{annee} contre {annee - 1}",

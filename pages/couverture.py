@@ -153,8 +153,7 @@ else:
     lignes, geometries_tableau = retenus, gdf[["geometry"]]
 tableau = lignes[["nom", "population", "etp", "etp_pour_100k_hab", "part_population_couverte", "statut", "nb_structures"]]
 with st.container(key="couverture_tableau"):
-    afficher_tableau(tableau.sort_values("etp_pour_100k_hab"), index=True, config={
-        "part_population_couverte": st.column_config.ProgressColumn("Part couverte", min_value=0, max_value=1, format="percent")})
+    afficher_tableau(tableau.sort_values("etp_pour_100k_hab"), index=True)  # « 97,3 % » quelle que soit la langue du navigateur
 boutons_export(tableau, geometries_tableau, nom=f"couverture_{detail}_{vue.epci or selection.code or 'france'}", cle="couverture")
 
 section_et_si(donnees, modifications, version=version, apres=couv_simulee)

@@ -73,3 +73,20 @@ def donnees_minuscules() -> DonneesFacilitateurs:
         }
     )
     return DonneesFacilitateurs(structures=structures, perimetres=perimetres, dossiers=pd.DataFrame(), demo=False)
+
+
+def cellules_affichees(element) -> pd.DataFrame:
+    """Texte que la grille d'un `st.dataframe` (élément AppTest) montre : valeurs d'affichage du Styler s'il y en a.
+
+    `element.value` rend les valeurs d'origine (nombres) ; les pages passent par `ui.presentation.tableau`,
+    qui écrit les nombres à la française dans les valeurs d'affichage.
+    """
+    from streamlit import dataframe_util
+
+    brut = element.proto.arrow_data.styler.display_values
+    table = element.value
+    if not brut:
+        return table.astype(str)
+    affiche = dataframe_util.convert_arrow_bytes_to_pandas_df(brut)
+    affiche.columns = table.columns
+    return affiche

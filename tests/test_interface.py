@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.fixtures import cellules_affichees
 from ui.texte import GLUON, liste, texte
 
 RACINE = Path(__file__).resolve().parent.parent
@@ -168,8 +169,27 @@ def test_tableau_pour_les_personnes_libelles_codes_dates_et_formules():
     assert table.iloc[0].tolist() == [
         "'=HYPERLINK(\"http://exemple.invalid\",\"clic\")",  # apostrophe : plus une formule, même téléchargée
         "Non couvert", "Auvergne-Rhône-Alpes (84)", 47_754.0, 0.973, "", "25/11/2026 15:35", "Rénovation urbaine"]
-    colonnes = at.dataframe[0].proto.columns
-    assert '"format":"euro"' in colonnes.replace(" ", "") and '"format":"percent"' in colonnes.replace(" ", "")
+    # Le nombre reste un nombre (tri) ; la grille montre un texte français, quelle que soit la langue du navigateur.
+    affiche = cellules_affichees(at.dataframe[0]).iloc[0]
+    assert affiche["Montant attribué"] == "47\u202f754,00\u00a0€" and affiche["Part couverte"] == "97,3\u202f%"
+    assert "format" not in at.dataframe[0].proto.columns  # aucun format de colonne : il suivrait la langue du navigateur
+
+
+def test_tableau_nom_a_cote_des_codes_de_structure_epci_commune_et_nombres_francais():
+    def script():
+        import pandas as pd
+
+        from ui.presentation import tableau
+
+        tableau(pd.DataFrame({"id_structure": ["S0001"], "epci": ["200046977"], "commune": ["01053"], "etp": [1.25],
+                              "population": [123_456], "annee": [2025], "montant_aap_demande": [float("nan")]}))
+
+    at = AppTest.from_function(script, default_timeout=DELAI).run()
+    assert not at.exception, [e.value for e in at.exception]
+    affiche = cellules_affichees(at.dataframe[0])
+    assert list(affiche.columns) == ["Structure", "EPCI", "Commune", "ETP", "Population", "Année", "Montant demandé"]
+    assert affiche.iloc[0].tolist() == ["GIP Emploi Insertion du Bassin de Bourg-en-Bresse et environs (S0001)",
+                                        "Métropole de Lyon (200046977)", "Bourg-en-Bresse (01053)", "1,25", "123\u202f456", "2025", ""]
 
 
 def test_export_scenario_sans_colonnes_de_fusion():

@@ -143,7 +143,7 @@ def test_simulation_nationale_en_enveloppes_regionales_aucune_region_au_dela(app
     assert at.sidebar.radio(key="simulation_enveloppes").value == "regionales"
     assert [s.value for s in at.success] == ["Aucune région au-delà de son enveloppe."]
     table = at.dataframe[0].value.data if hasattr(at.dataframe[0].value, "data") else at.dataframe[0].value
-    assert (table["utilisee"] <= table["enveloppe"] + 0.005).all() and len(table) == 18
+    assert (table["Attribué"] <= table["Enveloppe"] + 0.005).all() and len(table) == 18
     metriques = {m.label: m.value for m in at.metric}
     assert metriques["Enveloppe"].replace("\u00a0", " ").replace("\u202f", " ") == "4 500 000 €"
 

@@ -206,9 +206,10 @@ def colonnes_bilans_dossiers(dossiers: pd.DataFrame) -> pd.DataFrame:
 
 
 CONFIG_COLONNES_BILANS = {
-    "bilan_annee": st.column_config.NumberColumn("Dernier bilan annuel", format="%d", help="0 : aucun bilan annuel reçu"),
-    "bilan_heures_par_etp": st.column_config.NumberColumn("Heures / ETP (bilan)", format="localized"),
-    "bilan_heures_par_etp_etat": st.column_config.NumberColumn("Heures / ETP État (bilan)", format="localized"),
+    # Nombres écrits à la française par `ui.presentation.tableau` (pas de format de colonne : il suivrait le navigateur).
+    "bilan_annee": st.column_config.Column("Dernier bilan annuel", help="0 : aucun bilan annuel reçu"),
+    "bilan_heures_par_etp": None,
+    "bilan_heures_par_etp_etat": None,
     "bilan_signalement": st.column_config.TextColumn("Signalement du bilan", width="medium"),
 }
 

@@ -13,6 +13,7 @@ from coverage.documents.format import format_nombre
 from coverage.modele import Niveau, Periode, Statut
 from ui import bilans as vue
 from ui import etat
+from ui.presentation import tableau as afficher_tableau
 
 
 def _perimetre(donnees, id_structure: str) -> pd.DataFrame:
@@ -56,15 +57,10 @@ def fiche_structure(donnees, actifs: vue.BilansActifs, au: dt.date) -> None:
                 })
                 series.index = series.index.astype(str)
                 st.bar_chart(series, stack=False, x_label="Année (bilan annuel)", y_label="Heures par ETP subventionné")
-            st.dataframe(bilans[["annee", "periode", "date_remise", *INDICATEURS_SOMMES, "commentaire"]], hide_index=True,
-                         width="stretch", column_config={"annee": st.column_config.NumberColumn("Année", format="%d"),
-                                                         "date_remise": st.column_config.DateColumn("Remis le", format="DD/MM/YYYY")})
+            afficher_tableau(bilans[["annee", "periode", "date_remise", *INDICATEURS_SOMMES, "commentaire"]])
         st.markdown("**Remise des bilans attendus**")
-        st.dataframe(remises, hide_index=True, width="stretch", column_config={
-            "annee": st.column_config.NumberColumn("Année", format="%d"), "periode": "Période",
-            "echeance": st.column_config.DateColumn("Échéance", format="DD/MM/YYYY"),
-            "date_remise": st.column_config.DateColumn("Remis le", format="DD/MM/YYYY"), "jours_retard": "Jours de retard",
-            "statut": "Statut"})
+        afficher_tableau(remises.assign(statut=remises["statut"].map(lambda s: vue.LIBELLES_STATUTS.get(s, s)))
+                         if "statut" in remises.columns else remises)
     with droite:
         st.markdown("**Financement**")
         if s is not None:
@@ -72,13 +68,9 @@ def fiche_structure(donnees, actifs: vue.BilansActifs, au: dt.date) -> None:
                     f"Années financées par le PNAD : {s['financement_pnad'] or 'aucune'}")
         dossiers = donnees.dossiers[donnees.dossiers["id_structure"] == choix] if len(donnees.dossiers) else pd.DataFrame()
         if len(dossiers):
-            st.dataframe(dossiers[["id_dossier", "etp_demandes", "cout_annuel_total", "montant_aap_demande"]], hide_index=True,
-                         column_config={"id_dossier": "Dossier", "etp_demandes": "ETP demandés",
-                                        "cout_annuel_total": st.column_config.NumberColumn("Coût annuel (€)", format="localized"),
-                                        "montant_aap_demande": st.column_config.NumberColumn("Demandé (€)", format="localized")})
+            afficher_tableau(dossiers[["id_dossier", "etp_demandes", "cout_annuel_total", "montant_aap_demande"]], width="content")
         st.markdown("**Périmètre**")
-        st.dataframe(_perimetre(donnees, choix), hide_index=True, column_config={
-            "niveau": "Niveau", "code": "Code", "nom": "Territoire", "role": "Rôle", "part_etp": "Part des ETP"})
+        afficher_tableau(_perimetre(donnees, choix).rename(columns={"nom": "territoire"}), width="content")
 
 
 def section_import(actifs: vue.BilansActifs) -> None:
@@ -113,5 +105,4 @@ def section_import(actifs: vue.BilansActifs) -> None:
             st.rerun()
     historique = etat.espace().lister_imports_bilans()
     if len(historique):
-        st.dataframe(historique, hide_index=True, column_config={"id": "N°", "horodatage": "Date (UTC)", "auteur": "Auteur",
-                                                                 "libelle": "Libellé", "nb_bilans": "Bilans", "actif": "Actif"})
+        afficher_tableau(historique, width="content")

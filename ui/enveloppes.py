@@ -12,6 +12,7 @@ from coverage.financement.enveloppes import CLES_REPARTITION, controler_total, r
 from coverage.financement.parametres import PARAMETRES_2025
 from ui import etat
 from ui.acces import champ_auteur
+from ui.presentation import tableau as afficher_tableau
 
 
 def _suggestion(cle: str) -> pd.Series:
@@ -59,6 +60,4 @@ def section_enveloppes() -> None:
             else:
                 st.success(f"Enveloppes régionales {annee} : version {version} enregistrée.")
     with st.expander("Versions de la table"):
-        st.dataframe(etat.magasin().historique_enveloppes(annee), hide_index=True, width="stretch", column_config={
-            "version": "N°", "auteur": "Auteur", "horodatage": "Date (UTC)", "cle": "Clé de répartition",
-            "total": st.column_config.NumberColumn("Total (€)", format="%.0f €")})
+        afficher_tableau(etat.magasin().historique_enveloppes(annee).rename(columns={"total": "montant_total"}))

@@ -97,6 +97,12 @@ def donnees_actives() -> DonneesFacilitateurs:
     return donnees_version(version_active())
 
 
+def noms_structures() -> pd.Series:
+    """Nom de chaque structure de la version active, indexé par `id_structure` (pour les tableaux)."""
+    structures = donnees_actives().structures
+    return structures.drop_duplicates("id_structure").set_index("id_structure")["nom"]
+
+
 @dataclass(frozen=True)
 class Couverture:
     """Couverture d'une version : table communale et table longue structure × commune."""

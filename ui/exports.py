@@ -23,7 +23,7 @@ def boutons_export(table: pd.DataFrame, geometries: gpd.GeoDataFrame | None, *, 
     c1.download_button("Exporter en CSV", data=lambda: exporter_csv(sortie, donnees_fictives=fictif), file_name=f"{nom}.csv", mime="text/csv",
                        on_click="ignore", key=f"{cle}_csv", icon=":material/download:")
     # CSV : noms de colonnes et codes pour la ligne de commande ; XLSX : libellés pour les personnes.
-    c2.download_button("Exporter en XLSX", data=lambda: exporter_xlsx({nom[:31]: pour_personnes(sortie, referentiel=etat.referentiel())},
+    c2.download_button("Exporter en XLSX", data=lambda: exporter_xlsx({nom[:31]: pour_personnes(sortie, referentiel=etat.referentiel(), structures=etat.noms_structures())},
                                                                       donnees_fictives=fictif),
                        file_name=f"{nom}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{cle}_xlsx", on_click="ignore",

@@ -1,18 +1,22 @@
 """Couche de présentation partagée par les pages : états des règles, tableaux pour les personnes.
 
 Tout tableau affiché passe par `tableau()` : libellés français (`coverage.documents.libelles`), codes
-traduits, dates à l'heure de Paris, aucune cellule « None », nombres au format du navigateur
-(`47 754,00 €`, `97,3 %` en français) et cellules de texte qui ressembleraient à une formule
+traduits, noms à côté des codes, dates à l'heure de Paris, aucune cellule « None »/« nan », nombres
+écrits à la française côté serveur (`47 754,00 €`, `97,3 %`, espaces fines insécables) quelle que soit la
+langue du navigateur (valeurs d'affichage d'un `Styler` pandas : le tri de la colonne reste numérique) et cellules de texte qui ressembleraient à une formule
 préfixées d'une apostrophe : le téléchargement intégré au tableau ne peut pas exporter un
 `=HYPERLINK(…)` actif (et il est de toute façon masqué, voir `STYLE_TABLEAUX`).
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
 from coverage.documents.exports import echapper_formules
+from coverage.documents.format import ESPACE, format_euros, format_nombre, format_pourcentage
 from coverage.documents.libelles import genre_colonne, libelle_colonne, pour_personnes
 from ui import etat
 
@@ -31,11 +35,59 @@ STYLE_TABLEAUX = """
 </style>
 """
 
-_CONFIG_GENRE = {
-    "euros": lambda lib: st.column_config.NumberColumn(lib, format="euro"),
-    "pourcentage": lambda lib: st.column_config.NumberColumn(lib, format="percent"),
-    "nombre": lambda lib: st.column_config.NumberColumn(lib, format="localized"),
-}
+FINE = "\u202f"
+"""Espace fine insécable : milliers et avant `%` dans les tableaux (comme `LOCALE_FR` des graphiques)."""
+
+
+def _fines(texte: str) -> str:
+    return texte.replace(ESPACE, FINE)
+
+
+def cellule_euros(v) -> str:
+    """`47 754,00 €` (milliers en espace fine, espace insécable avant €) ; vide si absent."""
+    return "" if _manquant(v) else _fines(format_euros(v, centimes=True))[:-2] + ESPACE + "€"
+
+
+def cellule_pourcentage(v) -> str:
+    """`97,3 %` ; vide si absent."""
+    return "" if _manquant(v) else _fines(format_pourcentage(v))
+
+
+def cellule_nombre(v) -> str:
+    """`123 456` ou `1,25` (jusqu'à deux décimales) ; vide si absent."""
+    return "" if _manquant(v) else _fines(format_nombre(v, 2, compact=True))
+
+
+def cellule_sans_separateur(v) -> str:
+    """Année, rang, numéro : `2025`, jamais `2 025` ; vide si absent."""
+    return "" if _manquant(v) else format_nombre(v, 2, compact=True).replace(ESPACE, "")
+
+
+_FORMATS_GENRE = {"euros": cellule_euros, "pourcentage": cellule_pourcentage, "nombre": cellule_nombre}
+
+
+def _manquant(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+_CELLULES_STYLER = 150_000
+
+
+def _formats(affichee: pd.DataFrame, genres: dict[str, str]) -> dict:
+    formats = {lib: _FORMATS_GENRE[g] for lib, g in genres.items()
+               if g in _FORMATS_GENRE and pd.api.types.is_numeric_dtype(affichee[lib]) and not pd.api.types.is_bool_dtype(affichee[lib])}
+    autres = [c for c in affichee.columns if c not in formats and pd.api.types.is_numeric_dtype(affichee[c])
+              and not pd.api.types.is_bool_dtype(affichee[c])]
+    formats.update({c: cellule_sans_separateur for c in autres})
+    return formats
+
+
+def styler_francais(affichee: pd.DataFrame, genres: dict[str, str]):
+    """`Styler` dont les valeurs d'affichage sont écrites à la française (colonnes numériques de `genres`).
+
+    Les nombres restent ceux de la table (tri numérique dans la grille) ; Streamlit montre le texte.
+    """
+    return affichee.style.format(_formats(affichee, genres), na_rep="")
 
 
 def badge_regle(respectee: bool | None) -> str:
@@ -43,25 +95,31 @@ def badge_regle(respectee: bool | None) -> str:
     return _BADGES[respectee]
 
 
-def tableau(table: pd.DataFrame, *, index: bool = False, config: dict | None = None, conteneur=st, **options) -> None:
+def tableau(table: pd.DataFrame, *, index: bool = False, config: dict | None = None, conteneur=st,
+            en_rouge: pd.Series | None = None, **options) -> None:
     """Affiche `table` (colonnes machine) pour des personnes.
 
     `index` : l'index (code, identifiant) devient la première colonne ; `config` : réglages
     `st.column_config` propres à une colonne, indexés par son nom machine (ex. une barre de
-    progression) ; `options` : passées à `st.dataframe` (hauteur…).
+    progression) ; `en_rouge` : booléens alignés sur les lignes, texte en rouge (une région au-delà de son
+    enveloppe) ; `options` : passées à `st.dataframe` (hauteur…).
     """
     t = table.reset_index().rename(columns={"index": "code"}) if index else table
+    affichee = echapper_formules(pour_personnes(t, referentiel=etat.referentiel(), structures=etat.noms_structures()))
     config = config or {}
-    colonnes = {}
-    for nom in t.columns:
-        lib = libelle_colonne(str(nom))
-        if nom in config:
-            colonnes[lib] = config[nom]
-        elif genre_colonne(str(nom)) in _CONFIG_GENRE and pd.api.types.is_numeric_dtype(t[nom]):
-            colonnes[lib] = _CONFIG_GENRE[genre_colonne(str(nom))](lib)
-    affichee = echapper_formules(pour_personnes(t, referentiel=etat.referentiel()))
+    libelles = dict(zip(t.columns, affichee.columns, strict=True))
+    colonnes = {libelles[nom]: reglage for nom, reglage in config.items() if nom in libelles}
+    genres = {libelles[nom]: genre_colonne(str(nom)) for nom in t.columns}
     options.setdefault("width", "stretch")
-    conteneur.dataframe(affichee, hide_index=True, column_config=colonnes, **options)
+    if affichee.size > _CELLULES_STYLER:  # au-delà, le Styler serait lent : texte déjà écrit (tri alphabétique)
+        donnees = affichee.assign(**{c: affichee[c].map(f) for c, f in _formats(affichee, genres).items()})
+    else:
+        donnees = styler_francais(affichee, genres)
+        if en_rouge is not None:
+            rouges = list(en_rouge)
+            donnees = donnees.apply(lambda ligne: ["color: #ce0500" if rouges[ligne.name] else "" for _ in ligne], axis=1)
+    with pd.option_context("styler.render.max_elements", _CELLULES_STYLER + 1):
+        conteneur.dataframe(donnees, hide_index=True, column_config=colonnes, **options)
 
 
 # Graphiques : nombres et mois à la française (locale Vega), étiquettes jamais tronquées.

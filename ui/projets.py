@@ -24,6 +24,7 @@ from coverage.territoires.grands_projets import (
 from coverage.sources.lecture import ErreurLecture
 from geo.carte import couche_contours
 from geo.carte_valeurs import carte_base, couche_contours_url
+from coverage.documents.libelles import pour_personnes
 from ui import etat
 from ui.carte import point_clique, urls_geometries
 from ui.ecritures import afficher_conflit
@@ -38,7 +39,8 @@ def exports_registre(projets: list[GrandProjet], tableau: pd.DataFrame, formes: 
     fictif = etat.donnees_actives().demo  # le bilan croise le registre (réel) et les structures (fictives en démonstration)
     c1.download_button("Bilan (CSV)", data=lambda: exporter_csv(tableau.reset_index(), donnees_fictives=fictif), file_name="grands_projets_bilan.csv",
                        on_click="ignore", key="gp_export_bilan_csv")
-    c2.download_button("Bilan (XLSX)", data=lambda: exporter_xlsx({"bilan": tableau.reset_index()}, donnees_fictives=fictif), file_name="grands_projets_bilan.xlsx",
+    c2.download_button("Bilan (XLSX)", data=lambda: exporter_xlsx({"bilan": pour_personnes(tableau.reset_index(), referentiel=etat.referentiel(), structures=etat.noms_structures())},
+                                                           donnees_fictives=fictif), file_name="grands_projets_bilan.xlsx",
                        on_click="ignore", key="gp_export_bilan_xlsx")
     c3.download_button("Registre (XLSX)", data=lambda: exporter_registre_tableau(projets, format="xlsx"), file_name="grands_projets.xlsx",
                        on_click="ignore", key="gp_export_registre")

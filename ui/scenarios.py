@@ -97,7 +97,7 @@ def section(reglages, *, version: int, allouer, entrees) -> None:
     parametres = pd.DataFrame({"parametre": list(scenario.parametres), "valeur": [str(v) for v in scenario.parametres.values()]})
     st.download_button("Exporter ce scénario (XLSX)", on_click="ignore", key="simulation_scenario_xlsx",
                        file_name=f"scenario_{choix}.xlsx", data=lambda: exporter_xlsx(
-                           {nom: pour_personnes(t, referentiel=etat.referentiel()) for nom, t in
+                           {nom: pour_personnes(t, referentiel=etat.referentiel(), structures=etat.noms_structures()) for nom, t in
                             {**scenario.resultats, "parametres": parametres}.items()},
                            donnees_fictives=etat.donnees_actives().demo))
 

@@ -16,6 +16,7 @@ from coverage.financement.parametres import PARAMETRES_2025
 from coverage.financement.regles import detail_regles
 from coverage.financement.simulation import EntreesSimulation, allouer_enveloppe, entrees_de_simulation, impact_allocation
 from coverage.territoires.zones_blanches import LIBELLES_CRITERES
+from coverage.documents.libelles import pour_personnes
 from ui import etat
 from ui.bilans import CONFIG_COLONNES_BILANS, colonnes_bilans_dossiers, encart_bilan
 from ui.presentation import badge_regle, barres
@@ -172,13 +173,8 @@ def section_par_region(regionale: AllocationRegionale) -> None:
         st.error("Au-delà de leur enveloppe (pot national choisi) : " + ", ".join(t.loc[depasse, "nom"]) + ".")
     else:
         st.success("Aucune région au-delà de son enveloppe.")
-    vue = t[["nom", "enveloppe", "utilisee", "restante", "nb_dossiers", "nb_finances", "etp_finances"]].reset_index()
-    st.dataframe(vue.style.apply(lambda ligne: ["color: #ce0500" if depasse.iloc[ligne.name] else "" for _ in ligne], axis=1),
-                 hide_index=True, width="stretch", column_config={
-                     "region": "Code", "nom": "Région", "enveloppe": st.column_config.NumberColumn("Enveloppe (€)", format="%.0f €"),
-                     "utilisee": st.column_config.NumberColumn("Attribué (€)", format="%.2f €"),
-                     "restante": st.column_config.NumberColumn("Reste (€)", format="%.2f €"),
-                     "nb_dossiers": "Dossiers", "nb_finances": "Financés", "etp_finances": "ETP financés"})
+    vue = t[["enveloppe", "utilisee", "restante", "nb_dossiers", "nb_finances", "etp_finances"]].rename_axis("region").reset_index()
+    afficher_tableau(vue, en_rouge=depasse)
 
 
 def exporter_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages, *, donnees_fictives: bool = False) -> bytes:
@@ -189,7 +185,10 @@ def exporter_allocation(resultat, entrees: EntreesSimulation, reglages: Reglages
                                                    etp_finances=("etp_finances", "sum")).reset_index()
     parametres = pd.DataFrame({"parametre": list(reglages.en_dict()) + ["statut_solveur", "enveloppe_utilisee"],
                                "valeur": [str(v) for v in reglages.en_dict().values()] + [resultat.statut_solveur, resultat.enveloppe_utilisee]})
-    return exporter_xlsx({"dossiers": dossiers, "synthese_region": region, "parametres": parametres}, donnees_fictives=donnees_fictives)
+    # Pour les personnes : libellés, nom à côté des codes de région et de structure, issues en toutes lettres.
+    lisibles = {nom: pour_personnes(t, referentiel=etat.referentiel(), structures=etat.noms_structures())
+                for nom, t in {"dossiers": dossiers, "synthese_region": region}.items()}
+    return exporter_xlsx({**lisibles, "parametres": parametres}, donnees_fictives=donnees_fictives)
 
 
 def section_impact(resultat, entrees: EntreesSimulation, donnees) -> None:

@@ -11,7 +11,8 @@ from typing import Literal
 import pandas as pd
 
 from coverage.espace import Decision
-from coverage.modele import Role, Statut, StatutCouverture
+from coverage.financement.allocation_commune import StatutFinancement
+from coverage.modele import Niveau, Periode, Role, Statut, StatutCouverture
 from coverage.territoires.grands_projets import TypeProjet
 from coverage.territoires.zones_blanches import LIBELLES_CRITERES
 
@@ -40,6 +41,42 @@ LIBELLES_COLONNES: dict[str, str] = {
     # bilans des structures (campagne suivante : Simulation, Comité)
     "bilan_annee": "Dernier bilan annuel", "bilan_heures_par_etp": "Heures / ETP (bilan)",
     "bilan_heures_par_etp_etat": "Heures / ETP État (bilan)", "bilan_signalement": "Signalement du bilan",
+    "annee": "Année", "statut_convention": "Statut de la convention", "territoire": "Territoire", "statut_intermediaire": "Bilan intermédiaire", "statut_annuel": "Bilan annuel", "structures": "Structures",
+    "bilans_annuels": "Bilans annuels", "intermediaires_seuls": "Intermédiaire seul", "etp_subventionnes": "ETP subventionnés",
+    "heures_par_etp_total": "Heures / ETP", "heures_par_etp_etat": "Heures / ETP (État)", "part_heures_etat": "Part État des heures",
+    "evolution_heures": "Évolution des heures", "part_heures_porteur": "Part des heures du porteur",
+    # enveloppes régionales (Simulation)
+    "enveloppe": "Enveloppe", "utilisee": "Attribué", "restante": "Reste", "nb_finances": "Financés",
+    # avant / après (Simulation, Couverture)
+    "periode": "Période", "echeance": "Échéance", "date_remise": "Remis le", "jours_retard": "Jours de retard",
+    "commentaire": "Commentaire", "niveau": "Niveau", "part_etp": "Part des ETP", "nb_bilans": "Bilans", "actif": "Actif",
+    "cle": "Clé de répartition", "montant_total": "Total",
+    "heures_insertion_total": "Heures d'insertion", "heures_insertion_etat": "Heures d'insertion (État)",
+    "marches_accompagnes_total": "Marchés accompagnés", "marches_accompagnes_etat": "Marchés accompagnés (État)",
+    "montant_marches_ht_total": "Montant des marchés (€ HT)", "montant_marches_ht_etat": "Montant des marchés État (€ HT)",
+    "acheteurs_accompagnes_total": "Acheteurs accompagnés", "acheteurs_accompagnes_etat": "Acheteurs accompagnés (État)",
+    "heures_clausees_porteur": "Heures clausées du porteur", "heures_annee_precedente": "Heures de l'année précédente",
+    "contacts_acheteurs": "Contacts acheteurs", "beneficiaires_etp": "Bénéficiaires (ETP)",
+    "beneficiaires_nombre": "Bénéficiaires", "structures_inclusives_mobilisees": "Structures inclusives mobilisées",
+    "territoires_concernes": "Territoires concernés",
+    # grands projets
+    "id_projet": "Projet", "indicatif": "Emprise indicative", "mention": "Mention", "nb_epci": "EPCI",
+    "departements": "Départements", "nb_communes_non_couvertes": "Communes non couvertes",
+    "population_non_couverte": "Population non couverte", "nb_communes_extension_seule": "Communes couvertes par extension seulement",
+    "nb_zones_blanches": "Communes en zone blanche", "zb_non_couvert": "Zone blanche : non couvert",
+    "zb_couverture_limitrophe": "Zone blanche : couverture limitrophe seule",
+    "zb_capacite_insuffisante": "Zone blanche : capacité insuffisante", "alerte": "Alerte", "alerte_motif": "Motif de l'alerte",
+    # indicateurs, sources
+    "indicateur": "Indicateur", "unite": "Unité", "calcul": "Calcul", "paquet": "Paquet", "fichier": "Fichier",
+    "contenu": "Contenu", "licence": "Licence", "sha256": "Empreinte SHA-256", "fichiers": "Fichiers",
+    # impact d'une allocation, placements suggérés
+    "critere": "Critère", "resolues": "Résolues", "nouvelles": "Nouvelles", "population_resolue": "Population sortie de zone blanche",
+    "etp_avant": "ETP avant", "etp_apres": "ETP après", "etp_ajoutes": "ETP ajoutés", "etp_actuels": "ETP actuels",
+    "part_couverte_avant": "Part couverte avant", "part_couverte_apres": "Part couverte après",
+    "etp_pour_100k_avant": "ETP pour 100 000 hab. avant", "etp_pour_100k_apres": "ETP pour 100 000 hab. après",
+    "population_nouvellement_couverte": "Population nouvellement couverte",
+    "population_non_couverte_apres": "Population non couverte après", "besoin_couvert": "Besoin couvert",
+    "avant": "Avant", "apres": "Après", "difference": "Différence",
 }
 
 LIBELLES_VALEURS: dict[str, dict[str, str]] = {
@@ -48,6 +85,11 @@ LIBELLES_VALEURS: dict[str, dict[str, str]] = {
     "decision": {d.value: d.libelle for d in Decision},
     "type": {t.value: t.libelle for t in TypeProjet},
     "criteres": LIBELLES_CRITERES,
+    "periode": {p.value: p.libelle for p in Periode},
+    "statut_financement": {s.value: s.libelle for s in StatutFinancement},
+    "statut_a": {s.value: s.libelle for s in StatutFinancement},
+    "statut_b": {s.value: s.libelle for s in StatutFinancement},
+    "niveau": {n.value: n.libelle for n in Niveau},
 }
 
 Genre = Literal["euros", "pourcentage", "nombre", "date", "texte"]
@@ -55,13 +97,15 @@ Genre = Literal["euros", "pourcentage", "nombre", "date", "texte"]
 
 def genre_colonne(nom: str) -> Genre:
     """Comment présenter une colonne, d'après son nom machine (conventions du modèle)."""
-    if nom.startswith(("montant", "cout", "enveloppe", "cofinancement", "autres_financements")):
+    if nom.startswith(("montant", "cout", "enveloppe", "cofinancement", "autres_financements")) or nom in ("utilisee", "restante"):
         return "euros"
-    if nom.startswith("part_"):
+    if nom.startswith(("part_", "evolution_")):
         return "pourcentage"
     if nom in ("horodatage",) or nom.startswith("date"):
         return "date"
-    if nom.startswith(("etp", "population", "nb_", "indice", "ratio")):
+    if nom.startswith(("etp", "population", "nb_", "indice", "ratio", "heures", "bilan_heures", "marches_", "acheteurs_",
+                           "beneficiaires_", "contacts_", "structures_", "jours_")) or nom in (
+            "structures", "bilans_annuels", "intermediaires_seuls", "territoires_concernes"):
         return "nombre"
     return "texte"
 
@@ -90,6 +134,10 @@ def date_heure(valeur: object) -> str:
     return f"{instant.tz_convert(FUSEAU):%d/%m/%Y %H:%M}"
 
 
+_LISTES = {"departements": "departement", "regions": "region", "structures": "id_structure"}
+"""Colonnes qui listent des codes séparés par des virgules, et la colonne dont elles prennent les noms."""
+
+
 def _valeurs(nom: str, serie: pd.Series, noms: dict[str, pd.Series]) -> pd.Series:
     if genre_colonne(nom) == "date":
         return serie.map(date_heure)
@@ -97,6 +145,10 @@ def _valeurs(nom: str, serie: pd.Series, noms: dict[str, pd.Series]) -> pd.Serie
         table = LIBELLES_VALEURS[nom]
         return serie.map(lambda v: ", ".join(table.get(p.strip(), p.strip()) for p in v.split(","))
                          if isinstance(v, str) else ("" if v is None or pd.isna(v) else v))
+    if nom in _LISTES and _LISTES[nom] in noms and not pd.api.types.is_numeric_dtype(serie):  # « 59, 60 » → « Nord (59), Oise (60) »
+        table = noms[_LISTES[nom]]
+        return serie.map(lambda v: ", ".join(f"{table.get(c.strip(), '')} ({c.strip()})".strip() for c in v.split(",") if c.strip())
+                         if isinstance(v, str) else "")
     if nom in noms:  # le nom à côté du code : « Auvergne-Rhône-Alpes (84) »
         return serie.map(lambda c: f"{noms[nom].get(c, '')} ({c})".strip() if isinstance(c, str) and c else "")
     if serie.dtype == object or pd.api.types.is_string_dtype(serie):
@@ -104,14 +156,17 @@ def _valeurs(nom: str, serie: pd.Series, noms: dict[str, pd.Series]) -> pd.Serie
     return serie
 
 
-def pour_personnes(table: pd.DataFrame, *, referentiel=None, index: bool = False) -> pd.DataFrame:
+def pour_personnes(table: pd.DataFrame, *, referentiel=None, index: bool = False, structures: pd.Series | None = None) -> pd.DataFrame:
     """Table prête à lire : libellés de colonnes, codes traduits, dates à l'heure de Paris, aucune cellule « None »/« nan ».
 
     Parameters
     ----------
     table : table aux noms de colonnes machine (ceux du modèle et des exports CSV).
     referentiel : geo.reference.Referentiel, optional
-        Pour écrire le nom des régions et départements à côté de leur code.
+        Pour écrire le nom des régions, départements, EPCI et communes à côté de leur code.
+    structures : pd.Series, optional
+        Nom des structures indexé par `id_structure` : une table qui n'a que l'identifiant d'une
+        structure (sans colonne `nom`/`nom_structure`) montre « Nom (S0001) » dans une colonne « Structure ».
     index : bool
         Garder l'index comme première colonne (code d'un territoire, id d'un dossier…).
 
@@ -123,9 +178,19 @@ def pour_personnes(table: pd.DataFrame, *, referentiel=None, index: bool = False
     t = table.reset_index().rename(columns={"index": "code"}) if index else table.reset_index(drop=True)
     noms = {}
     if referentiel is not None:
-        noms = {"region": referentiel.regions["nom"], "departement": referentiel.departements["nom"]}
+        noms = {"region": referentiel.regions["nom"], "departement": referentiel.departements["nom"],
+                "epci": referentiel.epci["nom"], "commune": referentiel.communes["nom"]}
+    libelles = [libelle_colonne(str(c)) for c in t.columns]
+    if structures is not None:
+        noms["id_structure"] = structures
+        if "structures" in t.columns and not pd.api.types.is_numeric_dtype(t["structures"]):
+            libelles[list(t.columns).index("structures")] = "Noms des structures"
+    if "id_structure" in t.columns and {"nom", "nom_structure"} & set(t.columns):
+        noms.pop("id_structure", None)  # le nom est déjà dans la table
+    elif "id_structure" in noms and "id_structure" in t.columns:
+        libelles[list(t.columns).index("id_structure")] = "Structure"
     sortie = pd.DataFrame({c: _valeurs(str(c), t[c], noms) for c in t.columns}, index=t.index)
-    sortie.columns = _sans_doublons([libelle_colonne(str(c)) for c in t.columns])
+    sortie.columns = _sans_doublons(libelles)
     sortie.attrs = {}
     return sortie
 
