@@ -7,7 +7,7 @@ from coverage.territoires.zones_blanches import CRITERES, LIBELLES_CRITERES, REF
 from geo.carte_valeurs import carte_base, couche_contours_url, couche_valeurs
 from ui import etat
 from ui.achats import vue_achats_territoire
-from ui.cartes_avant_apres import CATEGORIES_ZB, critere_principal
+from ui.cartes_avant_apres import CATEGORIES_ZB, categories_comptees, critere_principal, phrase_carte, phrase_zones_blanches
 from ui.carte import afficher_carte, clic_en_cours, opacite_remplissage, parametres_tuiles, urls_geometries
 from ui.commun import avis_donnees, choix_grand_paris, choix_zone, communes_sans_geometrie, selecteur_territoire, source_geographie
 from ui.exports import boutons_export
@@ -57,12 +57,14 @@ retenus = zb.loc[vue.codes_detail.intersection(zb.index)]  # l'EPCI choisi, sino
 # Synthèse par critère
 titre_vue(vue, cle="zb")
 resume = resume_zones_blanches(retenus)
+resume = resume.loc[["total", *CRITERES]]  # le total d'abord : chaque territoire compté une fois
 colonnes = st.columns(4)
-COURTS = {"non_couvert": "Non couverts", "couverture_limitrophe": "Limitrophe seulement",
-          "capacite_insuffisante": "Capacité insuffisante", "total": "Zones blanches (total)"}
+COURTS = {"non_couvert": "dont non couverts", "couverture_limitrophe": "dont limitrophe seulement",
+          "capacite_insuffisante": "dont capacité insuffisante", "total": "Zones blanches"}
 for col, (critere, ligne) in zip(colonnes, resume.iterrows()):
     col.metric(COURTS[critere], format_nombre(ligne["nb_territoires"]),
                help=f"{ligne['libelle']} : {format_nombre(ligne['population'])} habitants")
+st.caption(phrase_zones_blanches(retenus))
 st.caption(f"{vue.titre} — seuils : {zb.attrs.get('seuils').justification if zb.attrs.get('seuils') else ''}")
 
 # Carte par critère
@@ -78,7 +80,7 @@ niveau_clic, code_clic = st.session_state.get("zb_clic", (None, None))
 surligne = territoire_clique(vue, detail, code_clic if niveau_clic == niveau and code_clic in zb_vue.index else None)
 if choix_critere == "tous":
     gdf["zone"] = critere_principal(zb_vue).reindex(gdf.index)
-    categories = CATEGORIES_ZB
+    categories = categories_comptees(gdf["zone"])  # un territoire, une classe : les nombres de la légende s'additionnent
 else:
     gdf["zone"] = gdf[choix_critere].map({True: "oui", False: "non"})
     categories = {"oui": (CATEGORIES_ZB[choix_critere][0], LIBELLES_CRITERES[choix_critere]), "non": ("#E5E5E5", "Critère non rempli")}
@@ -92,6 +94,8 @@ valeurs = couche_valeurs(
 departements = couche_contours_url(urls_geometries("departement"), nom="Départements", couleur="#161616", epaisseur=1.0)
 afficher_carte(carte_base(**parametres_tuiles()), cle="zb_carte",
                couches_variables=[valeurs, departements, *couches_departement(vue, surligne=surligne)], gdf=gdf, cadrage=vue.cadrage)
+if choix_critere == "tous":
+    st.caption(phrase_carte(gdf["zone"]))
 if vue.niveau == "commune":
     communes_sans_geometrie(vue.codes)
 

@@ -80,8 +80,8 @@ def test_zones_blanches(app):
     at = _page(app, "pages/zones_blanches.py")
     assert at.title[0].value == "Zones blanches"
     metriques = {m.label: m.value for m in at.metric}
-    assert metriques["Non couverts"] == "554"  # EPCI sans facilitateur dans la démo (voir Couverture)
-    assert int(metriques["Zones blanches (total)"].replace("\u00a0", "")) >= 554
+    assert metriques["dont non couverts"] == "554"  # EPCI sans facilitateur dans la démo (voir Couverture)
+    assert int(metriques["Zones blanches"].replace("\u00a0", "")) >= 554
     assert "échantillon DECP fictif" in _textes(at)
 
 

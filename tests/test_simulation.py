@@ -68,5 +68,22 @@ def test_impact_du_financement_d_une_structure_nouvelle():
     assert impact.part_etat == pytest.approx(28_000 / 40_000)
     zb = impact.zones_blanches.set_index("critere")
     assert zb.loc["non_couvert", "avant"] == 1 and zb.loc["non_couvert", "apres"] == 0 and zb.loc["non_couvert", "resolues"] == 1
+    # chaque EPCI compté une fois ; avant − après = résolues − nouvelles, ligne par ligne
+    # E3 (non couvert) et E4 (limitrophe seulement) avant ; E4 seul après
+    assert zb.loc["total", ["avant", "apres", "resolues", "nouvelles"]].tolist() == [2, 1, 1, 0]
+    assert ((zb["avant"] - zb["apres"]) == (zb["resolues"] - zb["nouvelles"])).all()
     assert impact.par_region.loc["84", "etp_apres"] == pytest.approx(4.0)  # 3 ETP + 1 ETP financé
     assert impact.par_region.loc["84", "montant_attribue"] == 28_000
+
+
+def test_ecarts_avant_apres_ce_qui_change_trie_par_ecart_absolu():
+    from coverage.territoires.couverture import ecarts
+
+    avant = pd.Series({"84": 10.0, "11": 5.0, "93": 2.0, "44": 1.0})
+    apres = pd.Series({"84": 12.5, "11": 5.0, "93": 0.0, "52": 3.0})  # 44 disparaît, 52 apparaît
+    t = ecarts(avant, apres, noms=pd.Series({"84": "Auvergne-Rhône-Alpes", "93": "Provence-Alpes-Côte d'Azur"}))
+    # à la main : 52 : 0 → 3 (+3) ; 84 : 10 → 12,5 (+2,5) ; 93 : 2 → 0 (−2) ; 44 : 1 → 0 (−1) ; 11 inchangée
+    assert t.index.tolist() == ["52", "84", "93", "44"]
+    assert t["difference"].tolist() == [3.0, 2.5, -2.0, -1.0]
+    assert t.loc["84", ["avant", "apres"]].tolist() == [10.0, 12.5] and t.loc["84", "nom"] == "Auvergne-Rhône-Alpes"
+    assert t.loc["52", "nom"] == ""

@@ -69,6 +69,91 @@ def test_aucun_vide_ni_code_interne_dans_les_tableaux(app, chemin, reglages):
             assert colonne in LIBELLES_FRANCAIS, (chemin, colonne)
 
 
+def _nombre(texte: str) -> float:
+    return float(texte.replace("\u202f", "").replace("\u00a0", "").replace("€", "").replace("%", "").replace(",", "."))
+
+
+def test_impact_difference_par_region_et_barres_appariees(app):
+    """Simulation, Impact : la table « ce qui change » = après − avant ; le graphique a les deux séries pour chaque région ;
+    résolues et nouvelles expliquent avant − après."""
+    import json
+    import re
+
+    at = _page(app, "pages/simulation.py", {"simulation_rubrique": "impact"})
+    tables = _tableaux(at)
+    changes = next(t for t in tables if list(t.columns) == ["Code", "Nom", "ETP avant", "ETP après", "ETP ajoutés"])
+    assert len(changes) >= 1
+    for _, ligne in changes.iterrows():
+        assert _nombre(ligne["ETP ajoutés"]) == pytest.approx(_nombre(ligne["ETP après"]) - _nombre(ligne["ETP avant"]), abs=0.011)
+    ecarts = [abs(_nombre(v)) for v in changes["ETP ajoutés"]]
+    assert ecarts == sorted(ecarts, reverse=True)
+    complet = next(t for t in tables if "Part couverte avant" in t.columns)
+    assert len(changes) == sum(_nombre(a) != _nombre(b) for a, b in zip(complet["ETP avant"], complet["ETP après"], strict=True))
+    from streamlit import dataframe_util
+
+    element = next(e for e in at.main if getattr(e, "type", None) == "vega_lite_chart"
+                   and "yOffset" in json.loads(e.proto.spec)["encoding"])
+    graphique = json.loads(element.proto.spec)
+    donnees = dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.datasets[0].data.data)
+    series = donnees.groupby("nom")["serie"].agg(set).to_dict()
+    assert len(series) == 18 and all(s == {"Avant", "Après"} for s in series.values())
+    assert "Auvergne-Rhône-Alpes" in series  # des noms de régions, pas des codes
+    assert graphique["encoding"]["y"]["axis"]["labelLimit"] == 0 and graphique["config"]["locale"]["number"]["decimal"] == ","
+    # avant − après = résolues − nouvelles, sur chaque ligne (nombres lus dans le tableau affiché)
+    zb = next(t for t in tables if "Résolues" in t.columns)
+    for _, ligne in zb.iterrows():
+        assert _nombre(ligne["Avant"]) - _nombre(ligne["Après"]) == _nombre(ligne["Résolues"]) - _nombre(ligne["Nouvelles"])
+    legende = " ".join(c.value for c in at.caption)
+    total = zb[zb["Critère"].str.startswith("Zones blanches")].iloc[0]
+    attendu = f"{total['Avant']} − {total['Après']} = {total['Résolues']} − {total['Nouvelles']}"
+    assert attendu in legende, legende
+    assert re.search(r"\d+ EPCI en zone blanche", legende)
+
+
+def test_zones_blanches_chiffres_legende_et_tableau_comptent_pareil(app):
+    """Chaque territoire compté une fois : le total des chiffres clés = la somme des classes de la carte = les lignes du tableau ;
+    chaque critère = les lignes du tableau qui le citent (un territoire peut en citer plusieurs)."""
+    import re
+
+    from coverage.territoires.zones_blanches import LIBELLES_CRITERES
+
+    at = _page(app, "pages/zones_blanches.py", {})
+    metriques = {m.label: int(_nombre(m.value)) for m in at.metric}
+    legende = next(c.value for c in at.caption if c.value.startswith("Carte : une couleur par territoire"))
+    termes = [int(x.replace("\u00a0", "")) for x in re.findall(r"([\d\u00a0]+) (?:non couverts|en couverture|en capacité)", legende)]
+    total_carte = int(re.search(r"= ([\d\u00a0]+) territoires en zone blanche", legende).group(1).replace("\u00a0", ""))
+    assert len(termes) == 3 and sum(termes) == total_carte == metriques["Zones blanches"]
+    table = next(t for t in _tableaux(at) if "Critères" in t.columns)
+    assert len(table) == metriques["Zones blanches"]
+    for critere, libelle in (("non_couvert", "dont non couverts"), ("couverture_limitrophe", "dont limitrophe seulement"),
+                             ("capacite_insuffisante", "dont capacité insuffisante")):
+        assert table["Critères"].str.contains(LIBELLES_CRITERES[critere], regex=False).sum() == metriques[libelle]
+    assert sum(metriques[k] for k in metriques if k.startswith("dont")) >= metriques["Zones blanches"]
+    assert "un territoire peut relever de plusieurs critères" in " ".join(c.value for c in at.caption)
+
+
+def test_couverture_et_si_difference_par_region_et_barres_appariees(app):
+    """S0001 (Ain) passe de 4 à 10 ETP : une seule région change, Auvergne-Rhône-Alpes, de + 6 ETP."""
+    import json
+
+    from streamlit import dataframe_util
+
+    at = _page(app, "pages/couverture.py", {"couverture_modifs": [{"type": "etp", "id_structure": "S0001", "etp": 10.0}]})
+    try:
+        changes = next(t for t in _tableaux(at) if list(t.columns) == ["Code", "Nom", "ETP avant", "ETP après", "ETP ajoutés"])
+        assert changes["Nom"].tolist() == ["Auvergne-Rhône-Alpes"] and changes["ETP ajoutés"].tolist() == ["6"]
+        assert _nombre(changes["ETP après"].iloc[0]) - _nombre(changes["ETP avant"].iloc[0]) == pytest.approx(6)
+        element = next(e for e in at.main if getattr(e, "type", None) == "vega_lite_chart"
+                       and "yOffset" in json.loads(e.proto.spec)["encoding"])
+        donnees = dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.datasets[0].data.data)
+        ara = donnees[donnees["nom"] == "Auvergne-Rhône-Alpes"].set_index("serie")["valeur"]
+        assert ara["Après"] - ara["Avant"] == pytest.approx(6)
+        assert donnees.groupby("nom")["serie"].nunique().eq(2).all()
+    finally:
+        at.session_state["couverture_modifs"] = []
+        at.run()
+
+
 LIBELLES_FRANCAIS = set(LIBELLES_COLONNES.values()) | {"Structure", "Noms des structures"}
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from coverage.documents.format import format_nombre
 from geo.carte import EMPRISES
 from geo.carte_valeurs import carte_base, couche_valeurs
 from ui import etat
@@ -28,6 +29,32 @@ def critere_principal(zb: pd.DataFrame) -> pd.Series:
     return pd.Series(valeur, index=zb.index)
 
 
+COURTS = {"non_couvert": "non couverts", "couverture_limitrophe": "en couverture limitrophe seulement",
+          "capacite_insuffisante": "en capacité insuffisante"}
+
+
+def categories_comptees(classes: pd.Series) -> dict[str, tuple[str, str]]:
+    """Légende de la carte, chaque classe suivie de son nombre de territoires (un territoire, une classe)."""
+    n = classes.value_counts()
+    return {k: (couleur, f"{libelle} ({format_nombre(int(n.get(k, 0)))})") for k, (couleur, libelle) in CATEGORIES_ZB.items()}
+
+
+def phrase_zones_blanches(zb: pd.DataFrame, *, territoires: str = "territoires") -> str:
+    """« N territoires en zone blanche (dont x non couverts, …) ; un territoire peut relever de plusieurs critères. »"""
+    detail = ", ".join(f"{format_nombre(int(zb[c].astype(bool).sum()))} {COURTS[c]}" for c in COURTS)
+    return (f"{format_nombre(int(zb['est_zone_blanche'].astype(bool).sum()))} {territoires} en zone blanche (dont {detail} ; "
+            "un territoire peut relever de plusieurs critères, la somme des critères peut donc dépasser le total).")
+
+
+def phrase_carte(classes: pd.Series, *, territoires: str = "territoires") -> str:
+    """Ce que compte la carte : une couleur par territoire (son premier critère dans l'ordre de l'appel)."""
+    n = classes.value_counts()
+    termes = [f"{format_nombre(int(n.get(c, 0)))} {COURTS[c]}" for c in COURTS]
+    total = sum(int(n.get(c, 0)) for c in COURTS)
+    return (f"Carte : une couleur par territoire, celle de son premier critère dans l'ordre de l'appel — "
+            f"{' + '.join(termes)} = {format_nombre(total)} {territoires} en zone blanche.")
+
+
 def cartes_avant_apres(avant: pd.DataFrame, apres: pd.DataFrame, *, cle: str, region: str | None = None) -> None:
     """Deux cartes des EPCI (France ou une région) : contours par URL, seules les valeurs partent à chaque exécution."""
     ref = etat.referentiel()
@@ -39,13 +66,15 @@ def cartes_avant_apres(avant: pd.DataFrame, apres: pd.DataFrame, *, cle: str, re
         table = zb[["population", "etp"]].reindex(codes).assign(nom=ref.epci["nom"].reindex(codes),
                                                                  zone=critere_principal(zb).reindex(codes))
         valeurs = couche_valeurs(table, geometries=urls_geometries("epci"), colonne="zone",
-                                 libelle=f"Zones blanches — {titre.lower()}", palette="categorie", categories=CATEGORIES_ZB,
+                                 libelle=f"Zones blanches — {titre.lower()}", palette="categorie",
+                                 categories=categories_comptees(table["zone"]),
                                  champs_infobulle=[("population", "Population"), ("etp", "ETP")],
                                  attribution=source_geographie(), opacite=opacite_remplissage())
         with col:
             st.markdown(f"**{titre}**")
             afficher_carte(carte_base(hauteur=420, **parametres_tuiles()), cle=f"{cle}_carte_{titre.lower()}",
                            couches_variables=[valeurs], cadrage=cadrage, largeur_estimee=500)
+            st.caption(phrase_carte(table["zone"], territoires="EPCI"))
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=etat.DUREE_CACHE)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from coverage.espace import ConflitEdition
-from coverage.territoires.couverture import appliquer_modifications, chiffres_cles, comparer, decrire_modification
+from coverage.territoires.couverture import appliquer_modifications, chiffres_cles, comparer, decrire_modification, ecarts
 from coverage.documents.format import format_nombre, format_pourcentage
 from coverage.modele import DonneesFacilitateurs, Niveau, Role
 from ui import etat
 from ui.ecritures import afficher_conflit, clic, noter_clic, version_vue
 from ui.recherche import options_structures
 from ui.texte import liste, texte
+from ui.presentation import barres_appariees
 from ui.presentation import tableau as afficher_tableau
 from ui.acces import champ_auteur
 
@@ -77,7 +79,14 @@ def section_et_si(donnees: DonneesFacilitateurs, modifications: list[dict], *, v
     na, nb = (avant_epci["statut"] == "non_couvert").sum(), (apres_epci["statut"] == "non_couvert").sum()
     c3.metric("EPCI non couverts", int(nb), delta=int(nb - na), delta_color="inverse")
     diff = comparer(avant_epci, apres_epci)
+    st.markdown("**EPCI qui changent**")
     afficher_tableau(diff, index=True)
+    avant_region, apres_region = etat.agregat_actif("region"), apres.agregat("region")
+    st.markdown("**ETP par région : ce qui change**")
+    afficher_tableau(ecarts(avant_region["etp"], apres_region["etp"], noms=avant_region["nom"])
+                     .rename(columns={"avant": "etp_avant", "apres": "etp_apres", "difference": "etp_ajoutes"}), index=True)
+    barres_appariees(pd.DataFrame({"nom": avant_region["nom"], "avant": avant_region["etp"], "apres": apres_region["etp"].reindex(avant_region.index)}),
+                     titre="ETP de facilitateurs")
     c1, c2, c3 = st.columns([2, 1, 1])
     auteur = champ_auteur("Votre nom (tracé dans l'historique)", key="couverture_auteur", conteneur=c1)
     base = version_vue("couverture_et_si", version)

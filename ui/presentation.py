@@ -152,6 +152,32 @@ def barres(valeurs: pd.Series, *, titre: str, format_axe: str = ",.0f", horizont
     st.altair_chart(graphique.properties(height=hauteur).configure(locale=LOCALE_FR), width="stretch")
 
 
+SERIES_AVANT_APRES = {"avant": ("Avant", "#9A9AC8"), "apres": ("Après", "#000091")}
+
+
+def barres_appariees(table: pd.DataFrame, *, titre: str, format_axe: str = ",.1f", hauteur: int | None = None,
+                     series: tuple[str, str] = ("Avant", "Après")) -> None:
+    """Avant et après côte à côte pour chaque catégorie (colonne `nom`), triées par la valeur après, axe à la française.
+
+    `table` : colonnes `nom`, `avant`, `apres` (une ligne par région, par exemple) ; `series` : leurs libellés.
+    """
+    import altair as alt
+
+    longue = table.melt(id_vars="nom", value_vars=["avant", "apres"], var_name="serie", value_name="valeur")
+    longue["serie"] = longue["serie"].map({"avant": series[0], "apres": series[1]})
+    ordre = list(table.sort_values(["apres", "avant"], ascending=False)["nom"])
+    couleurs = alt.Scale(domain=list(series), range=[v[1] for v in SERIES_AVANT_APRES.values()])
+    graphique = alt.Chart(longue).mark_bar().encode(
+        alt.Y("nom:N", sort=ordre, axis=alt.Axis(title=None, labelLimit=0)),
+        alt.X("valeur:Q", title=titre, axis=alt.Axis(format=format_axe)),
+        alt.YOffset("serie:N", sort=list(series)),
+        alt.Color("serie:N", scale=couleurs, legend=alt.Legend(title=None, orient="top")),
+        tooltip=[alt.Tooltip("nom:N", title=" "), alt.Tooltip("serie:N", title=" "), alt.Tooltip("valeur:Q", title=titre, format=format_axe)],
+    )
+    hauteur = hauteur or max(220, 34 * len(table))
+    st.altair_chart(graphique.properties(height=hauteur).configure(locale=LOCALE_FR), width="stretch")
+
+
 def mois_francais(index: pd.DatetimeIndex) -> list[str]:
     """« janv. 2025 » pour chaque premier jour de mois."""
     return [f"{MOIS_COURTS[d.month - 1]} {d.year}" for d in index]

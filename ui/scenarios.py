@@ -12,6 +12,8 @@ from coverage.documents.libelles import pour_personnes
 from ui import etat
 from ui.ecritures import afficher_conflit, version_vue
 from ui.texte import texte
+from coverage.territoires.couverture import ecarts
+from ui.presentation import barres_appariees
 from ui.presentation import tableau as afficher_tableau
 from ui.acces import champ_auteur
 
@@ -112,9 +114,22 @@ def section(reglages, *, version: int, allouer, entrees) -> None:
         col.metric("Attribué", format_euros(t["montant"], centimes=False))
         col.caption(f"{t['dossiers']} dossiers financés, {format_nombre(t['etp'], decimales=2)} ETP — "
                     f"mode {s.parametres.get('mode')}, enveloppe {format_euros(s.parametres.get('enveloppe', 0), centimes=False)}")
-    da = sa.resultats["dossiers"].set_index("id_dossier")[["montant_attribue", "etp_finances"]]
-    db = sb.resultats["dossiers"].set_index("id_dossier")[["montant_attribue", "etp_finances"]]
-    ecarts = da.join(db, suffixes=("_a", "_b"), how="outer").fillna(0.0)
-    ecarts = ecarts[(ecarts["montant_attribue_a"] - ecarts["montant_attribue_b"]).abs() > 0.005]
-    afficher_tableau(ecarts, index=True)
-    st.caption(f"{len(ecarts)} dossier(s) financé(s) différemment.")
+    _comparer(sa.resultats["dossiers"], sb.resultats["dossiers"])
+
+
+def _comparer(da: pd.DataFrame, db: pd.DataFrame) -> None:
+    """Dossiers financés différemment (A, B, différence, du plus grand écart au plus petit), puis montants par région."""
+    tous = pd.concat([da, db]).drop_duplicates("id_dossier").set_index("id_dossier")
+    noms = tous["nom_structure"] if "nom_structure" in tous.columns else None
+    diff = ecarts(da.set_index("id_dossier")["montant_attribue"], db.set_index("id_dossier")["montant_attribue"], noms=noms,
+                  tolerance=0.005)
+    afficher_tableau(diff.rename(columns={"nom": "nom_structure", "avant": "montant_a", "apres": "montant_b",
+                                          "difference": "montant_difference"}).rename_axis("id_dossier"), index=True)
+    st.caption(f"{len(diff)} dossier(s) financé(s) différemment.")
+    if "region" in tous.columns:
+        regions = etat.referentiel().regions["nom"]
+        par_region = pd.DataFrame({"avant": da.groupby("region")["montant_attribue"].sum(),
+                                   "apres": db.groupby("region")["montant_attribue"].sum()}).fillna(0.0)
+        par_region = par_region[(par_region["avant"] > 0) | (par_region["apres"] > 0)]
+        barres_appariees(par_region.assign(nom=regions.reindex(par_region.index).fillna(pd.Series(par_region.index, index=par_region.index))),
+                         titre="Montant attribué (€)", format_axe=",.0f", series=("Scénario A", "Scénario B"))

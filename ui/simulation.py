@@ -20,6 +20,8 @@ from coverage.documents.libelles import pour_personnes
 from ui import etat
 from ui.bilans import CONFIG_COLONNES_BILANS, colonnes_bilans_dossiers, encart_bilan
 from ui.presentation import badge_regle, barres
+from coverage.territoires.couverture import ecarts
+from ui.presentation import barres_appariees
 from ui.presentation import tableau as afficher_tableau
 from ui.texte import liste
 
@@ -201,16 +203,32 @@ def section_impact(resultat, entrees: EntreesSimulation, donnees) -> None:
     c1.metric("Population nouvellement couverte", f"{format_nombre(impact.population_nouvellement_couverte)} hab.")
     c2.metric("Part de l'État dans le coût des postes financés", format_pourcentage(impact.part_etat))
     c3.metric("ETP financés", format_nombre(impact.etp_finances, decimales=2))
-    zb = impact.zones_blanches.assign(critere=impact.zones_blanches["critere"].map(LIBELLES_CRITERES))
-    st.markdown("**Zones blanches (EPCI) résolues, par critère**")
+    libelles = {**LIBELLES_CRITERES, "total": "Zones blanches (chaque EPCI compté une fois)"}
+    zb = impact.zones_blanches.assign(critere=impact.zones_blanches["critere"].map(libelles))
+    st.markdown("**Zones blanches (EPCI) résolues et nouvelles, par critère**")
     afficher_tableau(zb)
-    st.markdown("**ETP par région, avant et après**")
-    afficher_tableau(impact.par_region, index=True)
+    total = impact.zones_blanches.set_index("critere").loc["total"]
+    st.caption(f"Résolues : en zone blanche avant et plus après ; nouvelles : l'inverse. Sur chaque ligne, avant − après = "
+               f"résolues − nouvelles (au total : {format_nombre(total['avant'])} − {format_nombre(total['apres'])} = "
+               f"{format_nombre(total['resolues'])} − {format_nombre(total['nouvelles'])}). Un EPCI peut relever de plusieurs "
+               "critères : la dernière ligne compte chacun une fois.")
+    section_etp_par_region(impact.par_region)
     with st.expander("ETP par département, avant et après"):
         afficher_tableau(impact.par_departement, index=True)
     from ui.cartes_avant_apres import cartes_avant_apres
 
     cartes_avant_apres(impact.epci_avant, impact.epci_apres, cle="simulation")
+
+
+def section_etp_par_region(par_region: pd.DataFrame) -> None:
+    """ETP par région : ce qui change (avant, après, différence), barres appariées, puis le tableau complet."""
+    st.markdown("**ETP par région : ce qui change**")
+    afficher_tableau(ecarts(par_region["etp_avant"], par_region["etp_apres"], noms=par_region["nom"])
+                     .rename(columns={"avant": "etp_avant", "apres": "etp_apres", "difference": "etp_ajoutes"}), index=True)
+    barres_appariees(par_region[["nom", "etp_avant", "etp_apres"]].rename(columns={"etp_avant": "avant", "etp_apres": "apres"}),
+                     titre="ETP de facilitateurs")
+    with st.expander("ETP par région, avant et après (toutes les régions)"):
+        afficher_tableau(par_region, index=True)
 
 
 def section_dossiers(entrees: EntreesSimulation, donnees, *, version: int) -> None:

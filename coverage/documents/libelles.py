@@ -76,6 +76,7 @@ LIBELLES_COLONNES: dict[str, str] = {
     "etp_pour_100k_avant": "ETP pour 100 000 hab. avant", "etp_pour_100k_apres": "ETP pour 100 000 hab. après",
     "population_nouvellement_couverte": "Population nouvellement couverte",
     "population_non_couverte_apres": "Population non couverte après", "besoin_couvert": "Besoin couvert",
+    "montant_a": "Montant (scénario A)", "montant_b": "Montant (scénario B)", "montant_difference": "Différence (B − A)",
     "avant": "Avant", "apres": "Après", "difference": "Différence",
 }
 

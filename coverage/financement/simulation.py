@@ -216,7 +216,7 @@ def impact_allocation(
     seuils: SeuilsZonesBlanches,
     dossiers_evalues: pd.DataFrame,
 ) -> Impact:
-    """Avant/après : ETP par région et département, zones blanches résolues par critère (EPCI),
+    """Avant/après : ETP par région et département, zones blanches résolues et nouvelles par critère et au total (EPCI),
     population nouvellement couverte, enveloppe utilisée, part de l'État.
 
     `seuils` doit porter un `ratio_capacite_min` fixé (celui de la situation avant) : la même
@@ -241,11 +241,15 @@ def impact_allocation(
     zb_avant = evaluer_zones_blanches(couverture_communes=c_avant, besoins=besoins, referentiel=referentiel, niveau="epci", seuils=seuils)
     zb_apres = evaluer_zones_blanches(couverture_communes=c_apres, besoins=besoins, referentiel=referentiel, niveau="epci", seuils=seuils)
     lignes_zb = []
-    for critere in CRITERES:
-        avant, apres = zb_avant[critere].astype(bool), zb_apres[critere].astype(bool)
-        resolus = avant & ~apres
+    # Par critère, puis « total » (chaque EPCI en zone blanche compté une fois) : résolues = en zone blanche avant et
+    # plus après, nouvelles = l'inverse ; d'où, ligne par ligne, avant − après = résolues − nouvelles.
+    for critere in (*CRITERES, "total"):
+        colonne = "est_zone_blanche" if critere == "total" else critere
+        avant = zb_avant[colonne].astype(bool)
+        apres = zb_apres[colonne].astype(bool).reindex(avant.index, fill_value=False)
+        resolus, nouveaux = avant & ~apres, apres & ~avant
         lignes_zb.append({"critere": critere, "avant": int(avant.sum()), "apres": int(apres.sum()), "resolues": int(resolus.sum()),
-                          "population_resolue": float(zb_avant.loc[resolus, "population"].sum())})
+                          "nouvelles": int(nouveaux.sum()), "population_resolue": float(zb_avant.loc[resolus, "population"].sum())})
     nouvellement = c_avant["statut"].isin(STATUTS_NON_COUVERTS) & ~c_apres["statut"].isin(STATUTS_NON_COUVERTS)
     cout = float(finances["cout_annuel_total"].sum())
     etat = float(finances["montant_attribue"].sum() + finances["autres_financements_etat"].fillna(0).sum())

@@ -358,6 +358,24 @@ def comparer(avant: pd.DataFrame, apres: pd.DataFrame) -> pd.DataFrame:
     return j
 
 
+def ecarts(avant: pd.Series, apres: pd.Series, *, noms: pd.Series | None = None, tolerance: float = 1e-9) -> pd.DataFrame:
+    """Ce qui a changé entre deux séries indexées par code : `nom`, `avant`, `apres`, `difference` (après − avant).
+
+    Seuls les territoires dont la valeur change (au-delà de `tolerance`) ; un code absent d'un côté vaut 0 ;
+    tri par écart absolu décroissant, puis par code.
+
+    >>> ecarts(pd.Series({"84": 10.0, "11": 5.0, "93": 2.0}), pd.Series({"84": 12.5, "11": 5.0, "93": 0.0}))["difference"].tolist()
+    [2.5, -2.0]
+    """
+    codes = avant.index.union(apres.index)
+    t = pd.DataFrame({"avant": avant.reindex(codes).fillna(0.0).astype(float), "apres": apres.reindex(codes).fillna(0.0).astype(float)})
+    t["difference"] = t["apres"] - t["avant"]
+    t = t[t["difference"].abs() > tolerance]
+    t.insert(0, "nom", (noms.reindex(t.index) if noms is not None else pd.Series(t.index, index=t.index)).fillna("").astype(str))
+    ordre = t.assign(_abs=t["difference"].abs(), _code=t.index).sort_values(["_abs", "_code"], ascending=[False, True]).index
+    return t.loc[ordre].rename_axis("code")
+
+
 def chiffres_cles(agregat: pd.DataFrame) -> dict[str, float]:
     """Chiffres clés d'une sélection de territoires (une ligne par territoire d'un même niveau)."""
     population = float(agregat["population"].sum())
