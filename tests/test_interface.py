@@ -266,7 +266,7 @@ def test_zones_blanches_un_epci_choisi_restreint_chiffres_et_tableau(app):
     assert any(s.value == "Communes — CA Haut-Bugey Agglomération, Ain (01)" for s in at.subheader)
     tableau = at.dataframe[-1].value
     assert len(tableau) > 0 and set(tableau.iloc[:, 0]) <= membres
-    total = int({m.label: m.value for m in at.metric}["Zones blanches (total)"].replace("\u00a0", ""))
+    total = int({m.label: m.value for m in at.metric}["Zones blanches"].replace("\u00a0", ""))
     assert total == len(tableau)  # chaque zone blanche de l'EPCI est une ligne du tableau
     at.segmented_control(key="zb_detail").set_value("epci").run()
     assert list(at.dataframe[-1].value.iloc[:, 0]) in ([], ["200042935"])  # l'EPCI, s'il est zone blanche
