@@ -168,6 +168,14 @@ def _voisinage(referentiel: Referentiel) -> _Voisinage | None:
 # --------------------------------------------------------------------------------------------
 
 
+def dans_trie(cles: np.ndarray, triees: np.ndarray) -> np.ndarray:
+    """`np.isin(cles, triees)` par recherche dichotomique dans un tableau trié (sans le hachage de `np.unique`)."""
+    if len(triees) == 0:
+        return np.zeros(len(cles), dtype=bool)
+    i = np.minimum(np.searchsorted(triees, cles), len(triees) - 1)
+    return triees[i] == cles
+
+
 def statut_extensions(
     ligne: np.ndarray,
     pos: np.ndarray,
@@ -195,7 +203,7 @@ def statut_extensions(
     aucune ligne principale). Une ligne sans commune connue (code inconnu), ou dont une commune
     hors du périmètre principal n'a pas de contour (voisins inconnus : 4 communes du Cantal en
     2026), est dite `LIMITROPHE` : on ne signale que ce que la géométrie établit.
-    Calcul en tableaux d'entiers (clés structure × commune, `np.isin`), sans boucle sur les lignes.
+    Calcul en tableaux d'entiers (clés structure × commune, recherche dichotomique), sans boucle sur les lignes.
     """
     n_lignes = len(principal)
     statut = np.where(principal, PRINCIPAL, LIMITROPHE).astype(np.int8)
@@ -204,10 +212,10 @@ def statut_extensions(
     if csr is None or not ext.any():
         return statut
     n = np.int64(len(referentiel.communes))
-    cles_principales = np.unique(structure[ligne[~ext]].astype(np.int64) * n + pos[~ext])
+    cles_principales = np.sort(structure[ligne[~ext]].astype(np.int64) * n + pos[~ext])
     l_ext, p_ext = ligne[ext], pos[ext]
     s_ext = structure[l_ext].astype(np.int64)
-    dedans = np.isin(s_ext * n + p_ext, cles_principales)
+    dedans = dans_trie(s_ext * n + p_ext, cles_principales)
     nb = np.bincount(l_ext, minlength=n_lignes)
     nb_dedans = np.bincount(l_ext, weights=dedans, minlength=n_lignes)
     # Voisines des communes de l'extension hors du périmètre principal.
@@ -215,7 +223,7 @@ def statut_extensions(
     k = csr.longueur[p_ext[dehors]]
     decalage = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
     voisines = csr.voisines[np.repeat(csr.debut[p_ext[dehors]], k) + decalage]
-    touche = np.isin(np.repeat(s_ext[dehors], k) * n + voisines, cles_principales)
+    touche = dans_trie(np.repeat(s_ext[dehors], k) * n + voisines, cles_principales)
     nb_touche = np.bincount(np.repeat(l_ext[dehors], k), weights=touche, minlength=n_lignes)
     # Commune sans contour (voisins inconnus) : l'extension n'est pas jugée non limitrophe.
     inconnue = ~csr.a_contour[p_ext[dehors]]

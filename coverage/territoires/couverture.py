@@ -32,7 +32,7 @@ from coverage.modele import DonneesFacilitateurs, Niveau, Role, StatutCouverture
 from geo.appartenance import developper as _developper
 from geo.appartenance import index_appartenance as _index_appartenance
 from geo.reference import NiveauGeo, Referentiel
-from geo.voisinage import NON_LIMITROPHE, statut_extensions
+from geo.voisinage import NON_LIMITROPHE, dans_trie, statut_extensions
 
 COLONNES_COMMUNE = ["population", "etp", "etp_principal", "etp_extension", "nb_structures", "structures", "statut"]
 
@@ -117,14 +117,14 @@ def etendre_perimetres(donnees: DonneesFacilitateurs, *, referentiel: Referentie
     est_principal = np.bincount(inverse, weights=principal[garde].astype(float)) > 0
     # Tous les couples (structure, commune), même ceux écartés du prorata : une ligne limitrophe suffit.
     cle_tout = s.astype(np.int64) * nb_communes + pos
-    limitrophes = np.unique(cle_tout[limitrophe])
+    limitrophes = np.sort(cle_tout[limitrophe])
     return pd.DataFrame(
         {
             "id_structure": pd.array(ids_structures[uniques // nb_communes], dtype=str),
             "commune": pd.array(idx.codes[uniques % nb_communes], dtype=str),
             "role": np.where(est_principal, Role.PRINCIPAL.value, Role.EXTENSION.value),
             "etp": etp_final,
-            "limitrophe": np.isin(uniques, limitrophes),
+            "limitrophe": dans_trie(uniques, limitrophes),
         }
     ).astype({"role": str})
 
