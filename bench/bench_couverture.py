@@ -38,7 +38,6 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coverage.territoires.couverture import (  # noqa: E402
-    _APPARTENANCE,
     agreger_couverture,
     ajouter_territoire,
     comparer,
@@ -47,7 +46,9 @@ from coverage.territoires.couverture import (  # noqa: E402
 )
 from coverage.sources.donnees import donnees_demo  # noqa: E402
 from coverage.modele import DonneesFacilitateurs  # noqa: E402
+from geo.appartenance import _APPARTENANCE, _INDEX, developper, index_appartenance  # noqa: E402
 from geo.reference import Referentiel, charger_geometries, charger_referentiel  # noqa: E402
+from geo.voisinage import statut_extensions  # noqa: E402
 
 CIBLE_RECALCUL = 0.200  # secondes
 CIBLE_RAPPORT = 10.0
@@ -147,7 +148,9 @@ def main() -> None:
           f"{len(ref.communes)} communes, {len(ref.epci)} EPCI.")
 
     # 1. Recalcul complet
-    _APPARTENANCE.clear()
+    _APPARTENANCE.clear()  # premier appel : appartenance, index CSR et voisinage construits
+    _INDEX.clear()
+    ref.derives.clear()
     t_premier, _ = mediane(lambda: recalcul(donnees, ref), 1)
     t_recalcul, (communes, epci) = mediane(lambda: recalcul(donnees, ref), args.repetitions)
     meilleur_recalcul = mediane.meilleur
@@ -162,6 +165,13 @@ def main() -> None:
     t_agreger, _ = mediane(
         lambda: agreger_couverture(communes, referentiel=ref, niveau="epci", perimetres_communes=long), args.repetitions
     )
+    p = donnees.perimetres.reset_index(drop=True)
+    ligne, pos = developper(p, index_appartenance(ref))
+    sid = pd.factorize(p["id_structure"].astype(str))[0]
+    principal = (p["role"] == "principal").to_numpy()
+    t_limitrophe, _ = mediane(
+        lambda: statut_extensions(ligne, pos, structure=sid, principal=principal, referentiel=ref), args.repetitions
+    )
     print()
     print("1. Recalcul complet de la couverture, France entière, niveau EPCI")
     print(f"   premier appel (table d'appartenance construite)        : {ms(t_premier)}")
@@ -170,7 +180,8 @@ def main() -> None:
     print(f"   couverture_par_commune + agreger_couverture seuls       : {ms(t_minimal)}   "
           f"(meilleur {ms(meilleur_minimal).strip()} ; cible ≤ 200 ms : {'OK' if t_minimal <= CIBLE_RECALCUL else 'HORS CIBLE'})")
     print(f"   détail (médianes) : etendre_perimetres {ms(t_etendre).strip()}, couverture_par_commune {ms(t_communes).strip()} "
-          f", agreger_couverture {ms(t_agreger).strip()}")
+          f", agreger_couverture {ms(t_agreger).strip()} ; dont contrôle des extensions limitrophes (statut_extensions, "
+          f"dans etendre_perimetres) {ms(t_limitrophe).strip()}")
 
     # 2. « Et si » : la première structure étendue à un EPCI non couvert de son département.
     s = donnees.structures.iloc[0]

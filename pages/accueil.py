@@ -3,6 +3,7 @@
 import streamlit as st
 
 from coverage.territoires.couverture import chiffres_cles
+from coverage.modele import STATUTS_NON_COUVERTS
 from coverage.documents.format import format_date, format_nombre, format_pourcentage
 from geo.carte import EMPRISES, categories_couverture
 from geo.carte_valeurs import carte_base, couche_contours_url, couche_valeurs
@@ -35,7 +36,8 @@ d1, d2, d3, d4 = st.columns(4)
 metrique(d1, "Structures porteuses", int((donnees.structures["etp_facilitateur"] > 0).sum()))
 metrique(d2, "ETP de facilitateurs", cles["etp"], decimales=1)
 d3.metric("Population couverte", format_pourcentage(cles["part_population_couverte"]))
-metrique(d4, "EPCI non couverts", int((epci["statut"] == "non_couvert").sum()), aide="Aucun facilitateur sur le territoire")
+metrique(d4, "EPCI non couverts", int(epci["statut"].isin(STATUTS_NON_COUVERTS).sum()),
+         aide="Aucun facilitateur sur le territoire (ou seulement une extension non limitrophe)")
 
 with st.container(horizontal=True, vertical_alignment="center", key="accueil_commandes"):
     indicateur = st.segmented_control(

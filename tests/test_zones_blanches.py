@@ -517,6 +517,13 @@ def test_extension_limitrophe_ou_non_depuis_les_perimetres():
         "dans la seule extension non limitrophe de la structure S1 : elle ne touche pas le périmètre principal, ce "
         "n'est pas un facilitateur « limitrophe » au sens de l'appel."
     )
+    # Chiffres clés : Charlie, Delta, Echo sans facilitateur et Foxtrot en extension non limitrophe = 4 non couvertes.
+    from coverage.territoires.couverture import agreger_couverture, chiffres_cles
+
+    agregat = agreger_couverture(c, referentiel=ref, niveau="commune")
+    assert chiffres_cles(agregat)["non_couverts"] == 4
+    assert agregat.loc["62002", "population_couverte"] == 0  # Foxtrot n'entre pas dans la population couverte
+    assert agregat.loc["62002", "part_extension_non_limitrophe"] == 1.0
     # Sans table de voisinage (REF), la même extension serait dite limitrophe : c'est bien la géométrie qui décide.
     sans = couverture_par_commune(donnees, referentiel=REF)
     assert sans.loc["62002", "statut"] == "extension_seule"

@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from coverage.modele import DonneesFacilitateurs, Niveau, Role, StatutCouverture
+from coverage.modele import STATUTS_NON_COUVERTS, DonneesFacilitateurs, Niveau, Role, StatutCouverture
 from geo.appartenance import developper as _developper
 from geo.appartenance import index_appartenance as _index_appartenance
 from geo.reference import NiveauGeo, Referentiel
@@ -388,7 +388,7 @@ def chiffres_cles(agregat: pd.DataFrame) -> dict[str, float]:
         "part_population_couverte": couverte / population if population else 0.0,
         "etp": etp,
         "etp_pour_100k_hab": etp / population * 100_000 if population else 0.0,
-        "non_couverts": int((agregat["statut"] == StatutCouverture.NON_COUVERT.value).sum()),
+        "non_couverts": int(agregat["statut"].isin(STATUTS_NON_COUVERTS).sum()),  # extension non limitrophe comprise
         "extension_seule": int((agregat["statut"] == StatutCouverture.EXTENSION_SEULE.value).sum()),
     }
 
