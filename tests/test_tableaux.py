@@ -177,3 +177,32 @@ def test_noms_a_cote_des_codes_simulation_comite_zones_blanches(app):
     assert noms and all(n.strip() for n in noms)
     at = _page(app, "pages/grands_projets.py", {})
     assert any(d.startswith("Nord (59), Oise (60)") for d in _cellules(at, "Départements"))
+
+
+def test_xlsx_de_l_allocation_pour_les_personnes():
+    """L'export XLSX de l'allocation : libellés, nom de la région à côté de son code, issue en toutes lettres."""
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from ui.simulation import exporter_allocation
+
+    class Resultat:
+        lignes = pd.DataFrame({"id_dossier": ["D1"], "montant_attribue": [28_000.0], "etp_finances": [1.0],
+                               "statut_financement": ["total"], "rang": [1], "explication": ["cas A"], "region": ["84"]})
+        statut_solveur = "optimal"
+        enveloppe_utilisee = 28_000.0
+
+    class Entrees:
+        dossiers = pd.DataFrame({"id_dossier": ["D1"], "id_structure": ["S0001"], "nom_structure": ["Structure A"]})
+
+    class Reglages:
+        def en_dict(self):
+            return {"enveloppe": 4_500_000}
+
+    classeur = openpyxl.load_workbook(io.BytesIO(exporter_allocation(Resultat(), Entrees(), Reglages())))
+    region = [[c.value for c in ligne] for ligne in classeur["synthese_region"].iter_rows()]
+    assert region == [["Région", "Dossiers", "Montant attribué", "ETP financés"], ["Auvergne-Rhône-Alpes (84)", 1, 28_000, 1]]
+    dossiers = {e.value: v.value for e, v in zip(classeur["dossiers"][1], classeur["dossiers"][2], strict=True)}
+    assert dossiers["Financement"] == "Financé" and dossiers["Structure"] == "Structure A" and dossiers["Dossier"] == "D1"
