@@ -710,7 +710,7 @@ def importer(*, espace: Path, structures: Path, perimetres: Path, dossiers: Path
     if not _signaler(resultat):
         return DONNEES_INVALIDES
     depot = ouvrir_espace(espace)
-    actuelle = depot.donnees_ou_vide(resultat.donnees)
+    actuelle = depot.donnees_ou_vide(resultat.donnees, base := 0 if depot.est_vide() else depot.version_active())  # aperçu et écriture
     try:
         apres = fusionner(actuelle, resultat.donnees, departements=lue.departements, avec_dossiers=dossiers is not None)
     except ValueError as exc:
@@ -722,7 +722,7 @@ def importer(*, espace: Path, structures: Path, perimetres: Path, dossiers: Path
         print("Aucune donnée écrite : relancez avec --confirmer pour enregistrer cette version.")
         return OK
     version = depot.importer_portee(resultat.donnees, portee=lue.texte, departements=lue.departements, auteur=auteur.strip(),
-                                    libelle_portee=lue.libelle, avec_dossiers=dossiers is not None)
+                                    libelle_portee=lue.libelle, avec_dossiers=dossiers is not None, base_version=base)
     print(f"Version {version} enregistrée et active ({lue.libelle}, auteur : {auteur.strip()}).")
     return OK
 

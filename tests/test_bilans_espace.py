@@ -25,8 +25,9 @@ def test_import_relu_a_l_identique_puis_retire(tmp_path):
     espace = ouvrir_espace(tmp_path / "e.sqlite")
     assert espace.bilans_actifs() is None  # aucun import : l'application montre la démonstration
     bilans, repartitions = _bilans_valides()
-    premier = espace.enregistrer_bilans(bilans, repartitions, auteur="DREETS ARA", libelle="Import bilans.csv")
-    second = espace.enregistrer_bilans(bilans.iloc[:1], repartitions, auteur="DREETS ARA", libelle="Correction")
+    premier = espace.enregistrer_bilans(bilans, repartitions, auteur="DREETS ARA", libelle="Import bilans.csv", base_version=0)
+    second = espace.enregistrer_bilans(bilans.iloc[:1], repartitions, auteur="DREETS ARA", libelle="Correction",
+                                       base_version=premier)
     ident, relus, reps = espace.bilans_actifs()
     assert ident == second > premier
     assert_frame_equal(relus, bilans.iloc[:1])
@@ -34,7 +35,7 @@ def test_import_relu_a_l_identique_puis_retire(tmp_path):
     historique = espace.lister_imports_bilans()
     assert list(historique["libelle"]) == ["Correction", "Import bilans.csv"]
     assert list(historique["nb_bilans"]) == [1, 2] and list(historique["actif"]) == [True, False]
-    espace.retirer_bilans(auteur="DREETS ARA")
+    espace.retirer_bilans(auteur="DREETS ARA", base_version=second)
     assert espace.bilans_actifs() is None
     assert len(espace.lister_imports_bilans()) == 2
 
@@ -49,6 +50,6 @@ def test_une_base_au_schema_2_recoit_la_table_des_bilans(tmp_path):
     rouverte = ouvrir_espace(chemin)
     assert rouverte.version_schema() == VERSION_SCHEMA  # migrations suivantes comprises
     bilans, repartitions = _bilans_valides()
-    rouverte.enregistrer_bilans(bilans, repartitions, auteur="a", libelle="b")
+    rouverte.enregistrer_bilans(bilans, repartitions, auteur="a", libelle="b", base_version=0)
     assert len(rouverte.bilans_actifs()[1]) == 2
     del espace

@@ -581,7 +581,7 @@ def test_dupliquer_renommer_supprimer(espace, horloge):
     original = espace.enregistrer_scenario(nom="Base", auteur="Alice", parametres=PARAMETRES, resultats=resultats_scenario(),
                                            base_version=1)
     horloge.instant = datetime(2025, 7, 5, 10, 0, tzinfo=UTC)
-    copie = espace.dupliquer_scenario(original, "Base + 2 ETP en Corse", auteur="Bob")
+    copie = espace.dupliquer_scenario(original, "Base + 2 ETP en Corse", auteur="Bob", base_version=1)
     relu = espace.charger_scenario(copie)
     assert (relu.nom, relu.auteur, relu.horodatage, relu.id_origine) == (
         "Base + 2 ETP en Corse", "Bob", "2025-07-05T10:00:00+00:00", original,
@@ -590,8 +590,8 @@ def test_dupliquer_renommer_supprimer(espace, horloge):
     for nom, table in resultats_scenario().items():
         assert_frame_equal(relu.resultats[nom], table)
 
-    espace.renommer_scenario(copie, "Variante Corse", auteur="Bob")
-    espace.supprimer_scenario(original, auteur="Alice")
+    espace.renommer_scenario(copie, "Variante Corse", auteur="Bob", base_version=2)  # version = dernière ligne du journal
+    espace.supprimer_scenario(original, auteur="Alice", base_version=1)
     assert espace.lister_scenarios()[["id", "nom"]].values.tolist() == [[copie, "Variante Corse"]]
     tous = espace.lister_scenarios(inclure_supprimes=True)
     assert tous[["id", "nom", "supprime"]].values.tolist() == [[2, "Variante Corse", False], [1, "Base", True]]
@@ -613,19 +613,20 @@ def test_nom_de_scenario_unique_parmi_les_non_supprimes(espace):
         espace.enregistrer_scenario(nom="Base", auteur="Bob", parametres={}, resultats={}, base_version=1)
     second = espace.enregistrer_scenario(nom="Autre", auteur="Bob", parametres={}, resultats={}, base_version=1)
     with pytest.raises(ValueError, match="Un scénario nommé « Base » existe déjà"):
-        espace.renommer_scenario(second, "Base", auteur="Bob")
-    espace.supprimer_scenario(premier, auteur="Alice")
+        espace.renommer_scenario(second, "Base", auteur="Bob", base_version=2)
+    espace.supprimer_scenario(premier, auteur="Alice", base_version=1)
     assert espace.enregistrer_scenario(nom="Base", auteur="Bob", parametres={}, resultats={}, base_version=1) == 3  # nom libéré
 
 
 def test_scenario_supprime_ni_renomme_ni_resupprime(espace):
     identifiant = espace.enregistrer_scenario(nom="Base", auteur="Alice", parametres={}, resultats={}, base_version=1)
-    espace.supprimer_scenario(identifiant, auteur="Alice")
+    espace.supprimer_scenario(identifiant, auteur="Alice", base_version=1)
+    assert espace.charger_scenario(identifiant).version == 2
     with pytest.raises(ValueError, match="a été supprimé : dupliquez-le pour le reprendre"):
-        espace.renommer_scenario(identifiant, "Nouveau", auteur="Alice")
+        espace.renommer_scenario(identifiant, "Nouveau", auteur="Alice", base_version=2)
     with pytest.raises(ValueError, match="a été supprimé"):
-        espace.supprimer_scenario(identifiant, auteur="Alice")
-    assert espace.dupliquer_scenario(identifiant, "Base reprise", auteur="Bob") == 2
+        espace.supprimer_scenario(identifiant, auteur="Alice", base_version=2)
+    assert espace.dupliquer_scenario(identifiant, "Base reprise", auteur="Bob", base_version=2) == 2
 
 
 @pytest.mark.parametrize(
@@ -648,7 +649,7 @@ def test_scenario_inconnu(espace):
     with pytest.raises(ElementIntrouvable, match="Le scénario 5 n'existe pas"):
         espace.charger_scenario(5)
     with pytest.raises(ElementIntrouvable, match="Le scénario 5 n'existe pas"):
-        espace.dupliquer_scenario(5, "Copie", auteur="Alice")
+        espace.dupliquer_scenario(5, "Copie", auteur="Alice", base_version=0)
 
 
 # --------------------------------------------------------------------------------------------

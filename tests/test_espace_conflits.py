@@ -13,6 +13,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from pandas.testing import assert_frame_equal
 
 from coverage.espace import ConflitEdition, EspaceIndisponible, EspaceSQLite, ouvrir_espace
 from tests.test_espace import assert_donnees_egales, donnees, espace, horloge  # noqa: F401 (fixtures)
@@ -85,6 +86,74 @@ def test_fichier_de_besoins_remplace_par_un_autre(espace, horloge):
     assert espace.fichier_besoins_actif("decp") == (second, "b.json", b"[]")
     # Un autre type n'est pas concerné.
     assert espace.enregistrer_fichier_besoins("qpv", nom_fichier="q.geojson", contenu=b"{}", auteur="Ana", base_version=0) > 0
+
+
+def test_enveloppes_regionales_modifiees_par_un_autre(espace, horloge):
+    """La DGEFP affiche la version 1 des enveloppes ; une collègue enregistre la 2 ; l'enregistrement sur la 1 est refusé."""
+    assert espace.version_enveloppes(2025) == 0
+    assert espace.enregistrer_enveloppes(2025, {"84": 600_000, "32": 400_000}, auteur="Ana", base_version=0) == 1
+    horloge.instant = datetime(2025, 7, 7, 10, 30, tzinfo=UTC)
+    assert espace.enregistrer_enveloppes(2025, {"84": 700_000, "32": 300_000}, auteur="Ben", base_version=1) == 2
+    with pytest.raises(ConflitEdition, match="Conflit d'édition sur les enveloppes régionales 2025 : la version en vigueur est "
+                                             "la version 2, mise en vigueur par Ben le 07/07/2025 à 10:30 UTC, alors que "
+                                             "vous travailliez sur la version 1. " + RECHARGER) as conflit:
+        espace.enregistrer_enveloppes(2025, {"84": 1_000_000}, auteur="Ana", base_version=1)
+    assert conflit.value.objet == "enveloppes:2025"
+    with pytest.raises(ConflitEdition, match="alors que vous n'en aviez lu aucune"):  # « première » table sur une campagne déjà remplie
+        espace.enregistrer_enveloppes(2025, {"84": 1_000_000}, auteur="Ana", base_version=0)
+    assert espace.version_enveloppes(2025) == 2
+    assert espace.enveloppes_regionales(2025).to_dict() == {"32": 300_000, "84": 700_000}  # la table de Ben est intacte
+    assert espace.enregistrer_enveloppes(2026, {"84": 1.0}, auteur="Ana", base_version=0) == 1  # une autre campagne : à part
+
+
+def test_bilans_importes_remplaces_ou_retires_par_un_autre(espace, horloge):
+    from tests.test_bilans_espace import _bilans_valides
+
+    bilans, repartitions = _bilans_valides()
+    assert espace.version_bilans() == 0
+    premier = espace.enregistrer_bilans(bilans, repartitions, auteur="Ana", libelle="Import a.csv", base_version=0)
+    horloge.instant = datetime(2025, 7, 8, 16, 45, tzinfo=UTC)
+    second = espace.enregistrer_bilans(bilans.iloc[:1], repartitions, auteur="Ben", libelle="Import b.csv", base_version=premier)
+    with pytest.raises(ConflitEdition, match=f"Conflit d'édition sur les bilans importés : la version en vigueur est la version "
+                                             f"{second}, mise en vigueur par Ben le 08/07/2025 à 16:45 UTC, alors que vous "
+                                             f"travailliez sur la version {premier}"):
+        espace.enregistrer_bilans(bilans, repartitions, auteur="Ana", libelle="Import c.csv", base_version=premier)
+    with pytest.raises(ConflitEdition, match="Conflit d'édition sur les bilans importés"):
+        espace.retirer_bilans(auteur="Ana", base_version=premier)
+    assert espace.version_bilans() == second and len(espace.bilans_actifs()[1]) == 1  # l'import de Ben reste actif
+    assert espace.lister_imports_bilans()["libelle"].tolist() == ["Import b.csv", "Import a.csv"]
+    espace.retirer_bilans(auteur="Ben", base_version=second)
+    with pytest.raises(ConflitEdition, match=f"aucune version n'est en vigueur alors que vous travailliez sur la version {second}"):
+        espace.enregistrer_bilans(bilans, repartitions, auteur="Ana", libelle="Import c.csv", base_version=second)
+    assert espace.bilans_actifs() is None
+
+
+@pytest.mark.parametrize("action", ["renommer", "supprimer", "dupliquer"])
+def test_scenario_renomme_par_un_autre(espace, horloge, action):
+    """Alice affiche le scénario « Base » ; Bob le renomme ; l'action d'Alice sur ce qu'elle a vu est refusée."""
+    ident = espace.enregistrer_scenario(nom="Base", auteur="Alice", parametres={}, resultats={}, base_version=1)
+    vue = espace.charger_scenario(ident).version
+    horloge.instant = datetime(2025, 7, 9, 11, 15, tzinfo=UTC)
+    espace.renommer_scenario(ident, "Base de Bob", auteur="Bob", base_version=vue)
+    journal = espace.historique_scenarios()
+    faire = {"renommer": lambda b: espace.renommer_scenario(ident, "Base d'Alice", auteur="Alice", base_version=b),
+             "supprimer": lambda b: espace.supprimer_scenario(ident, auteur="Alice", base_version=b),
+             "dupliquer": lambda b: espace.dupliquer_scenario(ident, "Copie d'Alice", auteur="Alice", base_version=b)}[action]
+    with pytest.raises(ConflitEdition, match=f"Conflit d'édition sur le scénario n° {ident} « Base de Bob » : il a été renommé "
+                                             "par Bob le 09/07/2025 à 11:15 UTC depuis que vous l'avez affiché. " + RECHARGER):
+        faire(vue)
+    assert_frame_equal(espace.historique_scenarios(), journal)  # rien n'a été écrit
+    assert espace.lister_scenarios(inclure_supprimes=True)[["id", "nom", "supprime"]].values.tolist() == [[ident, "Base de Bob", False]]
+    faire(espace.charger_scenario(ident).version)  # après rechargement, l'action passe
+    assert len(espace.historique_scenarios()) == len(journal) + 1
+
+
+def test_scenario_supprime_par_un_autre_puis_renomme(espace, horloge):
+    ident = espace.enregistrer_scenario(nom="Base", auteur="Alice", parametres={}, resultats={}, base_version=1)
+    vue = espace.charger_scenario(ident).version
+    espace.supprimer_scenario(ident, auteur="Bob", base_version=vue)
+    with pytest.raises(ConflitEdition, match="« Base » : il a été supprimé par Bob"):
+        espace.renommer_scenario(ident, "Nouveau", auteur="Alice", base_version=vue)
 
 
 # --------------------------------------------------------------------------------------------

@@ -181,8 +181,8 @@ def _espace_sqlite_rempli(chemin):
     e.restaurer_version(2, auteur="Chloé", base_version=3)
     s = e.enregistrer_scenario(nom="Base", auteur="Alice", parametres={"enveloppe": 4_500_000.0},
                                resultats={"dossiers": donnees().dossiers}, base_version=2)
-    copie = e.dupliquer_scenario(s, "Variante", auteur="Bob")
-    e.supprimer_scenario(copie, auteur="Bob")
+    copie = e.dupliquer_scenario(s, "Variante", auteur="Bob", base_version=e.charger_scenario(s).version)
+    e.supprimer_scenario(copie, auteur="Bob", base_version=e.charger_scenario(copie).version)
     v = e.enregistrer_decision(comite="84", id_dossier="D001", decision="retenu", motif="Diagnostic solide",
                                auteur="Alice", version_attendue=None, etp_retenus=1.0, montant_retenu=28_000.0)
     e.enregistrer_decision(comite="84", id_dossier="D001", decision="ajourne", motif="Pièces", auteur="Bob",
@@ -320,7 +320,7 @@ def test_roles_documentes_droits_minimaux(serveur_postgres):
             espace.enregistrer_decision(comite="84", id_dossier="D001", decision="refuse", motif="Hors délai",
                                         auteur="Alice", version_attendue=None)
             s = espace.enregistrer_scenario(nom="Base", auteur="Alice", parametres={}, resultats={}, base_version=2)
-            espace.renommer_scenario(s, "Base 2", auteur="Alice")
+            espace.renommer_scenario(s, "Base 2", auteur="Alice", base_version=espace.charger_scenario(s).version)
             f = espace.enregistrer_fichier_besoins("decp", nom_fichier="d.json", contenu=b"[]", auteur="Alice",
                                                    base_version=0)
             espace.retirer_fichier_besoins("decp", auteur="Alice", base_version=f)

@@ -146,9 +146,30 @@ def test_le_magasin_refuse_un_import_hors_du_territoire(espace_demo, tmp_path):
                               region_du_departement=regions)
     with pytest.raises(PermissionRefusee, match="votre département est le 59"):
         ddets_59.importer_portee(lu.donnees, portee=portee.texte, departements=portee.departements, auteur="x",
-                                 libelle_portee=portee.libelle, avec_dossiers=False)
+                                 libelle_portee=portee.libelle, avec_dossiers=False, base_version=1)
     dreets_32 = EspaceControle(ouvrir_espace(espace_demo), Utilisateur("a@dreets-hdf.gouv.fr", Role.DREETS, "32"),
                                region_du_departement=regions)
     assert dreets_32.importer_portee(lu.donnees, portee=portee.texte, departements=portee.departements, auteur="libre",
-                                     libelle_portee=portee.libelle, avec_dossiers=False) == 2
+                                     libelle_portee=portee.libelle, avec_dossiers=False, base_version=1) == 2
     assert ouvrir_espace(espace_demo).lister_versions().set_index("id").at[2, "auteur"] == "a@dreets-hdf.gouv.fr"
+
+
+def test_import_par_portee_sur_une_version_perimee_refuse(espace_demo):
+    """L'aperçu a été montré sur la version 1 ; une version 2 est enregistrée entre-temps : la confirmation est refusée."""
+    from coverage.espace import ConflitEdition
+    from coverage.sources.donnees import importer_fichiers
+    from coverage.sources.portee import lire_portee
+    from geo.reference import charger_referentiel
+
+    ref = charger_referentiel()
+    portee = lire_portee("departement:80", referentiel=ref)
+    lu = importer_fichiers(structures=(STRUCTURES_80.encode(), "s.csv"), perimetres=(PERIMETRES_80.encode(), "p.csv"),
+                           referentiel=ref, portee=portee)
+    depot = ouvrir_espace(espace_demo)
+    depot.enregistrer_version(depot.charger_version(), auteur="Bob", libelle="Import de Bob", source="import", base_version=1)
+    with pytest.raises(ConflitEdition, match="la version en vigueur est la version 2, mise en vigueur par Bob.*"
+                                             "alors que vous travailliez sur la version 1"):
+        depot.importer_portee(lu.donnees, portee=portee.texte, departements=portee.departements, auteur="Alice",
+                              libelle_portee=portee.libelle, avec_dossiers=False, base_version=1)
+    assert depot.lister_versions()["id"].tolist() == [2, 1]
+    assert "S9001" not in set(depot.charger_version().structures["id_structure"])

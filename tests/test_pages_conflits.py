@@ -9,6 +9,7 @@ l'enregistrement passe. Chaque test remet ensuite la version de départ, pour le
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -115,4 +116,111 @@ def test_espace_corrompu_un_message_sans_trace(app, tmp_path, monkeypatch):
         etat.magasin.clear()
     app.switch_page("pages/accueil.py")
     app.run()
+    assert not app.exception and not app.error
+
+
+# --------------------------------------------------------------------------------------------
+# Enveloppes régionales, bilans, scénarios, import par portée : même refus, même « Recharger »
+# --------------------------------------------------------------------------------------------
+
+
+def test_enveloppes_enregistrees_apres_celles_d_un_autre(app, espace):
+    app.switch_page("pages/simulation.py")
+    app.run()
+    app.segmented_control(key="simulation_rubrique").set_value("enveloppes").run()
+    app.text_input(key="enveloppes_auteur").set_value("Alice").run()  # Alice a la table en vigueur sous les yeux
+    vue = espace.version_enveloppes(2025)
+    table = espace.enveloppes_regionales(2025).to_dict()
+    assert espace.enregistrer_enveloppes(2025, table, auteur="Bob", cle="même table", base_version=vue) == vue + 1
+
+    _bouton(app, "Enregistrer cette table (nouvelle version)").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert (f"Conflit d'édition sur les enveloppes régionales 2025 : la version en vigueur est la version {vue + 1}, "
+            "mise en vigueur par Bob") in _erreurs(app)
+    assert "Rien n'a été enregistré : rechargez" in _erreurs(app)
+    assert espace.version_enveloppes(2025) == vue + 1  # la table de Bob est la dernière, rien d'autre n'est écrit
+    _bouton(app, "Recharger les données à jour").click().run()
+    assert not app.exception and not app.error
+
+
+def test_scenario_supprime_apres_un_renommage_d_un_autre(app, espace):
+    ident = espace.enregistrer_scenario(nom="Scénario du test de conflit", auteur="Alice", parametres={}, resultats={
+        "dossiers": pd.DataFrame({"id_dossier": ["D1"], "montant_attribue": [1.0], "etp_finances": [1.0]})},
+        base_version=espace.version_active())
+    try:
+        app.switch_page("pages/simulation.py")
+        app.run()
+        app.segmented_control(key="simulation_rubrique").set_value("scenarios").run()
+        app.selectbox(key="simulation_scenario_choix").set_value(ident).run()
+        app.text_input(key="simulation_scenario_auteur").set_value("Alice").run()  # Alice voit le scénario
+        espace.renommer_scenario(ident, "Renommé par Bob", auteur="Bob", base_version=espace.charger_scenario(ident).version)
+
+        _bouton(app, "Supprimer").click().run()
+        assert not app.exception, [e.value for e in app.exception]
+        assert (f"Conflit d'édition sur le scénario n° {ident} « Renommé par Bob » : il a été renommé par Bob") in _erreurs(app)
+        assert not espace.charger_scenario(ident).supprime  # rien n'a été écrit
+        _bouton(app, "Recharger les données à jour").click().run()
+        _bouton(app, "Supprimer").click().run()  # sur le scénario rechargé, la suppression passe
+        assert not app.exception and not app.error
+        assert espace.charger_scenario(ident).supprime
+    finally:
+        if not espace.charger_scenario(ident).supprime:
+            espace.supprimer_scenario(ident, auteur="tests", base_version=espace.charger_scenario(ident).version)
+
+
+def _bilans_csv() -> bytes:
+    from coverage.modele import BILANS
+    from coverage.sources.modeles_fichiers import modele_csv
+
+    return modele_csv(BILANS).replace(b"S001;", b"S0336;")  # S0336 : structure de la démonstration (Somme)
+
+
+def test_bilans_importes_apres_l_import_d_un_autre(app, espace):
+    depart = espace.version_bilans()
+    app.switch_page("pages/bilans.py")
+    app.run()
+    app.segmented_control(key="bilans_section").set_value("import").run()  # Alice voit les bilans en vigueur
+    assert not app.exception, [e.value for e in app.exception]
+    from ui.bilans import importer as valider_bilans
+
+    lu = valider_bilans((_bilans_csv(), "bilans_bob.csv"), None)
+    assert lu.valide, lu.erreurs
+    de_bob = espace.enregistrer_bilans(lu.bilans, lu.repartitions, auteur="Bob", libelle="Import de Bob", base_version=depart)
+    try:
+        app.file_uploader(key="bilans_fichier").set_value(("bilans.csv", _bilans_csv(), "text/csv"))
+        app.text_input(key="bilans_auteur").set_value("Alice")
+        _bouton(app, "Valider et importer").click().run()
+        assert not app.exception, [e.value for e in app.exception]
+        assert f"Conflit d'édition sur les bilans importés : la version en vigueur est la version {de_bob}" in _erreurs(app)
+        assert espace.version_bilans() == de_bob
+        assert espace.lister_imports_bilans()["libelle"].iloc[0] == "Import de Bob"  # l'import d'Alice n'a rien écrit
+        assert any(b.label == "Recharger les données à jour" for b in app.button)
+    finally:
+        espace.retirer_bilans(auteur="tests", base_version=espace.version_bilans())
+
+
+def test_import_par_portee_confirme_apres_l_ecriture_d_un_autre(app, espace):
+    """Aperçu sur la version vue ; Bob écrit ; la confirmation est refusée, rien n'est changé."""
+    from tests.test_import_portee import PERIMETRES_80, STRUCTURES_80
+
+    app.switch_page("pages/donnees.py")
+    app.run()
+    app.selectbox(key="donnees_portee").set_value("departement:80")
+    app.file_uploader(key="donnees_f_structures").set_value(("s.csv", STRUCTURES_80.encode(), "text/csv"))
+    app.file_uploader(key="donnees_f_perimetres").set_value(("p.csv", PERIMETRES_80.encode(), "text/csv"))
+    app.text_input(key="donnees_auteur").set_value("Alice")
+    _bouton(app, "Vérifier et voir l'aperçu").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, _erreurs(app)
+    assert any(s.value == "Aperçu de l'import" for s in app.subheader)
+    version_de_bob = _bob_importe(espace)
+    avant = espace.charger_version()
+
+    _bouton(app, "Confirmer l'import").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "L'aperçu ne correspond plus aux données en vigueur" in _erreurs(app)
+    assert f"la version en vigueur est la version {version_de_bob}, mise en vigueur par Bob" in _erreurs(app)
+    assert espace.version_active() == version_de_bob  # rien n'a été écrit
+    assert "S9001" not in set(avant.structures["id_structure"]) and "S9001" not in set(espace.charger_version().structures["id_structure"])
+    _bouton(app, "Recharger les données à jour").click().run()
     assert not app.exception and not app.error

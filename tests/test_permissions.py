@@ -151,14 +151,14 @@ def test_verifier_sans_droit_message_francais():
 def test_enveloppes_versionnees_et_reservees_au_national(depot):
     assert depot.enveloppes_regionales(2025).empty
     national = EspaceControle(depot, NATIONAL)
-    assert national.enregistrer_enveloppes(2025, {"84": 600_000, "32": 400_000}, auteur="x", cle="au prorata des ETP") == 1
-    assert national.enregistrer_enveloppes(2025, {"84": 700_000, "32": 300_000}, auteur="x") == 2
+    assert national.enregistrer_enveloppes(2025, {"84": 600_000, "32": 400_000}, auteur="x", cle="au prorata des ETP", base_version=0) == 1
+    assert national.enregistrer_enveloppes(2025, {"84": 700_000, "32": 300_000}, auteur="x", base_version=1) == 2
     assert depot.enveloppes_regionales(2025).to_dict() == {"32": 300_000, "84": 700_000}
     assert depot.enveloppes_regionales(2025, version=1).to_dict() == {"32": 400_000, "84": 600_000}
     historique = depot.historique_enveloppes(2025)
     assert historique[["version", "auteur", "total"]].values.tolist() == [[2, "dgefp@emploi.gouv.fr", 1_000_000], [1, "dgefp@emploi.gouv.fr", 1_000_000]]
     with pytest.raises(PermissionRefusee, match="modifier les enveloppes régionales"):
-        EspaceControle(depot, DREETS_32).enregistrer_enveloppes(2025, {"32": 4_500_000}, auteur="x")
+        EspaceControle(depot, DREETS_32).enregistrer_enveloppes(2025, {"32": 4_500_000}, auteur="x", base_version=2)
     with pytest.raises(ValueError, match="Enveloppe de la région 84 : « -1 »"):
-        national.enregistrer_enveloppes(2025, {"84": -1}, auteur="x")
+        national.enregistrer_enveloppes(2025, {"84": -1}, auteur="x", base_version=2)
     assert len(depot.historique_enveloppes(2025)) == 2

@@ -10,10 +10,14 @@ import streamlit as st
 from coverage.bilans.consolidation import INDICATEURS_SOMMES
 from coverage.bilans.echeances import conventions
 from coverage.documents.format import format_nombre
+from coverage.espace import ConflitEdition
+from coverage.espace.permissions import PermissionRefusee
 from coverage.modele import Niveau, Periode, Statut
 from ui import bilans as vue
 from ui import etat
 from ui.presentation import tableau as afficher_tableau
+from ui.ecritures import afficher_conflit, clic, noter_clic, version_vue
+from ui.texte import texte
 
 
 def _perimetre(donnees, id_structure: str) -> pd.DataFrame:
@@ -77,22 +81,20 @@ def section_import(actifs: vue.BilansActifs) -> None:
     """Dépôt des fichiers, validation complète, enregistrement dans l'espace (tout ou rien)."""
     st.markdown("Fichier `bilans` (obligatoire) et `bilans_repartitions` (facultatif), CSV ou XLSX. Tout le fichier est "
                 "validé avant d'écrire quoi que ce soit ; chaque problème cite le fichier, la ligne et la colonne.")
+    base = version_vue("bilans_import", actifs.cle[1] or 0)  # l'import actif que l'utilisateur a sous les yeux
     with st.form("bilans_import"):
         fichier = st.file_uploader("Fichier des bilans", type=["csv", "txt", "tsv", "xlsx", "xlsm"], key="bilans_fichier")
         reps = st.file_uploader("Fichier des répartitions (facultatif)", type=["csv", "txt", "tsv", "xlsx", "xlsm"],
                                 key="bilans_fichier_repartitions")
         auteur = st.text_input("Votre nom", key="bilans_auteur")
-        envoye = st.form_submit_button("Valider et importer")
-    if envoye:
+        st.form_submit_button("Valider et importer", on_click=noter_clic, args=("bilans_import",))
+    if clic("bilans_import"):
         if fichier is None or not auteur.strip():
             st.error("Déposez le fichier des bilans et indiquez votre nom.")
         else:
             resultat = vue.importer((fichier.getvalue(), fichier.name), None if reps is None else (reps.getvalue(), reps.name))
             if resultat.valide:
-                ident = etat.espace().enregistrer_bilans(resultat.bilans, resultat.repartitions, auteur=auteur.strip(),
-                                                          libelle=f"Import {fichier.name}")
-                st.success(f"Import réussi (n° {ident}) : {format_nombre(len(resultat.bilans))} bilans, "
-                           f"{format_nombre(len(resultat.repartitions))} lignes de répartition.")
+                _enregistrer(resultat, auteur=auteur.strip(), nom_fichier=fichier.name, base=base)
             else:
                 st.error(f"{format_nombre(len(resultat.erreurs))} erreur(s) : rien n'a été importé.")
                 st.text("\n".join(str(p) for p in resultat.erreurs[:200]))
@@ -100,9 +102,30 @@ def section_import(actifs: vue.BilansActifs) -> None:
                 st.warning(f"{format_nombre(len(resultat.avertissements))} avertissement(s)")
                 st.text("\n".join(str(p) for p in resultat.avertissements[:200]))
     if not actifs.demo and actifs.source:
-        if st.button("Retirer l'import actif", key="bilans_retirer"):
-            etat.espace().retirer_bilans(auteur=st.session_state.get("bilans_auteur") or "inconnu")
-            st.rerun()
+        st.button("Retirer l'import actif", key="bilans_retirer", on_click=noter_clic, args=("bilans_retirer",))
+        if clic("bilans_retirer"):
+            try:
+                etat.espace().retirer_bilans(auteur=st.session_state.get("bilans_auteur") or "inconnu", base_version=base)
+            except ConflitEdition as conflit:
+                afficher_conflit(conflit, cle="bilans_retirer")
+            except PermissionRefusee as refus:
+                st.error(texte(refus))
+            else:
+                st.rerun()
     historique = etat.espace().lister_imports_bilans()
     if len(historique):
         afficher_tableau(historique, width="content")
+
+
+def _enregistrer(resultat, *, auteur: str, nom_fichier: str, base: int) -> None:  # noqa: ANN001
+    """Enregistre des bilans validés sur l'import actif `base` que l'utilisateur avait sous les yeux."""
+    try:
+        ident = etat.espace().enregistrer_bilans(resultat.bilans, resultat.repartitions, auteur=auteur,
+                                                  libelle=f"Import {nom_fichier}", base_version=base)
+    except ConflitEdition as conflit:
+        afficher_conflit(conflit, cle="bilans_import")
+    except PermissionRefusee as refus:
+        st.error(texte(refus))
+    else:
+        st.success(f"Import réussi (n° {ident}) : {format_nombre(len(resultat.bilans))} bilans, "
+                   f"{format_nombre(len(resultat.repartitions))} lignes de répartition.")

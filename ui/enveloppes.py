@@ -7,12 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from coverage.documents.format import format_euros
+from coverage.espace import ConflitEdition
 from coverage.espace.permissions import Action, PermissionRefusee
 from coverage.financement.enveloppes import CLES_REPARTITION, controler_total, repartition_suggeree, table_enveloppes
 from coverage.financement.parametres import PARAMETRES_2025
 from ui import etat
 from ui.acces import champ_auteur
 from ui.presentation import tableau as afficher_tableau
+from ui.ecritures import afficher_conflit, clic, noter_clic, version_vue
+from ui.texte import texte
 
 
 def _suggestion(cle: str) -> pd.Series:
@@ -32,6 +35,7 @@ def section_enveloppes() -> None:
     annee = PARAMETRES_2025.annee
     ref = etat.referentiel()
     peut = etat.espace().peut(Action.ENVELOPPES)
+    vue = version_vue("enveloppes", etat.magasin().version_enveloppes(annee))  # la table que l'utilisateur a sous les yeux
     st.markdown(f"Part de l'enveloppe nationale ({format_euros(PARAMETRES_2025.enveloppe_nationale, centimes=False)}) notifiée à "
                 f"chaque DREETS pour la campagne {annee}. " + ("" if peut else "Seule la DGEFP (rôle national) la modifie."))
     base_choix = st.radio("Partir de", ["vigueur", *CLES_REPARTITION], key="enveloppes_base", horizontal=True,
@@ -51,12 +55,17 @@ def section_enveloppes() -> None:
     (st.success if controle.conforme else st.warning)(controle.message)
     if peut:
         auteur = champ_auteur(key="enveloppes_auteur")
-        if st.button("Enregistrer cette table (nouvelle version)", type="primary", key="enveloppes_enregistrer", disabled=not auteur.strip()):
+        st.button("Enregistrer cette table (nouvelle version)", type="primary", key="enveloppes_enregistrer", disabled=not auteur.strip(),
+                  on_click=noter_clic, args=("enveloppes",))
+        if clic("enveloppes"):
             libelle = f"{CLES_REPARTITION[proposition[0]]}, modifiée à la main" if proposition else "saisie à la main"
             try:
-                version = etat.espace().enregistrer_enveloppes(annee, montants.to_dict(), auteur=auteur.strip(), cle=libelle)
+                version = etat.espace().enregistrer_enveloppes(annee, montants.to_dict(), auteur=auteur.strip(), cle=libelle,
+                                                               base_version=vue)
+            except ConflitEdition as conflit:
+                afficher_conflit(conflit, cle="enveloppes")
             except (PermissionRefusee, ValueError) as erreur:
-                st.error(str(erreur))
+                st.error(texte(erreur))
             else:
                 st.success(f"Enveloppes régionales {annee} : version {version} enregistrée.")
     with st.expander("Versions de la table"):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coverage.espace import ConflitEdition
 from coverage.espace.permissions import Action, PermissionRefusee, Role
 from coverage.espace.portee import apercu, fusionner
 from coverage.sources.donnees import importer_fichiers
 from coverage.sources.portee import lire_portee
 from ui import etat
 from ui.acces import champ_auteur
+from ui.ecritures import afficher_conflit, clic, noter_clic
 from ui.texte import liste, texte
 
 _CLE = "donnees_import_en_attente"
@@ -50,8 +52,8 @@ def section_import() -> None:
         f_perimetres = c2.file_uploader("Périmètres", type=["csv", "xlsx"], key="donnees_f_perimetres")
         f_dossiers = c3.file_uploader("Dossiers (facultatif)", type=["csv", "xlsx"], key="donnees_f_dossiers")
         auteur = champ_auteur("Votre nom (tracé dans l'historique des versions)", key="donnees_auteur")
-        envoye = st.form_submit_button("Vérifier et voir l'aperçu", type="primary")
-    if envoye:
+        st.form_submit_button("Vérifier et voir l'aperçu", type="primary", on_click=noter_clic, args=("donnees_apercu",))
+    if clic("donnees_apercu"):
         st.session_state.pop(_CLE, None)
         if not (f_structures and f_perimetres):
             st.error("Déposez au moins les fichiers structures et périmètres.")
@@ -74,7 +76,8 @@ def _verifier(portee, f_structures, f_perimetres, f_dossiers, auteur: str) -> No
         st.error(f"**Import refusé : {len(resultat.erreurs)} erreur(s).** L'espace de travail n'a pas été modifié.")
         st.markdown(liste(resultat.erreurs[:200]))
         return
-    actuelle = etat.magasin().donnees_ou_vide(resultat.donnees)
+    version = etat.version_active()  # la version montrée dans l'aperçu, sur laquelle l'import sera écrit
+    actuelle = etat.magasin().donnees_ou_vide(resultat.donnees, version)
     try:
         apres = fusionner(actuelle, resultat.donnees, departements=portee.departements, avec_dossiers=f_dossiers is not None)
     except ValueError as erreur:
@@ -82,7 +85,7 @@ def _verifier(portee, f_structures, f_perimetres, f_dossiers, auteur: str) -> No
         return
     st.session_state[_CLE] = {"donnees": resultat.donnees, "portee": portee, "auteur": auteur, "avec_dossiers": f_dossiers is not None,
                               "apercu": apercu(actuelle, apres, departements=portee.departements, portee=portee.libelle),
-                              "version": etat.version_active()}
+                              "version": version}
 
 
 def _apercu_et_confirmation() -> None:
@@ -93,19 +96,22 @@ def _apercu_et_confirmation() -> None:
     if c2.button("Annuler", key="donnees_import_annuler"):
         st.session_state.pop(_CLE)
         st.rerun()
-    if not c1.button("Confirmer l'import", type="primary", key="donnees_import_confirmer"):
+    c1.button("Confirmer l'import", type="primary", key="donnees_import_confirmer", on_click=noter_clic, args=("donnees_import",))
+    if not clic("donnees_import"):
         return
     st.session_state.pop(_CLE)
-    if etat.version_active() != attente["version"]:
-        st.error("Les données ont changé depuis l'aperçu (une autre version a été enregistrée) : vérifiez de nouveau vos fichiers.")
-        return
     portee = attente["portee"]
-    try:
+    try:  # écrit sur la version de l'aperçu : si quelqu'un a écrit depuis, ConflitEdition et rien n'est changé
         ident = etat.espace().importer_portee(attente["donnees"], portee=portee.texte, departements=portee.departements,
                                               auteur=attente["auteur"], libelle_portee=portee.libelle,
-                                              avec_dossiers=attente["avec_dossiers"])
+                                              avec_dossiers=attente["avec_dossiers"], base_version=attente["version"])
+    except ConflitEdition as conflit:
+        st.error("L'aperçu ne correspond plus aux données en vigueur : rechargez, puis cliquez de nouveau sur « Vérifier et voir "
+                 "l'aperçu » (vos fichiers sont gardés).")
+        afficher_conflit(conflit, cle="donnees_import")
+        return
     except (PermissionRefusee, ValueError) as erreur:
-        st.error(str(erreur))
+        st.error(texte(erreur))
         return
     st.success(f"Import réussi (version n° {ident}, {portee.libelle}).")
 

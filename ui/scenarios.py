@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from coverage.espace import ConflitEdition, ElementIntrouvable
+from coverage.espace.permissions import PermissionRefusee
 from coverage.documents.exports import exporter_xlsx
 from coverage.documents.format import format_euros, format_nombre
 from coverage.documents.libelles import pour_personnes
 from ui import etat
-from ui.ecritures import afficher_conflit, version_vue
+from ui.ecritures import afficher_conflit, clic, noter_clic, version_vue
 from ui.texte import texte
 from coverage.territoires.couverture import ecarts
 from ui.presentation import barres_appariees
@@ -81,21 +82,24 @@ def section(reglages, *, version: int, allouer, entrees) -> None:
     afficher_tableau(liste.drop(columns=["supprime"], errors="ignore"))
     noms = liste.set_index("id")["nom"]
     choix = st.selectbox("Scénario", list(noms.index), format_func=lambda i: f"n° {i} — {noms[i]}", key="simulation_scenario_choix")
+    scenario = e.charger_scenario(int(choix))
+    vue = version_vue(f"simulation_scenario_{int(choix)}", scenario.version)  # le scénario tel que l'utilisateur l'a vu
     c1, c2, c3, c4 = st.columns(4)
     auteur = champ_auteur(key="simulation_scenario_auteur", conteneur=c4)
     if c1.button("Restaurer ses réglages"):
-        st.session_state["simulation_a_restaurer"] = e.charger_scenario(int(choix)).parametres
+        st.session_state["simulation_a_restaurer"] = scenario.parametres
         st.rerun()
-    if c2.button("Dupliquer", disabled=not auteur.strip()):
-        try:
-            e.dupliquer_scenario(int(choix), f"{noms[choix]} (copie {pd.Timestamp.now():%d/%m %H:%M:%S})", auteur=auteur.strip())
-            st.rerun()
-        except (ValueError, ElementIntrouvable, ConflitEdition) as erreur:
-            st.error(texte(erreur))
-    if c3.button("Supprimer", disabled=not auteur.strip()):
-        e.supprimer_scenario(int(choix), auteur=auteur.strip())
-        st.rerun()
-    scenario = e.charger_scenario(int(choix))
+    c5, c6 = st.columns([3, 1])
+    nouveau_nom = c5.text_input("Nouveau nom", key="simulation_scenario_nouveau_nom", placeholder=noms[choix])
+    for colonne, action, libelle, possible in ((c2, "dupliquer", "Dupliquer", bool(auteur.strip())),
+                                               (c3, "supprimer", "Supprimer", bool(auteur.strip())),
+                                               (c6, "renommer", "Renommer", bool(auteur.strip() and nouveau_nom.strip()))):
+        colonne.button(libelle, disabled=not possible, key=f"simulation_scenario_{action}", on_click=noter_clic,
+                       args=(f"simulation_scenario_{action}",))
+    for action in ("dupliquer", "supprimer", "renommer"):
+        if clic(f"simulation_scenario_{action}"):
+            _modifier_scenario(e, action, int(choix), nom=noms[choix], nouveau_nom=nouveau_nom.strip(), auteur=auteur.strip(),
+                               base=vue)
     parametres = pd.DataFrame({"parametre": list(scenario.parametres), "valeur": [str(v) for v in scenario.parametres.values()]})
     st.download_button("Exporter ce scénario (XLSX)", on_click="ignore", key="simulation_scenario_xlsx",
                        file_name=f"scenario_{choix}.xlsx", data=lambda: exporter_xlsx(
@@ -133,3 +137,20 @@ def _comparer(da: pd.DataFrame, db: pd.DataFrame) -> None:
         par_region = par_region[(par_region["avant"] > 0) | (par_region["apres"] > 0)]
         barres_appariees(par_region.assign(nom=regions.reindex(par_region.index).fillna(pd.Series(par_region.index, index=par_region.index))),
                          titre="Montant attribué (€)", format_axe=",.0f", series=("Scénario A", "Scénario B"))
+
+
+def _modifier_scenario(e, action: str, id: int, *, nom: str, nouveau_nom: str, auteur: str, base: int) -> None:  # noqa: ANN001
+    """Duplique, supprime ou renomme le scénario `id` tel que l'utilisateur l'a vu (`base`) ; conflit : message et « Recharger »."""
+    try:
+        if action == "dupliquer":
+            e.dupliquer_scenario(id, f"{nom} (copie {pd.Timestamp.now():%d/%m %H:%M:%S})", auteur=auteur, base_version=base)
+        elif action == "supprimer":
+            e.supprimer_scenario(id, auteur=auteur, base_version=base)
+        else:
+            e.renommer_scenario(id, nouveau_nom, auteur=auteur, base_version=base)
+    except ConflitEdition as conflit:
+        afficher_conflit(conflit, cle=f"simulation_scenario_{action}")
+    except (ValueError, ElementIntrouvable, PermissionRefusee) as erreur:
+        st.error(texte(erreur))
+    else:
+        st.rerun()

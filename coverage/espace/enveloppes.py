@@ -1,5 +1,6 @@
 """Enveloppes régionales par campagne, versionnées : chaque enregistrement est une nouvelle version
-complète de la table (région → €), avec son auteur, sa date et la clé de répartition annoncée."""
+complète de la table (région → €), avec son auteur, sa date et la clé de répartition annoncée ; elle
+dit la version qu'elle remplace (`base_version`) : `ConflitEdition` si une autre a été enregistrée."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from collections.abc import Mapping
 import pandas as pd
 
 from coverage.espace.base import Magasin
-from coverage.espace.controles import _check_texte
+from coverage.espace.controles import _check_base, _check_courante, _check_texte
 from coverage.espace.protocole import ElementIntrouvable
 
 
 class Enveloppes(Magasin):
     """Méthodes du magasin pour les enveloppes régionales (voir `DepotEspace`)."""
 
-    def enregistrer_enveloppes(self, campagne: int, enveloppes: Mapping[str, float], *, auteur: str, cle: str = "") -> int:
+    def enregistrer_enveloppes(self, campagne: int, enveloppes: Mapping[str, float], *, auteur: str, cle: str = "",
+                               base_version: int | None) -> int:
         """Enregistre une nouvelle version de la table des enveloppes régionales de `campagne`.
 
         Parameters
@@ -24,6 +26,8 @@ class Enveloppes(Magasin):
         campagne : année de la campagne (2025).
         enveloppes : code région → montant en € (positif ou nul) ; les régions absentes reçoivent 0 €.
         cle : la clé de répartition annoncée (texte libre, ex. « au prorata des ETP financés en 2024 »).
+        base_version : la version de la table que l'appelant a affichée (`version_enveloppes`, 0 ou
+            None : aucune) ; si une autre version a été enregistrée entre-temps, rien n'est écrit.
 
         Returns
         -------
@@ -34,7 +38,10 @@ class Enveloppes(Magasin):
         ------
         ValueError
             Montant négatif ou non numérique, code région vide, auteur vide.
+        ConflitEdition
+            La version en vigueur n'est plus `base_version`.
         """
+        base = _check_base(base_version)
         auteur = _check_texte(auteur, "L'auteur")
         lignes = []
         for region, montant in dict(enveloppes).items():
@@ -49,14 +56,22 @@ class Enveloppes(Magasin):
                 raise ValueError(f"Enveloppe de la région {code} : « {montant} » n'est pas un montant positif ou nul (en €).")
             lignes.append((code, round(valeur, 2)))
         horodatage = self._maintenant()
-        with self._ecriture() as cx:
-            version = int(cx.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM enveloppes_versions WHERE campagne = ?",
-                                     (int(campagne),)).fetchone()[0])
+        with self._ecriture(f"enveloppes:{int(campagne)}") as cx:
+            courante = cx.execute("SELECT version, auteur, horodatage FROM enveloppes_versions WHERE campagne = ? "
+                                  "ORDER BY version DESC LIMIT 1", (int(campagne),)).fetchone()
+            _check_courante(courante, base, quoi=f"les enveloppes régionales {int(campagne)}", objet=f"enveloppes:{int(campagne)}")
+            version = base + 1
             cx.execute("INSERT INTO enveloppes_versions (campagne, version, auteur, horodatage, cle) VALUES (?, ?, ?, ?, ?)",
                        (int(campagne), version, auteur, horodatage, str(cle)))
             cx.executemany("INSERT INTO enveloppes_regionales (campagne, version, region, montant) VALUES (?, ?, ?, ?)",
                            [(int(campagne), version, code, valeur) for code, valeur in lignes])
         return version
+
+    def version_enveloppes(self, campagne: int) -> int:
+        """Numéro de la version en vigueur de la table de `campagne` (0 s'il n'y en a aucune)."""
+        with self._lecture() as cx:
+            return int(cx.execute("SELECT COALESCE(MAX(version), 0) FROM enveloppes_versions WHERE campagne = ?",
+                                  (int(campagne),)).fetchone()[0])
 
     def enveloppes_regionales(self, campagne: int, version: int | None = None) -> pd.Series:
         """La table en vigueur (ou la version `version`) : index code région, valeurs en € ; vide si aucune.

@@ -5,7 +5,7 @@ Rôles (appel à projets 2025, partie C « Comitologie » et « Pilotage ») :
 | rôle | territoire | peut |
 |---|---|---|
 | `national` (DGEFP) | France | tout : comité technique national, tous les comités régionaux, enveloppes régionales, imports France entière, restauration d'une version |
-| `dreets` | une région | les décisions du comité de sa région, les imports de sa région ou d'un de ses départements, les scénarios |
+| `dreets` | une région | les décisions du comité de sa région, les imports de sa région ou d'un de ses départements, les scénarios, les bilans des structures |
 | `ddets` | un département | lire toutes les cartes, « et si », scénarios ; imports de son département seulement ; aucune décision |
 | `coordinateur` | une région | lire, « et si », scénarios |
 | `lecture` | — | lire |
@@ -67,13 +67,15 @@ class Action(StrEnum):
     RESTAURER = "restaurer"
     SCENARIO = "scenario"
     BESOINS = "besoins"
+    BILANS = "bilans"
 
     @property
     def libelle(self) -> str:
         return {"decider": "enregistrer une décision de comité", "importer": "importer des données",
                 "enveloppes": "modifier les enveloppes régionales", "restaurer": "restaurer une version des données",
                 "scenario": "enregistrer ou modifier un scénario",
-                "besoins": "importer des fichiers de besoins ou des grands projets"}[self.value]
+                "besoins": "importer des fichiers de besoins ou des grands projets",
+                "bilans": "importer ou retirer des bilans de structures"}[self.value]
 
 
 class PermissionRefusee(PermissionError):
@@ -164,7 +166,7 @@ def verifier(
                 return
             raise _refus(utilisateur, action, territoire, f"votre département est le {utilisateur.territoire}")
         raise _refus(utilisateur, action, territoire, f"le rôle {role.libelle} n'importe pas de données")
-    if action == Action.BESOINS:
+    if action in (Action.BESOINS, Action.BILANS):  # les bilans sont remis à la DREETS (appel, partie D)
         if role == Role.DREETS:
             return
         raise _refus(utilisateur, action, territoire, "réservé à la DGEFP et aux DREETS")
@@ -198,6 +200,8 @@ _ECRITURES: dict[str, tuple[Action, Any]] = {
     "enregistrer_projets_utilisateur": (Action.BESOINS, lambda a: None),
     "enregistrer_fichier_besoins": (Action.BESOINS, lambda a: None),
     "retirer_fichier_besoins": (Action.BESOINS, lambda a: None),
+    "enregistrer_bilans": (Action.BILANS, lambda a: None),
+    "retirer_bilans": (Action.BILANS, lambda a: None),
 }
 
 

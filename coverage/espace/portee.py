@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.documents.format import format_nombre
+from coverage.espace.controles import _check_base
 from coverage.modele import DonneesFacilitateurs
 
 __all__ = ["ApercuImport", "apercu", "fusionner"]
@@ -148,26 +149,32 @@ def _vide_comme(fichier: DonneesFacilitateurs) -> DonneesFacilitateurs:
 class ImportsPortee:
     """Méthodes du magasin pour les imports à portée (mêlées aux moteurs ; voir `DepotEspace`)."""
 
-    def donnees_ou_vide(self, fichier: DonneesFacilitateurs) -> DonneesFacilitateurs:
-        """Les données actives, ou des tables vides si l'espace n'a encore aucune version."""
-        return _vide_comme(fichier) if self.est_vide() else self.charger_version()  # type: ignore[attr-defined]
+    def donnees_ou_vide(self, fichier: DonneesFacilitateurs, version: int | None = None) -> DonneesFacilitateurs:
+        """Les données de `version` (la version active par défaut), ou des tables vides si l'espace n'a encore
+        aucune version (`version` 0)."""
+        if version == 0 or (version is None and self.est_vide()):  # type: ignore[attr-defined]
+            return _vide_comme(fichier)
+        return self.charger_version(version)  # type: ignore[attr-defined]
 
     def importer_portee(self, donnees: DonneesFacilitateurs, *, portee: str, departements: Collection[str], auteur: str,
-                        libelle_portee: str, avec_dossiers: bool) -> int:
+                        libelle_portee: str, avec_dossiers: bool, base_version: int | None) -> int:
         """Remplace la portée par `donnees` (validées) et enregistre une version complète, active.
 
         La version garde les trois tables entières (la restauration reste possible) ; son libellé
         dit la portée et les fichiers, son auteur est celui qui importe. `portee` (`region:32`…)
         sert au contrôle des permissions (`coverage.espace.permissions`).
 
+        `base_version` est la version sur laquelle l'aperçu a été montré (0 ou None : espace vide) :
+        la fusion part de cette version-là, et si une autre version est devenue active depuis
+        l'aperçu, rien n'est écrit et `ConflitEdition` est levée (refaire l'aperçu).
+
         Returns
         -------
         int
             Identifiant de la version enregistrée.
         """
-        # Version de base lue avant les données fusionnées : une écriture d'un autre entre-temps lève ConflitEdition.
-        base = 0 if self.est_vide() else self.version_active()  # type: ignore[attr-defined]
-        apres = fusionner(self.donnees_ou_vide(donnees), donnees, departements=departements, avec_dossiers=avec_dossiers)
+        base = _check_base(base_version)
+        apres = fusionner(self.donnees_ou_vide(donnees, base), donnees, departements=departements, avec_dossiers=avec_dossiers)
         libelle = f"Import {libelle_portee} ({portee}) — {donnees.source}"[:500]
         return self.enregistrer_version(apres, auteur=auteur, libelle=libelle, source="import",  # type: ignore[attr-defined]
                                         base_version=base)

@@ -91,7 +91,8 @@ class ConflitEdition(RuntimeError):
     Attributes
     ----------
     objet : str
-        Ce qui a changé : `donnees`, `decision`, `projets` ou `besoins:<type>`.
+        Ce qui a changé : `donnees`, `decision`, `projets`, `besoins:<type>`, `enveloppes:<campagne>`,
+        `bilans` ou `scenario:<id>`.
     version_attendue : int
         Version lue par l'appelant (0 : aucune).
     version_courante : int
@@ -165,6 +166,25 @@ def conflit_version(
     )
 
 
+_ACTIONS_SCENARIO = {"creation": "créé", "duplication": "créé par copie", "renommage": "renommé", "suppression": "supprimé"}
+
+
+def conflit_scenario(
+    *, id: int, nom: str, version_attendue: int, version_courante: int, action: str, auteur: str, horodatage: str
+) -> ConflitEdition:
+    """Conflit sur un scénario : il a été renommé ou supprimé depuis que l'appelant l'a affiché.
+
+    La version d'un scénario est le numéro de la dernière ligne de son journal (`Scenario.version`).
+    """
+    fait = _ACTIONS_SCENARIO.get(action, "modifié")
+    return ConflitEdition(
+        f"Conflit d'édition sur le scénario n° {id} « {nom} » : il a été {fait} par {auteur} le "
+        f"{_date_lisible(horodatage)} depuis que vous l'avez affiché. {RECHARGER}",
+        objet=f"scenario:{id}", version_attendue=version_attendue, version_courante=version_courante,
+        auteur=auteur, horodatage=horodatage,
+    )
+
+
 @dataclass(frozen=True)
 class Scenario:
     """Un scénario du simulateur d'allocation, tel qu'enregistré.
@@ -187,6 +207,9 @@ class Scenario:
         Scénario dont celui-ci est une copie (`dupliquer_scenario`), sinon None.
     supprime : bool
         True si le scénario a été supprimé (il reste consultable dans l'historique).
+    version : int
+        Version du scénario lu (numéro de la dernière ligne de son journal) : à passer en
+        `base_version` pour le renommer, le supprimer ou le dupliquer.
     """
 
     id: int
@@ -198,6 +221,7 @@ class Scenario:
     resultats: dict[str, pd.DataFrame]
     id_origine: int | None = None
     supprime: bool = False
+    version: int = 0
 
 
 @runtime_checkable
@@ -249,11 +273,11 @@ class DepotEspace(Protocol):
 
     def charger_scenario(self, id: int) -> Scenario: ...
 
-    def dupliquer_scenario(self, id: int, nouveau_nom: str, *, auteur: str) -> int: ...
+    def dupliquer_scenario(self, id: int, nouveau_nom: str, *, auteur: str, base_version: int | None) -> int: ...
 
-    def renommer_scenario(self, id: int, nouveau_nom: str, *, auteur: str) -> None: ...
+    def renommer_scenario(self, id: int, nouveau_nom: str, *, auteur: str, base_version: int | None) -> None: ...
 
-    def supprimer_scenario(self, id: int, *, auteur: str) -> None: ...
+    def supprimer_scenario(self, id: int, *, auteur: str, base_version: int | None) -> None: ...
 
     def historique_scenarios(self, id: int | None = None) -> pd.DataFrame: ...
 
@@ -282,22 +306,28 @@ class DepotEspace(Protocol):
 
     def historique_projets_utilisateur(self) -> pd.DataFrame: ...
 
-    def enregistrer_bilans(self, bilans: pd.DataFrame, repartitions: pd.DataFrame, *, auteur: str, libelle: str) -> int: ...
+    def enregistrer_bilans(self, bilans: pd.DataFrame, repartitions: pd.DataFrame, *, auteur: str, libelle: str,
+                           base_version: int | None) -> int: ...
 
     def bilans_actifs(self) -> tuple[int, pd.DataFrame, pd.DataFrame] | None: ...
 
-    def retirer_bilans(self, *, auteur: str) -> None: ...
+    def version_bilans(self) -> int: ...
+
+    def retirer_bilans(self, *, auteur: str, base_version: int | None) -> None: ...
 
     def lister_imports_bilans(self) -> pd.DataFrame: ...
 
-    def enregistrer_enveloppes(self, campagne: int, enveloppes: Mapping[str, float], *, auteur: str, cle: str = "") -> int: ...
+    def enregistrer_enveloppes(self, campagne: int, enveloppes: Mapping[str, float], *, auteur: str, cle: str = "",
+                               base_version: int | None) -> int: ...
+
+    def version_enveloppes(self, campagne: int) -> int: ...
 
     def enveloppes_regionales(self, campagne: int, version: int | None = None) -> pd.Series: ...
 
     def historique_enveloppes(self, campagne: int) -> pd.DataFrame: ...
 
     def importer_portee(self, donnees: DonneesFacilitateurs, *, portee: str, departements: Collection[str], auteur: str,
-                        libelle_portee: str, avec_dossiers: bool) -> int: ...
+                        libelle_portee: str, avec_dossiers: bool, base_version: int | None) -> int: ...
 
     def enregistrer_fichier_besoins(
         self, type: str, *, nom_fichier: str, contenu: bytes, auteur: str, base_version: int | None

@@ -10,7 +10,7 @@ import pandas as pd
 
 from coverage.espace.base import Magasin, _inserer
 from coverage.espace.controles import _check_base, _check_texte
-from coverage.espace.protocole import ElementIntrouvable, Scenario
+from coverage.espace.protocole import ElementIntrouvable, Scenario, conflit_scenario
 from coverage.espace.tables import _COLONNES_JOURNAL, _COLONNES_SCENARIOS, _depuis_parquet, _tableau, _vers_json, _vers_parquet
 from coverage.espace.versions import _check_version_active
 
@@ -128,6 +128,7 @@ class Scenarios(Magasin):
             tables = cx.execute(
                 "SELECT nom_table, parquet FROM tables_scenario WHERE id_scenario = ? ORDER BY ordre", (int(id),)
             ).fetchall()
+            version = _derniere_action(cx, id)[0]
         return Scenario(
             id=int(ligne[0]),
             nom=ligne[1],
@@ -138,23 +139,28 @@ class Scenarios(Magasin):
             resultats={nom_table: _depuis_parquet(blob) for nom_table, blob in tables},
             id_origine=None if ligne[6] is None else int(ligne[6]),
             supprime=bool(ligne[7]),
+            version=version,
         )
 
-    def dupliquer_scenario(self, id: int, nouveau_nom: str, *, auteur: str) -> int:
+    def dupliquer_scenario(self, id: int, nouveau_nom: str, *, auteur: str, base_version: int | None) -> int:
         """Copie un scénario (paramètres, tableaux, version des données) sous un nouveau nom.
 
-        Un scénario supprimé peut être dupliqué : c'est ainsi qu'on le récupère.
+        Un scénario supprimé peut être dupliqué : c'est ainsi qu'on le récupère. `base_version` est
+        la version du scénario affiché (`Scenario.version`) : s'il a été renommé ou supprimé depuis,
+        rien n'est écrit et `ConflitEdition` est levée.
 
         Returns
         -------
         int
             Identifiant de la copie (son `id_origine` vaut `id`).
         """
+        base = _check_base(base_version)
         nouveau_nom = _check_texte(nouveau_nom, "Le nom du scénario")
         auteur = _check_texte(auteur, "L'auteur")
         horodatage = self._maintenant()
         with self._ecriture("scenarios") as cx:
             ancien_nom = _nom_scenario(cx, id)
+            _check_scenario_inchange(cx, id, ancien_nom, base)
             _check_nom_libre(cx, nouveau_nom)
             copie = _inserer(
                 cx,
@@ -171,25 +177,37 @@ class Scenarios(Magasin):
             _journaliser_scenario(cx, copie, "duplication", horodatage, auteur, detail)
         return copie
 
-    def renommer_scenario(self, id: int, nouveau_nom: str, *, auteur: str) -> None:
-        """Renomme un scénario non supprimé ; l'ancien nom reste dans l'historique."""
+    def renommer_scenario(self, id: int, nouveau_nom: str, *, auteur: str, base_version: int | None) -> None:
+        """Renomme un scénario non supprimé ; l'ancien nom reste dans l'historique.
+
+        `base_version` : version du scénario affiché ; `ConflitEdition` s'il a changé depuis.
+        """
+        base = _check_base(base_version)
         nouveau_nom = _check_texte(nouveau_nom, "Le nom du scénario")
         auteur = _check_texte(auteur, "L'auteur")
         horodatage = self._maintenant()
         with self._ecriture("scenarios") as cx:
-            ancien_nom = _nom_scenario(cx, id, actif=True)
+            ancien_nom = _nom_scenario(cx, id)
+            _check_scenario_inchange(cx, id, ancien_nom, base)
+            _nom_scenario(cx, id, actif=True)
             if ancien_nom == nouveau_nom:
                 return
             _check_nom_libre(cx, nouveau_nom)
             cx.execute("UPDATE scenarios SET nom = ? WHERE id = ?", (nouveau_nom, int(id)))
             _journaliser_scenario(cx, int(id), "renommage", horodatage, auteur, f"« {ancien_nom} » → « {nouveau_nom} »")
 
-    def supprimer_scenario(self, id: int, *, auteur: str) -> None:
-        """Supprime un scénario de la liste ; il reste consultable (`charger_scenario`, historique)."""
+    def supprimer_scenario(self, id: int, *, auteur: str, base_version: int | None) -> None:
+        """Supprime un scénario de la liste ; il reste consultable (`charger_scenario`, historique).
+
+        `base_version` : version du scénario affiché ; `ConflitEdition` s'il a changé depuis.
+        """
+        base = _check_base(base_version)
         auteur = _check_texte(auteur, "L'auteur")
         horodatage = self._maintenant()
         with self._ecriture("scenarios") as cx:
-            nom = _nom_scenario(cx, id, actif=True)
+            nom = _nom_scenario(cx, id)
+            _check_scenario_inchange(cx, id, nom, base)
+            _nom_scenario(cx, id, actif=True)
             cx.execute("UPDATE scenarios SET supprime = 1 WHERE id = ?", (int(id),))
             _journaliser_scenario(cx, int(id), "suppression", horodatage, auteur, f"« {nom} »")
 
@@ -224,6 +242,23 @@ def _nom_scenario(cx: Any, id: int, *, actif: bool = False) -> str:
     if actif and ligne[1]:
         raise ValueError(f"Le scénario {id} « {ligne[0]} » a été supprimé : dupliquez-le pour le reprendre.")
     return ligne[0]
+
+
+def _derniere_action(cx: Any, id: int) -> tuple[int, str, str, str]:
+    """(numéro, action, auteur, horodatage) de la dernière ligne du journal du scénario : sa version."""
+    ligne = cx.execute(
+        "SELECT id, action, auteur, horodatage FROM journal_scenarios WHERE id_scenario = ? ORDER BY id DESC LIMIT 1",
+        (int(id),),
+    ).fetchone()
+    return (0, "", "", "") if ligne is None else (int(ligne[0]), str(ligne[1]), str(ligne[2]), str(ligne[3]))
+
+
+def _check_scenario_inchange(cx: Any, id: int, nom: str, base: int) -> None:
+    """`ConflitEdition` si le scénario a été renommé, supprimé… depuis la version `base` lue par l'appelant."""
+    version, action, auteur, horodatage = _derniere_action(cx, id)
+    if version != base:
+        raise conflit_scenario(id=int(id), nom=nom, version_attendue=base, version_courante=version, action=action,
+                               auteur=auteur, horodatage=horodatage)
 
 
 def _check_nom_libre(cx: Any, nom: str) -> None:

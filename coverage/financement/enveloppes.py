@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.documents.format import format_euros
+from coverage.espace import ConflitEdition
 from coverage.sources.lecture import ErreurLecture, Probleme, lire_tableau
 from geo.reference import Referentiel
 
@@ -255,6 +256,9 @@ def amorcer_enveloppes_demo(depot, *, structures: pd.DataFrame, referentiel: Ref
         return False
     table = repartition_suggeree(enveloppe_nationale=enveloppe_nationale, cle="etp_finances", referentiel=referentiel,
                                  structures=structures, annee_precedente=annee - 1)
-    depot.enregistrer_enveloppes(annee, table["enveloppe"].to_dict(), auteur="initialisation automatique",
-                                 cle=f"{CLES_REPARTITION['etp_finances']} ({annee - 1}), répartition suggérée sur la démonstration")
+    try:
+        depot.enregistrer_enveloppes(annee, table["enveloppe"].to_dict(), auteur="initialisation automatique", base_version=0,
+                                     cle=f"{CLES_REPARTITION['etp_finances']} ({annee - 1}), répartition suggérée sur la démonstration")
+    except ConflitEdition:  # une autre instance l'a amorcée au même moment : la sienne est gardée
+        return False
     return True
