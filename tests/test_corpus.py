@@ -104,8 +104,10 @@ ATTENDUS: dict[str, str] = {
     "decp/tableau_vide.json": r"tableau_vide\.json : aucun marché dans le fichier",
     "decp/null.json": r"null\.json, ligne 1, colonne `acheteur\.id` : colonne obligatoire `acheteur\.id` absente",
     "decp/windows_1252.json": r"windows_1252\.json : fichier illisible \(ligne 1, colonne 156\) : le JSON doit être encodé en UTF-8",
-    "decp/profond_racine.json": r"profond_racine\.json : JSON imbriqué trop profondément \(ligne 1, colonne 2, marché n° 1\)",
-    "decp/profond_montant.json": r"profond_montant\.json : JSON imbriqué trop profondément \(ligne 1, colonne 14, marché n° 1\)",
+    # Imbrication bornée à 64 niveaux (`profondeur_json`) avant toute analyse : le 65e `[` est nommé.
+    "decp/profond_racine.json": r"profond_racine\.json : JSON imbriqué sur plus de 64 niveaux \(ligne 1, colonne 65\) : un marché DECP",
+    # `{"marches": [{"id": "M1", "montant": ` : 37 caractères et 3 niveaux ; le 62e `[` ouvre le 65e niveau (colonne 99).
+    "decp/profond_montant.json": r"profond_montant\.json : JSON imbriqué sur plus de 64 niveaux \(ligne 1, colonne 99\)",
     "decp/gzip_tronque.json.gz": r"gzip_tronque\.json\.gz : fichier compressé \(gzip\) tronqué : la fin manque\.",
     "decp/faux_gzip.json.gz": r"faux_gzip\.json\.gz : fichier compressé \(gzip\) illisible ou tronqué\.",
     "decp/octets_au_hasard.json": r"octets_au_hasard\.json, ligne 1, colonne `acheteur\.id` : colonne obligatoire",
@@ -115,7 +117,7 @@ ATTENDUS: dict[str, str] = {
     "decp/erreur_au_milieu.json": r"erreur_au_milieu\.json : JSON invalide \(ligne 1, colonne 174, marché n° 2\) : nom de champ entre guillemets doubles attendu\.",
     "decp/bombe.json.gz": r"bombe\.json\.gz : fichier compressé trop volumineux une fois décompressé \(plus de 64 Mo",
     "decp/csv_entete_200_kio.csv": r"csv_entete_200_kio\.csv, ligne 1 : la ligne d'en-tête dépasse 64 Kio",
-    "decp/profond_100000.json": r"profond_100000\.json : JSON imbriqué trop profondément \(ligne 1, colonne 14, marché n° 1\)",
+    "decp/profond_100000.json": r"profond_100000\.json : JSON imbriqué sur plus de 64 niveaux \(ligne 1, colonne 82\)",  # 20 + 62
     # Contours des QPV et liste NPNRU
     "qpv/crs_inconnu.geojson": r"crs_inconnu\.geojson : système de coordonnées « urn:ogc:def:crs:EPSG::99999 » inconnu",
     "qpv/sans_quartier.geojson": r"sans_quartier\.geojson : aucun quartier dans le fichier\.",

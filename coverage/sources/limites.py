@@ -23,10 +23,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+import numpy as np
+
 from coverage.sources.problemes import erreur_fichier
 
 __all__ = ["LIMITES", "Limites", "charger_json", "decompresser_gzip", "exiger_utf8_json", "format_octets", "ligne_colonne", "lire_fichier_borne", "message_json",
-           "premier_octet_non_utf8", "verifier_taille", "verifier_zip"]
+           "premier_octet_non_utf8", "verifier_profondeur_json", "verifier_profondeur_yaml", "verifier_taille",
+           "verifier_zip"]
 
 MIO = 1 << 20
 
@@ -46,7 +49,8 @@ class Limites:
     lignes : lignes de données d'un fichier d'échange.
     colonnes : colonnes d'un fichier d'échange.
     caracteres_cellule : caractères d'une cellule (32 767 : la limite d'Excel).
-    profondeur_json : niveaux d'imbrication d'un JSON lu en entier (registre des grands projets).
+    profondeur_json : niveaux d'imbrication d'un JSON (DECP, registre GeoJSON des grands projets) ou d'un
+        YAML (registre des grands projets), vérifiés avant l'analyse.
     suggestions : codes inconnus d'une colonne qui reçoivent une suggestion « vouliez-vous dire » ;
         les suivants sont signalés sans suggestion.
     secondes_suggestions : temps consacré au plus aux suggestions d'une colonne.
@@ -245,21 +249,102 @@ def message_json(exc: json.JSONDecodeError) -> str:
     return _MESSAGES_JSON.get(exc.msg, exc.msg)
 
 
-_JETONS_JSON = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_CLASSES_JSON = np.zeros(256, dtype=np.int8)  # +1 : `[` `{` ; -1 : `]` `}` ; 0 : guillemet
+_CLASSES_JSON[[ord("["), ord("{")]] = 1
+_CLASSES_JSON[[ord("]"), ord("}")]] = -1
+_MORCEAU_JSON = 1 << 24
 
 
-def _profondeur_excessive(contenu: bytes, maximum: int) -> int | None:
-    """Position du premier `[` ou `{` (hors chaînes) qui dépasse `maximum` niveaux, ou None."""
-    niveau = 0
-    for jeton in _JETONS_JSON.finditer(contenu):
-        c = jeton.group()[0]
-        if c in b"[{":
-            niveau += 1
-            if niveau > maximum:
-                return jeton.start()
-        elif c in b"]}":
-            niveau -= 1
+def _guillemets_echappes(a: np.ndarray, pos: np.ndarray, est_guillemet: np.ndarray, barres: int) -> np.ndarray:
+    """Parmi les événements `pos` d'un morceau `a`, les guillemets précédés d'un nombre impair de `\\`
+    (`barres` : barres obliques inverses qui terminaient le morceau précédent)."""
+    echappe = np.zeros(len(pos), dtype=bool)
+    cibles = np.flatnonzero(est_guillemet & (a[np.maximum(pos - 1, 0)] == 92) & (pos > 0))
+    if len(cibles):
+        bs = np.flatnonzero(a == 92)
+        depart = np.ones(len(bs), dtype=bool)
+        depart[1:] = np.diff(bs) != 1
+        debut_serie = bs[np.maximum.accumulate(np.where(depart, np.arange(len(bs)), 0))]
+        q = pos[cibles]
+        d = debut_serie[np.searchsorted(bs, q - 1)]
+        echappe[cibles] = (q - d + np.where(d == 0, barres, 0)) % 2 == 1
+    if barres % 2 == 1 and len(pos) and pos[0] == 0 and est_guillemet[0]:
+        echappe[0] = True
+    return echappe
+
+
+def _profondeur_excessive(contenu: bytes, maximum: int, *, morceau: int = _MORCEAU_JSON) -> int | None:
+    """Position du premier `[` ou `{` (hors chaînes) qui dépasse `maximum` niveaux, ou None.
+
+    Lecture sans analyseur JSON (donc sans récursion) : par morceaux de 16 Mio, numpy repère
+    guillemets et crochets, écarte les guillemets échappés, et cumule la profondeur hors chaînes.
+    Une barre oblique inverse hors chaîne (JSON invalide) peut tromper le décompte après elle ;
+    l'analyseur s'arrête de toute façon sur elle, avant d'atteindre l'imbrication.
+    """
+    vue = memoryview(contenu)
+    niveau = dans_chaine = barres = 0
+    for debut in range(0, len(vue), morceau):
+        a = np.frombuffer(vue[debut : debut + morceau], dtype=np.uint8)
+        pos = np.flatnonzero((a == 34) | ((a | 32) == 123) | ((a | 32) == 125))  # `"`, `[` `{`, `]` `}` (car `[`|32 = `{`)
+        octets = a[pos]
+        est_guillemet = octets == 34
+        garde = ~_guillemets_echappes(a, pos, est_guillemet, barres)
+        pos, octets, est_guillemet = pos[garde], octets[garde], est_guillemet[garde]
+        dedans = (dans_chaine + np.cumsum(est_guillemet, dtype=np.int64) - est_guillemet) & 1
+        profondeurs = niveau + np.cumsum(np.where(dedans == 0, _CLASSES_JSON[octets], 0), dtype=np.int64)
+        if len(profondeurs):
+            trop = np.flatnonzero(profondeurs > maximum)
+            if len(trop):
+                return debut + int(pos[trop[0]])
+            niveau = int(profondeurs[-1])
+        dans_chaine = (dans_chaine + int(est_guillemet.sum())) & 1
+        fin = len(a)
+        while fin > 0 and a[fin - 1] == 92:
+            fin -= 1
+        barres = (len(a) - fin) + (barres if fin == 0 else 0)
     return None
+
+
+def verifier_profondeur_json(contenu: bytes, nom_fichier: str, *, limites: Limites = LIMITES, attendu: str = "") -> None:
+    """`ErreurLecture` (ligne et colonne) si le JSON est imbriqué sur plus de `limites.profondeur_json` niveaux.
+
+    Vérifié avant toute analyse : ni l'analyseur de Python (récursif) ni celui d'Arrow ne voient un
+    tel fichier. `attendu` complète la phrase (« un marché DECP n'a que quelques niveaux »).
+    """
+    trop = _profondeur_excessive(contenu, limites.profondeur_json)
+    if trop is not None:
+        ligne, colonne = ligne_colonne(contenu, trop)
+        raise erreur_fichier(
+            nom_fichier,
+            f"JSON imbriqué sur plus de {limites.profondeur_json} niveaux (ligne {ligne}, colonne {colonne}) : "
+            + (attendu or "ce n'est pas un fichier du format attendu") + ".",
+        )
+
+
+def verifier_profondeur_yaml(texte: str, nom_fichier: str, *, limites: Limites = LIMITES) -> None:
+    """`ErreurLecture` (ligne et colonne) si le YAML est imbriqué sur plus de `limites.profondeur_json` niveaux.
+
+    Le décompte suit les événements de l'analyseur de PyYAML (itératif), avant la construction des
+    objets (récursive). Un YAML illisible n'est pas signalé ici : le lecteur le dira, ligne comprise.
+    """
+    import yaml
+
+    niveau = 0
+    try:
+        for evenement in yaml.parse(texte, Loader=yaml.BaseLoader):
+            if isinstance(evenement, yaml.CollectionStartEvent):
+                niveau += 1
+                if niveau > limites.profondeur_json:
+                    marque = evenement.start_mark
+                    raise erreur_fichier(
+                        nom_fichier,
+                        f"YAML imbriqué sur plus de {limites.profondeur_json} niveaux (ligne {marque.line + 1}, colonne "
+                        f"{marque.column + 1}) : ce n'est pas un registre du format attendu.",
+                    )
+            elif isinstance(evenement, yaml.CollectionEndEvent):
+                niveau -= 1
+    except yaml.YAMLError:
+        return
 
 
 def charger_json(contenu: bytes, nom_fichier: str, *, limites: Limites = LIMITES) -> object:
@@ -274,18 +359,9 @@ def charger_json(contenu: bytes, nom_fichier: str, *, limites: Limites = LIMITES
     if contenu.startswith(b"\xef\xbb\xbf"):
         contenu = contenu[3:]
     exiger_utf8_json(contenu, nom_fichier)
-    trop = _profondeur_excessive(contenu, limites.profondeur_json)
-    if trop is not None:
-        ligne, colonne = ligne_colonne(contenu, trop)
-        raise erreur_fichier(
-            nom_fichier,
-            f"JSON imbriqué sur plus de {limites.profondeur_json} niveaux (ligne {ligne}, colonne {colonne}) : "
-            "ce n'est pas un fichier du format attendu.",
-        )
+    verifier_profondeur_json(contenu, nom_fichier, limites=limites)
     try:
         return json.loads(contenu)
     except json.JSONDecodeError as exc:
         raise erreur_fichier(nom_fichier, f"JSON invalide (ligne {exc.lineno}, colonne {exc.colno}) : {message_json(exc)}.") from exc
-    except RecursionError as exc:  # garde-fou : la limite ci-dessus devrait l'avoir arrêté
-        raise erreur_fichier(nom_fichier, "JSON imbriqué trop profondément : ce n'est pas un fichier du format attendu.") from exc
 

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from coverage.sources.decp.modele import erreur_fichier
-from coverage.sources.limites import exiger_utf8_json, message_json
+from coverage.sources.limites import exiger_utf8_json, message_json, verifier_profondeur_json
 
 _FENETRE_JSON = 8 << 20  # octets décodés à la fois
 _RE_DEBUT_JSON = re.compile(rb'\A\s*(?:\{\s*"marches"\s*:\s*(?:\{\s*"marche"\s*:\s*)?)?\[')
@@ -131,15 +131,8 @@ def _lire_tableau_json(contenu: bytes, debut: int, nom_fichier: str) -> tuple[li
         if tampon[i] == "]":
             consommes = len(tampon[: i + 1].encode("utf-8"))
             return lus, octets_avant_tampon + consommes
-        try:
+        try:  # imbrication déjà bornée (`verifier_profondeur_json`, dans `lire_json`) : pas de récursion profonde
             objet, j = decodeur_json.raw_decode(tampon, i)
-        except RecursionError as exc:
-            position = octets_avant_tampon + len(tampon[:i].encode("utf-8"))
-            raise erreur_fichier(
-                nom_fichier,
-                f"JSON imbriqué trop profondément ({_lieu_json(contenu, position)}, marché n° {len(lus) + 1}) : "
-                "un marché DECP n'a que quelques niveaux ; ce n'est pas un fichier DECP.",
-            ) from exc
         except json.JSONDecodeError as exc:
             if fin_lue < taille:  # enregistrement coupé par la fenêtre : lire la suite
                 octets_avant_tampon += len(tampon[:i].encode("utf-8"))
@@ -266,6 +259,7 @@ def lire_json(contenu: bytes, nom_fichier: str) -> tuple[pd.DataFrame, list[str]
     avertissements: list[str] = []
     # UTF-8 vérifié d'abord : le lecteur Arrow accepterait un Windows-1252 qui casserait l'export plus tard.
     exiger_utf8_json(contenu, nom_fichier)
+    verifier_profondeur_json(contenu, nom_fichier, attendu="un marché DECP n'a que quelques niveaux ; ce n'est pas un fichier DECP")
     rapide = _lire_json_arrow(contenu)
     if rapide is not None:
         brut, nb_concessions = rapide
@@ -313,8 +307,6 @@ def _lire_json_complet(contenu: bytes, nom_fichier: str) -> tuple[list[tuple], l
         raise erreur_fichier(nom_fichier, "fichier illisible : le JSON doit être encodé en UTF-8.") from exc
     except json.JSONDecodeError as exc:
         raise erreur_fichier(nom_fichier, f"JSON invalide (ligne {exc.lineno}, colonne {exc.colno}) : {message_json(exc)}.") from exc
-    except RecursionError as exc:
-        raise erreur_fichier(nom_fichier, "JSON imbriqué trop profondément : un fichier DECP n'a que quelques niveaux.") from exc
     marches: object = donnees
     concessions: object = []
     if isinstance(donnees, dict):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from coverage.sources.limites import verifier_profondeur_yaml
+from coverage.sources.problemes import ErreurLecture
 from coverage.territoires.grands_projets.modele import FICHIER_REGISTRE, ErreurRegistre, GrandProjet, _Lieu
 from coverage.territoires.grands_projets.validation import _TEXTES, _Brut, _TraceBrute, _liste_codes, _texte, _valider_tout
 from geo.reference import MILLESIME, Referentiel, charger_referentiel
@@ -124,6 +126,10 @@ def projets_depuis_yaml(
     """
     referentiel = referentiel or charger_referentiel()
     fichier = _Lieu(nom_fichier)
+    try:
+        verifier_profondeur_yaml(texte, nom_fichier)  # avant la construction des objets, récursive
+    except ErreurLecture as exc:
+        raise ErreurRegistre([fichier.probleme(None, None, None, exc.probleme.message)]) from exc
     try:
         donnees = yaml.load(texte, Loader=_ChargeurYaml)  # noqa: S506 — chargeur dérivé de BaseLoader : que des chaînes
     except yaml.YAMLError as exc:
