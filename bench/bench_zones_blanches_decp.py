@@ -103,7 +103,6 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as dossier:
         os.environ["FACILITATEURS_ESPACE"] = str(Path(dossier) / "espace.sqlite")
-        logging.getLogger("streamlit").setLevel(logging.ERROR)  # « No runtime found » : attendu hors serveur
         from streamlit.testing.v1 import AppTest
 
         from coverage.espace import ouvrir_espace
@@ -112,6 +111,9 @@ def main() -> None:
         from geo.reference import charger_referentiel
         from ui import etat
 
+        for nom in list(logging.root.manager.loggerDict):  # « No runtime found » : attendu hors serveur
+            if nom.startswith("streamlit"):
+                logging.getLogger(nom).setLevel(logging.ERROR)
         chemin = Path(dossier) / "decp.json"
         t = time.perf_counter()
         nombre = _decp(chemin, args.mo)
