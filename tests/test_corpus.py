@@ -229,7 +229,8 @@ def test_chemin_d_import_de_la_page_donnees(nom, generes, referentiel, espace):
     else:
         with pytest.raises(ErreurLecture) as erreur:
             resume = verifier_fichier_besoins(famille, chemin.read_bytes(), chemin.name, referentiel=referentiel)
-            espace.enregistrer_fichier_besoins(famille, nom_fichier=chemin.name, contenu=chemin.read_bytes(), auteur="x")
+            espace.enregistrer_fichier_besoins(famille, nom_fichier=chemin.name, contenu=chemin.read_bytes(), auteur="x",
+                                               base_version=0)
             pytest.fail(f"accepté : {resume}")
         messages = str(erreur.value)
     duree = time.perf_counter() - debut
