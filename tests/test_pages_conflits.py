@@ -145,7 +145,8 @@ def test_enveloppes_enregistrees_apres_celles_d_un_autre(app, espace):
 
 def test_scenario_supprime_apres_un_renommage_d_un_autre(app, espace):
     ident = espace.enregistrer_scenario(nom="Scénario du test de conflit", auteur="Alice", parametres={}, resultats={
-        "dossiers": pd.DataFrame({"id_dossier": ["D1"], "montant_attribue": [1.0], "etp_finances": [1.0]})},
+        "dossiers": pd.DataFrame({"id_dossier": ["D1"], "nom_structure": ["S"], "region": ["84"], "montant_attribue": [1.0],
+                                  "etp_finances": [1.0]})},  # colonnes d'un vrai scénario (la comparaison les lit)
         base_version=espace.version_active())
     try:
         app.switch_page("pages/simulation.py")
