@@ -60,6 +60,19 @@ def _attendre_metrique(page, libelle: str, valeur: str) -> None:
     expect(metrique.locator('[data-testid="stMetricValue"]')).to_have_text(valeur, timeout=DELAI_MS)
 
 
+def _cliquer_commune(page, cadre, code: str) -> None:
+    """Clique au point représentatif de la commune, une fois la carte dessinée et recadrée autour d'elle."""
+    page.locator(IFRAME_CARTE).first.scroll_into_view_if_needed()
+    point = charger_geometries("commune").geometry[code].representative_point()
+    ll = {"lat": point.y, "lng": point.x}
+    cadre.locator("body").evaluate(
+        """async (b, ll) => { for (let i = 0; i < 400; i++) {
+            if (window.__derniersPolygones && window.map.getBounds().pad(-0.1).contains(ll) && !window.map._animatingZoom) return;
+            await new Promise(r => setTimeout(r, 50)); } throw new Error("carte non recadrée"); }""", ll)
+    xy = cadre.locator("body").evaluate("(b, ll) => window.map.latLngToContainerPoint(ll)", ll)
+    cadre.locator(".leaflet-container").click(position={"x": xy["x"], "y": xy["y"]})
+
+
 @pytest.fixture(scope="module")
 def attendu() -> dict:
     ref = charger_referentiel()
@@ -111,13 +124,7 @@ def test_departement_epci_contours_tableau_restreint_et_surlignage(serveur_strea
     assert f"epci={HAUT_BUGEY}" in page.url
 
     # Clic sur Oyonnax : la commune est surlignée (en plus de l'EPCI) et le panneau la montre.
-    page.locator(IFRAME_CARTE).first.scroll_into_view_if_needed()
-    cadre.locator("body").evaluate(
-        """async () => { for (let i = 0; i < 200; i++) { if (window.__derniersPolygones) return;
-            await new Promise(r => setTimeout(r, 50)); } }""")
-    point = charger_geometries("commune").geometry[OYONNAX].representative_point()
-    xy = cadre.locator("body").evaluate("(b, ll) => window.map.latLngToContainerPoint(ll)", {"lat": point.y, "lng": point.x})
-    cadre.locator(".leaflet-container").click(position={"x": xy["x"], "y": xy["y"]})
+    _cliquer_commune(page, cadre, OYONNAX)
     panneau = page.locator(".st-key-couverture_panneau")
     expect(panneau).to_contain_text(f"Oyonnax ({OYONNAX})", timeout=DELAI_MS)
     expect(cadre.locator(SURLIGNES)).to_have_count(2, timeout=DELAI_MS)
@@ -128,4 +135,37 @@ def test_departement_epci_contours_tableau_restreint_et_surlignage(serveur_strea
     expect(page.get_by_role("heading", name="Communes — Ain (01)")).to_be_visible(timeout=DELAI_MS)
     _attendre_lignes(page, attendu["communes_ain"])
     assert "epci=" not in page.url
+    assert requetes_bloquees == []
+
+
+def test_detail_par_epci_un_clic_choisit_l_epci_et_l_indicateur_ne_recadre_pas(serveur_streamlit, page, requetes_bloquees, attendu):
+    """Lien vers l'Ain ; détail par EPCI : un clic sur Oyonnax montre et surligne son EPCI, que le panneau
+    permet de choisir ; changer d'indicateur garde la vue de la carte."""
+    page.goto(f"{serveur_streamlit}/couverture?region=84&departement=01")
+    expect(page.get_by_role("heading", name="Communes — Ain (01)")).to_be_visible(timeout=DELAI_MS)
+    cadre = page.frame_locator(IFRAME_CARTE).first
+    expect(cadre.locator(EPCI)).to_have_count(attendu["epci_ain"], timeout=DELAI_MS)
+    page.get_by_role("radio", name="EPCI", exact=True).click()
+    _attendre_lignes(page, attendu["epci_ain"])
+    _cliquer_commune(page, cadre, OYONNAX)
+    panneau = page.locator(".st-key-couverture_panneau")
+    expect(panneau).to_contain_text(f"CA Haut-Bugey Agglomération ({HAUT_BUGEY})", timeout=DELAI_MS)
+    expect(cadre.locator(SURLIGNES)).to_have_count(1, timeout=DELAI_MS)  # l'EPCI cliqué, pas encore choisi
+    assert "epci=" not in page.url
+
+    # Changer d'indicateur ne recadre pas la carte (même clé, valeurs seules).
+    cadre.locator("body").evaluate("() => { window.marque = 1; window.map.setView([46.2, 5.6], 10); }")
+    page.get_by_role("radio", name="Part couverte", exact=True).click()
+    expect(cadre.locator(".legende-carte")).to_contain_text("Part de la population couverte", timeout=DELAI_MS)
+    vue = cadre.locator("body").evaluate("() => [window.marque, window.map.getZoom(), window.map.getCenter()]")
+    assert vue[0] == 1 and vue[1] == 10 and abs(vue[2]["lat"] - 46.2) < 1e-6 and abs(vue[2]["lng"] - 5.6) < 1e-6
+
+    # Le panneau choisit l'EPCI cliqué : titre, chiffres, volet latéral et adresse le suivent.
+    page.get_by_role("button", name="Restreindre la page à CA Haut-Bugey Agglomération").click()
+    expect(page.get_by_role("heading", name="Communes — CA Haut-Bugey Agglomération, Ain (01)")).to_be_visible(timeout=DELAI_MS)
+    _attendre_metrique(page, "Habitants", attendu["habitants_haut_bugey"])
+    _attendre_lignes(page, 1)  # détail par EPCI : la ligne de l'EPCI choisi
+    expect(page.locator('[data-testid="stSidebar"]').get_by_role("group").filter(
+        has=page.get_by_role("combobox", name="EPCI"))).to_match_aria_snapshot('- combobox "EPCI": CA Haut-Bugey Agglomération')
+    page.wait_for_url(f"**epci={HAUT_BUGEY}**", timeout=DELAI_MS)
     assert requetes_bloquees == []
