@@ -30,6 +30,7 @@ Aucune fonction de ce module n'importe streamlit.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -233,6 +234,17 @@ def _appartenance(reference: Path) -> pd.DataFrame:
     colonnes = set(pq.read_schema(source).names)
     table = pd.read_parquet(source, columns=["departement", *(n for n in NIVEAUX_PAR_APPARTENANCE if n in colonnes)])
     return table.dropna()
+
+
+@functools.lru_cache(maxsize=256)
+def codes_du_fichier(dossier_static: Path, url: str) -> tuple[str, ...]:
+    """Codes d'un fichier de géométries (`/app/static/geo/<nom>.json`), dans l'ordre du fichier.
+
+    Une URL porte l'empreinte du contenu : le résultat ne se périme pas, il est gardé en mémoire.
+    """
+    nom = url.split("?", 1)[0].rsplit("/", 1)[-1]
+    with open(Path(dossier_static) / "geo" / nom, "rb") as f:
+        return tuple(json.load(f)["codes"])
 
 
 def lire_manifeste(dossier_static: Path) -> dict | None:

@@ -14,7 +14,7 @@ import pytest
 import shapely
 
 from geo.carte import carte_choroplethe, categories_couverture
-from geo.carte_valeurs import carte_base, colonnes_compactes, couche_contours_url, couche_valeurs, url_js
+from geo.carte_valeurs import alignee_sur_fichier, carte_base, colonnes_compactes, couche_contours_url, couche_valeurs, url_js
 from geo.geometries_web import decoder, ecrire_geometries_web, encoder, lire_manifeste
 from ui import carte as ui_carte
 
@@ -119,8 +119,38 @@ def test_epci_ecrits_aussi_par_departement_de_leurs_communes(tmp_path, communes)
 
 def test_colonnes_compactes_en_dictionnaire_quand_peu_de_textes():
     colonnes = colonnes_compactes(pd.DataFrame({"statut": ["Couvert", "Non couvert", "Couvert"],
-                                                "population": ["1 000", "2 000", "3 000"]}))
-    assert colonnes == [{"d": ["Couvert", "Non couvert"], "i": [0, 1, 0]}, ["1 000", "2 000", "3 000"]]
+                                                "nom": ["Lille", "Roubaix", "Tourcoing"]}))
+    # Un caractère par territoire (indice dans le dictionnaire) au lieu d'une liste d'entiers.
+    assert colonnes == [{"d": ["Couvert", "Non couvert"], "i": "010"}, ["Lille", "Roubaix", "Tourcoing"]]
+
+
+def test_colonnes_compactes_nombres_francais_en_entiers_exacts():
+    colonnes = colonnes_compactes(pd.DataFrame({
+        "population": ["1\u00a0234\u00a0567", "-12", "Sans donnée", "7"],
+        "indice": ["0,25", "12\u00a0345,50", "-0,05", "Sans donnée"],
+        "melange": ["1,5", "2", "3,25", "4"],  # décimales différentes : textes tels quels
+        "unite": ["1\u00a0€", "2\u00a0€", "3\u00a0€", "4\u00a0€"],
+    }))
+    assert colonnes[0] == {"n": [1234567, -12, None, 7], "e": 0}
+    assert colonnes[1] == {"n": [25, 1234550, -5, None], "e": 2}
+    assert colonnes[2] == ["1,5", "2", "3,25", "4"]
+    assert colonnes[3] == ["1\u00a0€", "2\u00a0€", "3\u00a0€", "4\u00a0€"]
+
+
+def test_couche_alignee_sur_le_fichier_sans_les_codes(communes):
+    table = pd.DataFrame(communes.drop(columns="geometry")).assign(statut=["couvert", "non_couvert", None])
+    couche = couche_valeurs(table.iloc[[1, 0]], geometries=["/app/static/geo/commune.x.json"], colonne="statut",
+                            libelle="Couverture", palette="categorie", categories=categories_couverture(),
+                            champs_infobulle=[("population", "Population")])
+    # Le fichier a trois communes (dont 97422, hors de la couche) dans son propre ordre.
+    alignee = alignee_sur_fichier(couche, ["97422", "59350", "59512"])
+    v = alignee.options_valeurs["valeurs"]
+    assert "codes" not in v
+    assert v["s"] == "~20"  # 97422 absent, 59350 couvert (2), 59512 non couvert (0)
+    assert v["colonnes"][0] == {"n": [None, 1000, 2000], "e": 0}
+    assert alignee.options_valeurs["legende"] == couche.options_valeurs["legende"]
+    # Un code de la couche absent du fichier : envoi avec les codes, comme avant.
+    assert alignee_sur_fichier(couche, ["59350"]).options_valeurs["valeurs"]["codes"] == ["59512", "59350"]
 
 
 def _options(couche) -> dict:
@@ -135,9 +165,9 @@ def test_couche_valeurs_envoie_classes_textes_et_legende_sans_geometrie(communes
     o = _options(couche)
     assert o["geometries"] == ["/app/static/geo/commune.x.json"]
     assert o["valeurs"]["codes"] == ["59350", "59512", "97422"]
-    assert o["valeurs"]["s"] == [2, 0, 4]  # couvert, non couvert, sans donnée (après les 4 statuts de StatutCouverture)
+    assert o["valeurs"]["s"] == "204"  # couvert, non couvert, sans donnée (après les 4 statuts de StatutCouverture)
     assert o["etiquettes"] == ["Population", "Couverture"]
-    assert o["valeurs"]["colonnes"][0] == ["1\u00a0000", "2\u00a0000", "3\u00a0000"]
+    assert o["valeurs"]["colonnes"][0] == {"n": [1000, 2000, 3000], "e": 0}  # le navigateur écrit « 1 000 »
     assert o["styles"][4]["fillColor"] == "#E5E5E5"
     assert "Non couvert (1)" in o["legende"]["html"] and "Sans donnée (1)" in o["legende"]["html"]
     assert "coordinates" not in couche.options_json

@@ -29,8 +29,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.carte import Emprise, code_depuis_retour, liens_externes, vue_emprise
-from geo.carte_valeurs import FICHIER_JS, CoucheValeurs, couche_integree, niveau_du_fichier
-from geo.geometries_web import ecrire_geometries_web
+from geo.carte_valeurs import FICHIER_JS, CoucheValeurs, alignee_sur_fichier, couche_integree, niveau_du_fichier
+from geo.geometries_web import codes_du_fichier, ecrire_geometries_web
 
 DOSSIER_APP = Path(__file__).resolve().parent.parent
 """Dossier de `app.py` : Streamlit sert son sous-dossier `static/`."""
@@ -204,6 +204,7 @@ def afficher_carte(
     """
     if os.environ.get(VARIABLE_MODE) == "integrees":
         couches_variables = _integrer(m, couches_variables or [])
+    couches_variables = [_alignee(c) for c in couches_variables or []]
     groupes = _en_groupes(couches_variables or [])
     externes = liens_externes(m) + [u for g in groupes for u in liens_externes(g)]
     if externes:
@@ -237,6 +238,17 @@ def clic_en_cours(cle: str, gdf: gpd.GeoDataFrame | None = None) -> str | None:
     """
     retour = st.session_state.get(cle)
     return code_depuis_retour(retour, gdf) if isinstance(retour, dict) else None
+
+
+def _alignee(couche: folium.map.Layer) -> folium.map.Layer:
+    """Une couche de valeurs sur un seul fichier part sans ses codes, dans l'ordre du fichier."""
+    if not isinstance(couche, CoucheValeurs) or len(couche.options_valeurs["geometries"]) != 1:
+        return couche
+    try:
+        ordre = codes_du_fichier(Path(_dossier_app) / "static", couche.options_valeurs["geometries"][0])
+    except (OSError, ValueError, KeyError):  # fichier absent (URL d'essai) : envoi avec les codes
+        return couche
+    return alignee_sur_fichier(couche, ordre)
 
 
 def _integrer(m: folium.Map, couches: Sequence[folium.map.Layer]) -> list[folium.map.Layer]:

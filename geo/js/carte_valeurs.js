@@ -14,6 +14,22 @@
   var decodes = {};   // url -> Promise du fichier décodé (dans ce cadre)
   var reserve = {};   // url|volet|interactif -> polygones Leaflet réutilisables
   var rendus = {};    // volet -> moteur de rendu canvas
+  var orphelins = {}; // url|volet|interactif -> polygones d'une couche retirée, encore sur la carte
+  // Indices envoyés en un caractère (ALPHABET de geo/carte_valeurs.py), "~" : territoire absent.
+  var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_", RANG = {};
+  for (var r0 = 0; r0 < ALPHABET.length; r0++) { RANG[ALPHABET.charCodeAt(r0)] = r0; }
+  RANG["~".charCodeAt(0)] = -1;
+
+  function indice(t, k) { return typeof t === "string" ? RANG[t.charCodeAt(k)] : t[k]; }
+
+  // Entier n, e décimales → texte français (1\u00a0234,5) : le texte que Python a formaté.
+  function nombre(n, e) {
+    if (n === null || n === undefined) { return "Sans donnée"; }
+    var a = Math.abs(n), p = Math.pow(10, e), ent = Math.floor(a / p), t = String(ent);
+    t = t.replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+    if (e > 0) { t += "," + String(a - ent * p).padStart(e, "0"); }
+    return (n < 0 ? "-" : "") + t;
+  }
 
   function cachePartage() {
     try {
@@ -87,7 +103,27 @@
 
   function colonne(c, k) {
     if (c === null || c === undefined) { return ""; }
-    return Array.isArray(c) ? c[k] : c.d[c.i[k]];
+    if (Array.isArray(c)) { return c[k]; }
+    return c.n ? nombre(c.n[k], c.e) : c.d[indice(c.i, k)];
+  }
+
+  // Retire de la carte les orphelins qu'aucune couche n'a repris : ceux de `liste`, ou ceux des
+  // fichiers qu'une couche vient de dessiner (elle a repris ce qu'elle voulait).
+  function retirerOrphelins(map, liste, fichiers, couche) {
+    var candidats = liste || [];
+    if (!liste) {
+      var prefixes = fichiers.map(function (f) { return f.url + "|" + couche._volet + "|" + couche.options.interactive; });
+      prefixes.forEach(function (c) { candidats = candidats.concat(orphelins[c] || []); delete orphelins[c]; });
+    }
+    candidats.forEach(function (p) {
+      if (p.__orphelin) { p.__orphelin = false; if (p._map) { p._map.removeLayer(p); } }
+    });
+    if (liste) {
+      Object.keys(orphelins).forEach(function (c) {
+        orphelins[c] = orphelins[c].filter(function (p) { return p.__orphelin; });
+        if (!orphelins[c].length) { delete orphelins[c]; }
+      });
+    }
   }
 
   function volet(map, nom, z) {
@@ -149,17 +185,30 @@
       });
     },
 
+    // À chaque exécution, streamlit-folium retire l'ancienne couche puis ajoute la nouvelle dans la
+    // même tâche : les polygones restent sur la carte un instant (orphelins) ; la nouvelle couche les
+    // reprend en ne changeant que leur style, sans les reprojeter ni les redessiner tous (34 875
+    // communes). Ceux qu'aucune couche ne reprend sont retirés à la tâche suivante.
     onRemove: function (map) {
       if (this._legende) { map.removeControl(this._legende); this._legende = null; }
       if (this._erreur) { map.removeControl(this._erreur); this._erreur = null; }
+      var self = this, laisses = [], autres = [];
+      this.eachLayer(function (p) {
+        p.removeEventParent(self);
+        if (p.__cle) { p.__orphelin = true; (orphelins[p.__cle] = orphelins[p.__cle] || []).push(p); laisses.push(p); }
+        else { autres.push(p); }
+      });
+      this._layers = {};
       L.FeatureGroup.prototype.onRemove.call(this, map);
-      this.clearLayers();  // rend les polygones à la réserve, détachés de cette couche
+      autres.forEach(function (p) { map.removeLayer(p); });
+      if (laisses.length) { setTimeout(function () { retirerOrphelins(map, laisses); }, 0); }
     },
 
     _polygone: function (d, i, style) {
       var o = this.options, cle = d.url + "|" + this._volet + "|" + o.interactive;
       var r = reserve[cle] = reserve[cle] || {};
       var p = r[i];
+      if (p && p.__orphelin && p._map === this._map) { p.__orphelin = false; p.setStyle(style); return p; }
       if (p && !p._map) { p.setStyle(style); return p; }
       var options = L.extend({}, style, {interactive: o.interactive, pane: this._volet});
       if (o.canvas) {
@@ -167,12 +216,12 @@
         options.renderer = rendus[this._volet];
       }
       p = L.polygon(latlngs(d, i), options);
-      if (!r[i]) { r[i] = p; }
+      if (!r[i]) { r[i] = p; p.__cle = cle; }
       return p;
     },
 
     _dessiner: function (fichiers, debut) {
-      var o = this.options, v = o.valeurs, codes = v ? v.codes : o.codes, n = 0;
+      var o = this.options, v = o.valeurs, codes = v ? (v.codes || fichiers[0].codes) : o.codes, n = 0;
       var defaut = {fill: true, dashArray: null};
       var trouver = function (code) {
         for (var f = 0; f < fichiers.length; f++) {
@@ -188,14 +237,17 @@
         fichiers.forEach(function (f) { f.codes.forEach(function (c) { liste.push([c, -1]); }); });
       }
       for (var m = 0; m < liste.length; m++) {
-        var code = liste[m][0], k2 = liste[m][1], t = trouver(code);
+        var code = liste[m][0], k2 = liste[m][1], s = v ? indice(v.s, k2) : 0;
+        if (s < 0) { continue; }
+        var t = trouver(code);
         if (!t || !t[0].geometries[t[1]].length) { continue; }
-        var s = v ? v.s[k2] : 0, style = L.extend({}, defaut, o.styles[s]);
+        var style = L.extend({}, defaut, o.styles[s]);
         var p = this._polygone(t[0], t[1], style);
         p.feature = {type: "Feature", properties: {code: code, s: s, k: k2, nom: t[0].noms[t[1]]}};
         this.addLayer(p);
         n++;
       }
+      retirerOrphelins(this._map, null, fichiers, this);
       this.polygones = n;
       if (!o.contours) { window.__derniersPolygones = n; }
       window.__cartesDessins = (window.__cartesDessins || 0) + 1;

@@ -34,6 +34,13 @@ def _attendre_dessins(page, minimum: int) -> None:
     )
 
 
+# La couche de valeurs de la carte et le polygone d'un code (dans le cadre de la carte).
+CHERCHER = """((code) => { const couches = Object.values(window.map._layers).filter(l => l.options && l.options.valeurs
+    && l.getLayers); for (const c of couches) { const p = c.getLayers().find(q => q.feature.properties.code === code);
+    if (p) return {c, p}; } return {}; })"""
+INFOBULLE = "(_, code) => { const t = " + CHERCHER + "(code); return {sans_codes: !t.c.options.valeurs.codes, texte: t.c._infobulle(t.p).textContent}; }"
+
+
 def _carte(page):
     return page.frame_locator(IFRAME_CARTE).first.locator("body")
 
@@ -85,7 +92,27 @@ def test_carte_nationale_des_communes(serveur_streamlit, page, requetes_bloquees
     page.get_by_role("radio", name="Communes", exact=True).click()
     expect(page.get_by_text("Communes — France entière").first).to_be_visible(timeout=DELAI_MS)
     _attendre_dessins(page, 4)
-    assert _carte(page).evaluate("() => window.__derniersPolygones") >= 34_800
+    carte = _carte(page)
+    assert carte.evaluate("() => window.__derniersPolygones") >= 34_800
     assert "commune" in [n.split(".")[0] for n in geo]
+    # Les valeurs arrivent sans les codes (ordre du fichier) et les nombres en entiers : l'infobulle
+    # de Lille (59350) écrit pourtant sa population comme Python (« 236 710 »).
+    population = int(charger_referentiel().communes.loc["59350", "population"])
+    attendu = f"{population:,d}".replace(",", "\u00a0")
+    infobulle = carte.evaluate(INFOBULLE, "59350")
+    assert infobulle["sans_codes"] is True
+    assert f"Population\u00a0: {attendu}" in infobulle["texte"], infobulle
+    # Un autre critère : les mêmes polygones, restylés sur place (ni recréés ni reprojetés).
+    carte.evaluate("(_, code) => { window.__polygoneMarque = " + CHERCHER + "(code).p; window.__polygoneMarque.__marque = 1;"
+                   " window.__polygoneMarque.once('remove', () => { window.__polygoneMarque.__retire = true; }); }",
+                   "59350")
+    dessins = carte.evaluate("() => window.__cartesDessins")
+    page.get_by_role("radio", name="Non couvert", exact=True).click()
+    _attendre_dessins(page, dessins + 1)
+    expect(page.frame_locator(IFRAME_CARTE).first.locator(".legende-carte")).to_contain_text("Critère non rempli")
+    apres = carte.evaluate("(_, code) => { const t = " + CHERCHER + "(code); return [t.p.__marque === 1, t.p._map === window.map,"
+                           " !t.p.__retire]; }", "59350")
+    assert apres == [True, True, True]  # même objet, resté sur la carte
+    assert carte.evaluate("() => window.__derniersPolygones") >= 34_800
     page.screenshot(path=ARTEFACTS / "cartes_valeurs_communes_france.png")
     assert requetes_bloquees == []
