@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,16 +78,40 @@ class CoucheValeurs(CoucheGeoJson):
         """
     )
 
-    def __init__(self, options: Mapping[str, Any], *, nom: str | None = None, emprise: Emprise | None = None,
-                 legende: Legende | None = None):
-        super().__init__({"type": "FeatureCollection", "features": []}, styles=options.get("styles", []),
+    def __init__(self, options: Mapping[str, Any] | Callable[[], Mapping[str, Any]], *, nom: str | None = None,
+                 emprise: Emprise | None = None, legende: Legende | None = None,
+                 styles: Sequence[Mapping[str, Any]] | None = None):
+        # `options` peut être une fonction : les valeurs ne sont mises en forme que si la couche part
+        # vers le navigateur (une couche réalignée sur son fichier remplace celle d'origine).
+        self._options, self._options_calculees, self._json = options, None, None
+        if styles is None:
+            styles = self.options_valeurs.get("styles", [])
+        super().__init__({"type": "FeatureCollection", "features": []}, styles=styles,
                          nom=nom, emprise=emprise or EMPRISES["metropole"])
         self._name = "CoucheValeurs"
         self.nom = nom
         self.legende = legende
-        self.options_valeurs = dict(options)
-        self.options_json = _json_pour_script(self.options_valeurs)
-        self.donnees_json = self.options_json  # ce qui part vers le navigateur (poids_donnees)
+
+    @property
+    def options_valeurs(self) -> dict[str, Any]:
+        if self._options_calculees is None:
+            self._options_calculees = dict(self._options() if callable(self._options) else self._options)
+        return self._options_calculees
+
+    @property
+    def options_json(self) -> str:
+        if self._json is None:
+            self._json = _json_pour_script(self.options_valeurs)
+        return self._json
+
+    @property
+    def donnees_json(self) -> str:
+        """Ce qui part vers le navigateur (`geo.carte.poids_donnees`)."""
+        return self.options_json
+
+    @donnees_json.setter
+    def donnees_json(self, _valeur: str) -> None:
+        pass  # `CoucheGeoJson.__init__` sérialise ses données (vides ici) : les options en tiennent lieu
 
 
 def carte_base(*, hauteur: int = 600, tuiles: str | None = None, attribution_tuiles: str | None = None) -> folium.Map:
@@ -167,6 +191,22 @@ def colonnes_compactes(infobulles: pd.DataFrame) -> list[Any]:
     return colonnes
 
 
+def _styles_couche(classement: Classement, *, opacite: float) -> list[dict[str, Any]]:
+    """Styles des classes ; limites fines quand les territoires sont très nombreux (canvas)."""
+    styles = _styles(classement.couleurs, opacite=opacite)
+    if len(classement.classes) <= SEUIL_CANVAS:
+        return styles
+    return [{**s, "weight": 0.2, "opacity": 0.6} for s in styles]
+
+
+def _styles_couche(classement: Classement, *, opacite: float) -> list[dict[str, Any]]:
+    """Styles des classes ; limites fines quand les territoires sont très nombreux (canvas)."""
+    styles = _styles(classement.couleurs, opacite=opacite)
+    if len(classement.classes) <= SEUIL_CANVAS:
+        return styles
+    return [{**s, "weight": 0.2, "opacity": 0.6} for s in styles]
+
+
 def options_valeurs(classement: Classement, *, geometries: Sequence[str], opacite: float, libelle: str,
                     attribution: str | None = None, legende: bool = True,
                     ordre: Sequence[str] | None = None) -> dict[str, Any]:
@@ -179,26 +219,32 @@ def options_valeurs(classement: Classement, *, geometries: Sequence[str], opacit
         dans cet ordre, sans les codes (`ABSENT` pour un territoire du fichier hors de la couche).
     """
     infobulles = classement.infobulles.drop(columns=["nom", "code"])
-    codes = classement.infobulles.index.astype(str)
-    classes = pd.Series(np.asarray(classement.classes, dtype=int), index=codes)
+    # Index d'objets : `isin`/`get_indexer` sur des chaînes Arrow passent par une boucle Python.
+    codes = pd.Index(classement.infobulles.index.astype(str).to_numpy(dtype=object))
+    classes = np.asarray(classement.classes, dtype=int)
     valeurs: dict[str, Any] = {"codes": codes.tolist()}
     absents = None
     if ordre is not None:
-        fichier = pd.Index([str(c) for c in ordre])
-        if codes.isin(fichier).all():  # sinon (codes hors du fichier) : envoi avec les codes
-            absents = ~fichier.isin(codes)
-            classes = classes.reindex(fichier, fill_value=0)
-            infobulles = infobulles.set_axis(codes).reindex(fichier, fill_value=LIBELLE_SANS_DONNEE)
+        fichier = pd.Index(np.asarray(ordre, dtype=object))
+        rangs = fichier.get_indexer(codes)
+        if len(codes) and (rangs >= 0).all() and fichier.is_unique:  # sinon : envoi avec les codes
+            absents = np.ones(len(fichier), dtype=bool)
+            absents[rangs] = False
+            alignees = np.zeros(len(fichier), dtype=int)
+            alignees[rangs] = classes
+            classes = alignees
+            textes = np.full((len(fichier), infobulles.shape[1]), LIBELLE_SANS_DONNEE, dtype=object)
+            textes[rangs] = infobulles.to_numpy(dtype=object)
+            infobulles = pd.DataFrame(textes, columns=infobulles.columns)
             valeurs = {}
     n = len(codes)
-    styles = _styles(classement.couleurs, opacite=opacite)  # limites fines quand les territoires sont très nombreux
-    valeurs["s"] = (en_caracteres(classes.to_numpy(), absents=None if absents is None else np.asarray(absents))
-                    if classes.to_numpy().max(initial=0) < len(ALPHABET) else classes.tolist())
+    valeurs["s"] = (en_caracteres(classes, absents=absents) if classes.max(initial=0) < len(ALPHABET)
+                    else classes.tolist())
     valeurs["colonnes"] = colonnes_compactes(infobulles)
     return {
         "geometries": list(geometries),
         "valeurs": valeurs,
-        "styles": styles if n <= SEUIL_CANVAS else [{**s, "weight": 0.2, "opacity": 0.6} for s in styles],
+        "styles": _styles_couche(classement, opacite=opacite),
         "etiquettes": classement.etiquettes[2:],
         "legende": {"html": Legende(titre=libelle, lignes=classement.lignes).html, "position": "bottomleft"}
         if legende else None,
@@ -250,8 +296,14 @@ def couche_valeurs(
     )
     parametres = {"geometries": geometries, "opacite": opacite, "libelle": libelle, "attribution": attribution,
                   "legende": legende}
-    couche = CoucheValeurs(options_valeurs(classement, **parametres), nom=libelle,
-                           legende=Legende(titre=libelle, lignes=classement.lignes) if legende else None)
+    return _couche_classee(classement, parametres, ordre=None)
+
+
+def _couche_classee(classement: Classement, parametres: dict[str, Any], *, ordre: Sequence[str] | None) -> CoucheValeurs:
+    libelle = parametres["libelle"]
+    couche = CoucheValeurs(lambda: options_valeurs(classement, **parametres, ordre=ordre), nom=libelle,
+                           legende=Legende(titre=libelle, lignes=classement.lignes) if parametres["legende"] else None,
+                           styles=_styles_couche(classement, opacite=parametres["opacite"]))
     couche.classement, couche.parametres = classement, parametres
     return couche
 
@@ -263,12 +315,9 @@ def alignee_sur_fichier(couche: CoucheValeurs, ordre: Sequence[str]) -> CoucheVa
     le fichier. Une couche sans classement (contours) ou sur plusieurs fichiers est rendue telle quelle.
     """
     classement = getattr(couche, "classement", None)
-    if classement is None or len(couche.options_valeurs["geometries"]) != 1:
+    if classement is None or len(couche.parametres["geometries"]) != 1:
         return couche
-    alignee = CoucheValeurs(options_valeurs(classement, **couche.parametres, ordre=ordre), nom=couche.nom,
-                            legende=couche.legende)
-    alignee.classement, alignee.parametres = classement, couche.parametres
-    return alignee
+    return _couche_classee(classement, couche.parametres, ordre=ordre)
 
 
 def couche_contours_url(

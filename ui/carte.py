@@ -242,10 +242,11 @@ def clic_en_cours(cle: str, gdf: gpd.GeoDataFrame | None = None) -> str | None:
 
 def _alignee(couche: folium.map.Layer) -> folium.map.Layer:
     """Une couche de valeurs sur un seul fichier part sans ses codes, dans l'ordre du fichier."""
-    if not isinstance(couche, CoucheValeurs) or len(couche.options_valeurs["geometries"]) != 1:
+    parametres = getattr(couche, "parametres", None)  # couche classée (pas des contours)
+    if not isinstance(couche, CoucheValeurs) or parametres is None or len(parametres["geometries"]) != 1:
         return couche
     try:
-        ordre = codes_du_fichier(Path(_dossier_app) / "static", couche.options_valeurs["geometries"][0])
+        ordre = codes_du_fichier(Path(_dossier_app) / "static", parametres["geometries"][0])
     except (OSError, ValueError, KeyError):  # fichier absent (URL d'essai) : envoi avec les codes
         return couche
     return alignee_sur_fichier(couche, ordre)
