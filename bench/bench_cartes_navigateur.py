@@ -197,12 +197,26 @@ async def scenario(navigateur, url: str, essais: int) -> dict:
     n_epci = len(charger_referentiel().epci)
     n_59 = int(charger_referentiel().communes.query("departement == '59' and a_geometrie").shape[0])
     r: dict = {"accueil": [], "octets_accueil": [], "indicateur": [], "octets_indicateur": [], "retour": [],
-               "octets_retour": [], "departement": [], "octets_departement": []}
+               "octets_retour": [], "departement": [], "octets_departement": [], "titre_onglet": [], "accueil_cache": [],
+               "octets_accueil_cache": []}
     for _ in range(essais):
         contexte, page, compteur = await onglet(navigateur)
         d, o = await mesurer(page, compteur, lambda: page.goto(url), "Couverture", n_epci)
         r["accueil"].append(d)
         r["octets_accueil"].append(o)
+        # Un nouvel onglet du même navigateur (cache HTTP chaud : l'agent qui revient) ; et, dans cet
+        # onglet, le seul titre de la page (ce que met Streamlit à afficher la page, carte non comprise).
+        page2 = await contexte.new_page()
+        compteur2 = Compteur()
+        await compteur2.brancher(contexte, page2)
+        t0 = time.perf_counter()
+        await page2.goto(url)
+        await page2.locator("h1").first.wait_for(timeout=DELAI)
+        r["titre_onglet"].append(time.perf_counter() - t0)
+        await attendre_carte(page2, "Couverture", n_epci)
+        r["accueil_cache"].append(time.perf_counter() - t0)
+        r["octets_accueil_cache"].append(compteur2.octets)
+        await page2.close()
         for indicateur, titre in (("Population", "Population municipale"), ("Statut de couverture", "Couverture")):
             d, o = await mesurer(page, compteur, lambda: page.get_by_text(indicateur, exact=True).first.click(), titre, n_epci)
             r["indicateur"].append(d)
@@ -416,6 +430,9 @@ async def navigation(args) -> None:
     print(f"  {'':52s} {'fichiers':>11s}  {'intégrées':>11s}  rapport")
     ligne("Accueil : carte dessinée après navigation", n["accueil"], a["accueil"], CIBLES["accueil"], "s")
     ligne("  octets reçus (premier affichage de l'onglet)", n["octets_accueil"], a["octets_accueil"], None, "o")
+    ligne("Accueil, nouvel onglet, cache HTTP chaud", n["accueil_cache"], a["accueil_cache"], CIBLES["accueil"], "s")
+    ligne("  dont page Streamlit seule (titre affiché)", n["titre_onglet"], a["titre_onglet"], None, "s")
+    ligne("  octets reçus", n["octets_accueil_cache"], a["octets_accueil_cache"], None, "o")
     ligne("Accueil : retour depuis une autre page", n["retour"], a["retour"], CIBLES["accueil"], "s")
     ligne("  octets reçus par relance de l'Accueil", n["octets_retour"], a["octets_retour"],
           CIBLES["octets_relance"], "o")
