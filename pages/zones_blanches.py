@@ -78,12 +78,18 @@ if clic:
     st.session_state["zb_clic"] = (niveau, clic)
 niveau_clic, code_clic = st.session_state.get("zb_clic", (None, None))
 surligne = territoire_clique(vue, detail, code_clic if niveau_clic == niveau and code_clic in zb_vue.index else None)
+# Un EPCI choisi : le reste du département reste en contexte, en gris, hors des comptes de la légende
+# (les nombres de la légende et les chiffres clés portent sur les mêmes territoires).
+hors_choix = ~gdf.index.isin(retenus.index)
 if choix_critere == "tous":
     gdf["zone"] = critere_principal(zb_vue).reindex(gdf.index)
-    categories = categories_comptees(gdf["zone"])  # un territoire, une classe : les nombres de la légende s'additionnent
+    categories = categories_comptees(gdf.loc[~hors_choix, "zone"])  # un territoire, une classe : les nombres s'additionnent
 else:
     gdf["zone"] = gdf[choix_critere].map({True: "oui", False: "non"})
     categories = {"oui": (CATEGORIES_ZB[choix_critere][0], LIBELLES_CRITERES[choix_critere]), "non": ("#E5E5E5", "Critère non rempli")}
+if hors_choix.any():
+    gdf.loc[hors_choix, "zone"] = "hors_choix"
+    categories = {**categories, "hors_choix": ("#F6F6F6", f"Hors de l'EPCI choisi ({format_nombre(int(hors_choix.sum()))})")}
 # Contours par URL (fichier statique, téléchargé une fois), valeurs à chaque exécution.
 valeurs = couche_valeurs(
     gdf.drop(columns="geometry"), geometries=geometries_vue(vue),
@@ -95,7 +101,7 @@ departements = couche_contours_url(urls_geometries("departement"), nom="Départe
 afficher_carte(carte_base(**parametres_tuiles()), cle="zb_carte",
                couches_variables=[valeurs, departements, *couches_departement(vue, surligne=surligne)], gdf=gdf, cadrage=vue.cadrage)
 if choix_critere == "tous":
-    st.caption(phrase_carte(gdf["zone"]))
+    st.caption(phrase_carte(gdf.loc[~hors_choix, "zone"]))
 if vue.niveau == "commune":
     communes_sans_geometrie(vue.codes)
 

@@ -268,6 +268,9 @@ def test_zones_blanches_un_epci_choisi_restreint_chiffres_et_tableau(app):
     assert len(tableau) > 0 and set(tableau.iloc[:, 0]) <= membres
     total = int({m.label: m.value for m in at.metric}["Zones blanches"].replace("\u00a0", ""))
     assert total == len(tableau)  # chaque zone blanche de l'EPCI est une ligne du tableau
+    # La phrase sous la carte additionne les classes de la légende : les communes de l'EPCI seulement.
+    phrase = next(c.value for c in at.caption if c.value.startswith("Carte : une couleur par territoire"))
+    assert phrase.endswith(f"= {total} territoires en zone blanche."), phrase
     at.segmented_control(key="zb_detail").set_value("epci").run()
     assert list(at.dataframe[-1].value.iloc[:, 0]) in ([], ["200042935"])  # l'EPCI, s'il est zone blanche
     at.segmented_control(key="zb_detail").set_value("commune").run()
