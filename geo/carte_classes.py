@@ -129,11 +129,11 @@ def _classer_categories(
     )  # la dernière classe : sans donnée
     effectifs = np.bincount(classes, minlength=len(cles) + 1)
     lignes = [
-        (couleur, f"{libelle} ({effectifs[i]})")
+        (couleur, f"{libelle} ({format_nombre(int(effectifs[i]))})")
         for i, (couleur, libelle) in enumerate(categories.values())
     ]
     if effectifs[-1]:
-        lignes.append((COULEUR_SANS_DONNEE, f"{LIBELLE_SANS_DONNEE} ({effectifs[-1]})"))
+        lignes.append((COULEUR_SANS_DONNEE, f"{LIBELLE_SANS_DONNEE} ({format_nombre(int(effectifs[-1]))})"))
     libelles = pd.Series([lib for _, lib in categories.values()] + [LIBELLE_SANS_DONNEE])
     textes = pd.Series(libelles.to_numpy()[classes], index=valeurs.index, dtype=object)
     return classes, lignes, textes
@@ -194,10 +194,10 @@ def _classer_sequentiel(
         )
     effectifs = np.bincount(classes, minlength=nb + 1)
     lignes = [
-        (c, f"{lib} ({effectifs[i]})") for i, (c, lib) in enumerate(zip(couleurs, libelles))
+        (c, f"{lib} ({format_nombre(int(effectifs[i]))})") for i, (c, lib) in enumerate(zip(couleurs, libelles))
     ]
     if effectifs[-1]:
-        lignes.append((COULEUR_SANS_DONNEE, f"{LIBELLE_SANS_DONNEE} ({effectifs[-1]})"))
+        lignes.append((COULEUR_SANS_DONNEE, f"{LIBELLE_SANS_DONNEE} ({format_nombre(int(effectifs[-1]))})"))
     return classes, couleurs + [COULEUR_SANS_DONNEE], lignes
 
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from coverage.territoires.couverture import appliquer_modifications, chiffres_cles
 from coverage.documents.format import format_pourcentage
+from coverage.modele import STATUTS_NON_COUVERTS
 from geo.carte import categories_couverture, couche_contours
 from geo.carte_valeurs import carte_base, couche_contours_url, couche_valeurs
 from ui import etat
@@ -83,7 +84,8 @@ source_cles = retenus
 if vue.niveau == "epci":
     regions_cles = agregat_de("region")
     source_cles = regions_cles.loc[[selection.region]] if selection.region else regions_cles
-cles = {**chiffres_cles(source_cles), "non_couverts": int((retenus["statut"] == "non_couvert").sum()), "territoires": len(retenus)}
+cles = {**chiffres_cles(source_cles), "non_couverts": int(retenus["statut"].isin(STATUTS_NON_COUVERTS).sum()),
+        "territoires": len(retenus)}
 titre_vue(vue, cle="couverture")
 k1, k2, k3, k4, k5 = st.columns(5)
 metrique(k1, "Habitants", cles["population"])
@@ -91,7 +93,8 @@ k2.metric("Population couverte", format_pourcentage(cles["part_population_couver
 metrique(k3, "ETP de facilitateurs", cles["etp"], decimales=1)
 metrique(k4, "ETP pour 100 000 hab.", cles["etp_pour_100k_hab"], decimales=2)
 metrique(k5, "Territoires non couverts", cles["non_couverts"],
-         aide=f"sur {cles['territoires']} {LIBELLES_NIVEAUX.get(vue.niveau, vue.niveau)}")
+         aide=f"sur {cles['territoires']} {LIBELLES_NIVEAUX.get(vue.niveau, vue.niveau)} ; au sens de l'appel : aucun "
+              "facilitateur, ou seulement l'extension non limitrophe d'une structure (les deux classes de la légende)")
 
 # Carte : dessinée dans ce conteneur, avant les réglages qui la complètent (placés dessous)
 emplacement_carte = st.container()
@@ -120,8 +123,15 @@ options = dict(geometries=geometries_vue(vue),
                attribution=source_geographie(), opacite=opacite_remplissage())
 table = gdf.drop(columns="geometry")
 if indicateur == "statut":
+    # Un EPCI choisi : le reste du département en gris, hors des comptes de la légende (mêmes territoires
+    # que les chiffres clés).
+    hors_choix = ~table.index.isin(retenus.index)
+    categories = categories_couverture()
+    if hors_choix.any():
+        table = table.assign(statut=table["statut"].astype(object).where(~hors_choix, "hors_choix"))
+        categories = {**categories, "hors_choix": ("#F6F6F6", "Hors de l'EPCI choisi")}
     valeurs = couche_valeurs(table, colonne="statut", libelle="Couverture", palette="categorie",
-                             categories=categories_couverture(), **options)
+                             categories=categories, **options)
 elif indicateur == "etp_pour_100k_hab":
     valeurs = couche_valeurs(table, colonne=indicateur, libelle="ETP pour 100 000 habitants", palette="sequentielle",
                              bornes=[0.01, 0.5, 1.0, 2.0], decimales=2, **options)

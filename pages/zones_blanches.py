@@ -89,7 +89,7 @@ else:
     categories = {"oui": (CATEGORIES_ZB[choix_critere][0], LIBELLES_CRITERES[choix_critere]), "non": ("#E5E5E5", "Critère non rempli")}
 if hors_choix.any():
     gdf.loc[hors_choix, "zone"] = "hors_choix"
-    categories = {**categories, "hors_choix": ("#F6F6F6", f"Hors de l'EPCI choisi ({format_nombre(int(hors_choix.sum()))})")}
+    categories = {**categories, "hors_choix": ("#F6F6F6", "Hors de l'EPCI choisi")}
 # Contours par URL (fichier statique, téléchargé une fois), valeurs à chaque exécution.
 valeurs = couche_valeurs(
     gdf.drop(columns="geometry"), geometries=geometries_vue(vue),

@@ -122,6 +122,35 @@ def test_un_lien_avec_le_territoire_ouvre_la_meme_vue():
     assert at.sidebar.selectbox(key="couverture_epci").value == "200042935"
 
 
+def test_couverture_un_epci_choisi_la_legende_compte_ses_communes():
+    """CA Haut-Bugey (42 communes) : les classes de la légende comptent ses communes, le reste de l'Ain est
+    « Hors de l'EPCI choisi » ; « Territoires non couverts » = la somme des deux classes non couvertes."""
+    import html
+    import json
+    import re
+
+    from geo.reference import charger_referentiel
+
+    membres = charger_referentiel().communes.query("epci == '200042935'")
+    at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)
+    for cle, valeur in (("region", "84"), ("departement", "01"), ("epci", "200042935")):
+        at.query_params[cle] = valeur
+    at.run()
+    at.switch_page("pages/couverture.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    carte = next(e for e in at.get("component_instance") if "feature_group" in e.proto.json_args)
+    groupes = json.loads(carte.proto.json_args)["feature_group"]
+    legende = html.unescape(json.loads(re.search(r'"legende": ?\{"html": ?("(?:[^"\\]|\\.)*")', groupes).group(1)))
+    comptes = {lib.strip(): int(n.replace("\u00a0", "")) for lib, n in re.findall(r">([^<>]*?) \(([\d\u00a0]+)\)<", legende)}
+    hors = next(n for lib, n in comptes.items() if "Hors de l" in lib)
+    dedans = sum(n for lib, n in comptes.items() if "Hors de l" not in lib)
+    assert dedans == int(membres["a_geometrie"].sum())
+    assert hors > 300  # le reste de l'Ain (391 communes en tout)
+    non_couverts = sum(n for lib, n in comptes.items() if lib.lower().startswith(("non couvert", "extension non limitrophe")))
+    metrique = {m.label: m.value for m in at.metric}["Territoires non couverts"]
+    assert int(metrique.replace("\u00a0", "")) == non_couverts, (comptes, metrique)
+
+
 def test_un_lien_incoherent_est_tronque():
     """Département 75 hors de la région 84 : on garde la région, on oublie le reste (jamais d'erreur)."""
     at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)

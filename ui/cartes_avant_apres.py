@@ -34,9 +34,9 @@ COURTS = {"non_couvert": "non couverts", "couverture_limitrophe": "en couverture
 
 
 def categories_comptees(classes: pd.Series) -> dict[str, tuple[str, str]]:
-    """Légende de la carte, chaque classe suivie de son nombre de territoires (un territoire, une classe)."""
-    n = classes.value_counts()
-    return {k: (couleur, f"{libelle} ({format_nombre(int(n.get(k, 0)))})") for k, (couleur, libelle) in CATEGORIES_ZB.items()}
+    """Légende de la carte : une classe par territoire (son premier critère) ; le classement
+    (`geo.carte_classes._classer_categories`) écrit après chaque libellé son nombre de territoires."""
+    return {k: (couleur, libelle) for k, (couleur, libelle) in CATEGORIES_ZB.items()}
 
 
 def phrase_zones_blanches(zb: pd.DataFrame, *, territoires: str = "territoires") -> str:
