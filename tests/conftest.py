@@ -24,6 +24,23 @@ _DOSSIER = tempfile.mkdtemp(prefix="facilitateurs-tests-")
 os.environ["FACILITATEURS_ESPACE"] = str(Path(_DOSSIER) / "espace.sqlite")
 
 MOTEURS = ["sqlite", "postgresql"]
+RACINE = Path(__file__).resolve().parent.parent
+
+
+def application_demarree(delai: int = 180):
+    """`app.py` exécuté une fois par AppTest, sans exception (première page : l'Accueil)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=delai)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def app():
+    """Une application démarrée par module ; un module qui en veut une neuve par test définit la sienne."""
+    return application_demarree()
 
 
 @pytest.fixture(scope="session")

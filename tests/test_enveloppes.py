@@ -10,7 +10,9 @@ import pytest
 
 from coverage.cli import DONNEES_INVALIDES, OK, main
 from coverage.financement.allocation_regionale import allouer_par_region
-from coverage.financement.enveloppes import controler_total, lire_enveloppes_regionales, montant_euros, repartition_suggeree
+from coverage.documents.format import format_euros
+from coverage.financement.enveloppes import (controler_total, lire_enveloppes_regionales, montant_euros, montants_saisis,
+                                              repartition_suggeree)
 from geo.reference import charger_referentiel
 from tests.test_cli import fichiers, lire_csv, nombre, sans_insecables  # noqa: F401 (fixture)
 
@@ -38,6 +40,25 @@ def test_montant_francais_ou_anglais(texte, attendu):
 def test_montant_refuse(texte, message):
     with pytest.raises(ValueError, match=message):
         montant_euros(texte)
+
+
+def test_table_saisie_a_la_francaise_relue_au_centime_et_cellule_illisible_nommee(ref):
+    """L'éditeur d'enveloppes montre « 600 000 € » (texte, pas la langue du navigateur) et relit ce qu'il montre."""
+    indice = pd.Series({"84": 1.0, "32": 1.0, "11": 1.5})
+    suggestion = repartition_suggeree(enveloppe_nationale=4_500_000, cle="indice_besoin", referentiel=ref,
+                                      indice_par_region=indice)["enveloppe"]
+    textes = suggestion.map(format_euros)
+    assert textes["11"] == "1\u00a0928\u00a0572\u00a0€"  # 4,5 M€ × 1,5 / 3,5 = 1 928 571,43, arrondi à l euro (plus fort reste)
+    assert all("\u00a0€" in t for t in textes)  # 600 000 € et non 600000 € ni €600,000.00
+    montants, erreurs = montants_saisis(textes, noms=ref.regions["nom"])
+    assert erreurs == [] and montants.round(2).to_dict() == suggestion.round(2).to_dict()
+    assert montants.sum() == pytest.approx(4_500_000, abs=0.005)
+    textes.loc["32"] = "12O 000"  # un O au lieu d'un zéro
+    textes.loc["84"] = ""
+    montants, erreurs = montants_saisis(textes, noms=ref.regions["nom"])
+    assert erreurs == ["Hauts-de-France (32) : « 12O 000 » n'est pas un montant lisible (attendu : ex. 250 000, 250000,50 ou "
+                       "250,000.50)."]
+    assert montants["32"] == 0 and montants["84"] == 0
 
 
 def test_lire_fichier_valide(ref):

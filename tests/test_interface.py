@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import application_demarree
 from tests.fixtures import cellules_affichees
 from ui.texte import GLUON, liste, texte
 
@@ -15,11 +16,8 @@ HOSTILE = "![p](http://exemple.invalid/p.png) [Cliquez ici](https://exemple.inva
 
 
 @pytest.fixture
-def app():
-    at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+def app():  # une application neuve par test : les choix gardés d'une page à l'autre ne passent pas d'un test au suivant
+    return application_demarree(DELAI)
 
 
 def _page(at: AppTest, chemin: str) -> AppTest:

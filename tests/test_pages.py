@@ -14,14 +14,6 @@ RACINE = Path(__file__).resolve().parent.parent
 DELAI = 120
 
 
-@pytest.fixture(scope="module")
-def app():
-    at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _page(app: AppTest, chemin: str) -> AppTest:
     app.switch_page(chemin)
     app.run()

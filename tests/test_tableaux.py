@@ -36,14 +36,6 @@ PARCOURS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def app():
-    at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _page(at: AppTest, chemin: str, reglages: dict) -> AppTest:
     at.switch_page(chemin)
     for cle, valeur in reglages.items():

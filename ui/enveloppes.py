@@ -9,7 +9,8 @@ import streamlit as st
 from coverage.documents.format import format_euros
 from coverage.espace import ConflitEdition
 from coverage.espace.permissions import Action, PermissionRefusee
-from coverage.financement.enveloppes import CLES_REPARTITION, controler_total, repartition_suggeree, table_enveloppes
+from coverage.financement.enveloppes import (CLES_REPARTITION, controler_total, montants_saisis, repartition_suggeree,
+                                              table_enveloppes)
 from coverage.financement.parametres import PARAMETRES_2025
 from ui import etat
 from ui.acces import champ_auteur
@@ -45,15 +46,21 @@ def section_enveloppes() -> None:
     base = proposition[1] if proposition else etat.enveloppes_regionales().to_dict()
     if proposition:
         st.caption(f"Proposition {CLES_REPARTITION[proposition[0]]} : modifiez les montants puis enregistrez.")
+    # Montants en texte à la française (« 600 000 € ») : une cellule numérique éditable suivrait la
+    # langue du navigateur ; relus par la même règle que les fichiers d'enveloppes.
+    table = table_enveloppes(base, referentiel=ref).reset_index()
+    table["enveloppe"] = table["enveloppe"].map(format_euros)
     edite = st.data_editor(
-        table_enveloppes(base, referentiel=ref).reset_index(), hide_index=True, width="stretch", key=f"enveloppes_editeur_{base_choix}",
+        table, hide_index=True, width="stretch", key=f"enveloppes_editeur_{base_choix}",
         disabled=["region", "nom"] if peut else True,
         column_config={"region": "Code", "nom": "Région",
-                       "enveloppe": st.column_config.NumberColumn("Enveloppe (€)", min_value=0.0, step=1000.0, format="%.0f €")})
-    montants = edite.set_index("region")["enveloppe"].fillna(0.0)
+                       "enveloppe": st.column_config.TextColumn("Enveloppe", help="Montant en euros : 600 000 ou 600 000,50")})
+    montants, erreurs = montants_saisis(edite.set_index("region")["enveloppe"], noms=edite.set_index("region")["nom"])
+    for erreur in erreurs:
+        st.error(texte(erreur))
     controle = controler_total(montants, enveloppe_nationale=PARAMETRES_2025.enveloppe_nationale)
     (st.success if controle.conforme else st.warning)(controle.message)
-    if peut:
+    if peut and not erreurs:
         auteur = champ_auteur(key="enveloppes_auteur")
         st.button("Enregistrer cette table (nouvelle version)", type="primary", key="enveloppes_enregistrer", disabled=not auteur.strip(),
                   on_click=noter_clic, args=("enveloppes",))

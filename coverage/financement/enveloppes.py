@@ -77,6 +77,30 @@ def montant_euros(texte: object) -> float:
     raise ValueError(f"« {texte} » n'est pas un montant lisible (attendu : ex. 250 000, 250000,50 ou 250,000.50).")
 
 
+def montants_saisis(textes: pd.Series, *, noms: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Montants saisis dans la table des enveloppes (index code région) : en €, et une erreur par cellule illisible.
+
+    Une cellule vide vaut 0 € ; une cellule illisible compte 0 € et produit un message qui nomme la région.
+
+    Example
+    -------
+    >>> m, e = montants_saisis(pd.Series({"84": "600 000 €", "32": "abc"}), noms=pd.Series({"84": "ARA", "32": "HdF"}))
+    >>> m.tolist(), e[0][:18]
+    ([600000.0, 0.0], 'HdF (32) : « abc »')
+    """
+    montants, erreurs = {}, []
+    for code, valeur in textes.items():
+        if valeur is None or (isinstance(valeur, float) and math.isnan(valeur)) or not str(valeur).strip():
+            montants[code] = 0.0
+            continue
+        try:
+            montants[code] = montant_euros(valeur)
+        except ValueError as erreur:
+            montants[code] = 0.0
+            erreurs.append(f"{noms.get(code, code)} ({code}) : {erreur}")
+    return pd.Series(montants, dtype=float), erreurs
+
+
 @dataclass(frozen=True)
 class ResultatEnveloppes:
     """Issue de la lecture d'un fichier d'enveloppes : la table (seulement si tout est valide)."""
