@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,8 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 """Un indice de 0 à 63 (classe de couleur, texte d'un dictionnaire) s'envoie en un caractère."""
 ABSENT = "~"
 """Classe d'un territoire du fichier de géométries que la couche ne dessine pas."""
-_NOMBRE_FRANCAIS = re.compile(r"-?\d{1,3}(?:\u00a0\d{3})*(?:,(\d+))?")
+_NOMBRE_FRANCAIS = r"-?\d{1,3}(?:\u00a0\d{3})*(?:,\d+)?"
+"""Texte d'un nombre écrit par `formater_nombre` (milliers séparés par une espace insécable)."""
 _MAX_ENTIER_JS = 2**53
 
 
@@ -152,7 +152,7 @@ def _nombres_entiers(textes: pd.Series) -> dict[str, Any] | None:
     valeurs = textes[presents]
     if valeurs.empty:
         return None
-    morceaux = valeurs.str.fullmatch(_NOMBRE_FRANCAIS.pattern)
+    morceaux = valeurs.str.fullmatch(_NOMBRE_FRANCAIS)
     if not morceaux.all():
         return None
     fractions = valeurs.str.partition(",")[2].str.len()
@@ -189,14 +189,6 @@ def colonnes_compactes(infobulles: pd.DataFrame) -> list[Any]:
         else:
             colonnes.append(textes.tolist())
     return colonnes
-
-
-def _styles_couche(classement: Classement, *, opacite: float) -> list[dict[str, Any]]:
-    """Styles des classes ; limites fines quand les territoires sont très nombreux (canvas)."""
-    styles = _styles(classement.couleurs, opacite=opacite)
-    if len(classement.classes) <= SEUIL_CANVAS:
-        return styles
-    return [{**s, "weight": 0.2, "opacity": 0.6} for s in styles]
 
 
 def _styles_couche(classement: Classement, *, opacite: float) -> list[dict[str, Any]]:

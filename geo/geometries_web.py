@@ -199,22 +199,22 @@ def ecrire_geometries_web(dossier_static: Path, *, reference: Path | None = None
         for source in sources:
             niveau = source.name[: -len(SUFFIXE_SOURCE)]
             gdf = gpd.read_parquet(source).set_index("code")
-            contenu = _json(encoder(gdf, niveau=niveau))
-            nom = _ecrire(dossier, niveau, contenu, date)
-            niveaux[niveau], octets[nom] = f"{URL_STATIQUE}/geo/{nom}", len(contenu)
+            # Le fichier du niveau, puis un fichier par département : ses propres territoires (communes)
+            # ou ceux dont une commune au moins y est (EPCI).
+            parties: list[tuple[str, gpd.GeoDataFrame]] = [(niveau, gdf)]
             if niveau in NIVEAUX_PAR_DEPARTEMENT:
-                par_departement[niveau] = {}
-                for dep, partie in gdf.groupby("departement", sort=True):
-                    contenu = _json(encoder(partie, niveau=niveau))
-                    nom = _ecrire(dossier, f"{niveau}-{dep}", contenu, date)
-                    par_departement[niveau][str(dep)], octets[nom] = f"{URL_STATIQUE}/geo/{nom}", len(contenu)
+                parties += [(f"{niveau}-{dep}", partie) for dep, partie in gdf.groupby("departement", sort=True)]
             if niveau in NIVEAUX_PAR_APPARTENANCE and niveau in appartenance.columns:
-                par_departement[niveau] = {}
-                for dep, codes in appartenance.groupby("departement", sort=True)[niveau]:
-                    partie = gdf.loc[gdf.index.intersection(codes.unique())].sort_index()
-                    contenu = _json(encoder(partie, niveau=niveau))
-                    nom = _ecrire(dossier, f"{niveau}-{dep}", contenu, date)
-                    par_departement[niveau][str(dep)], octets[nom] = f"{URL_STATIQUE}/geo/{nom}", len(contenu)
+                parties += [(f"{niveau}-{dep}", gdf.loc[gdf.index.intersection(codes.unique())].sort_index())
+                            for dep, codes in appartenance.groupby("departement", sort=True)[niveau]]
+            for prefixe, partie in parties:
+                contenu = _json(encoder(partie, niveau=niveau))
+                nom = _ecrire(dossier, prefixe, contenu, date)
+                url, octets[nom] = f"{URL_STATIQUE}/geo/{nom}", len(contenu)
+                if prefixe == niveau:
+                    niveaux[niveau] = url
+                else:
+                    par_departement.setdefault(niveau, {})[prefixe.split("-", 1)[1]] = url
         manifeste = {"format": FORMAT, "disposition": DISPOSITION, "niveaux": niveaux, "par_departement": par_departement,
                      "octets": octets, "sources": signature}
         temporaire = dossier / f".{NOM_MANIFESTE}.{os.getpid()}.tmp"
