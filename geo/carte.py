@@ -23,7 +23,7 @@ leurs noms publics s'importent aussi d'ici.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import branca.element
@@ -58,6 +58,8 @@ from geo.carte_classes import (  # noqa: F401
     _texte_infobulle,
     bornes_quantiles,
     categories_couverture,
+    decimales_infobulle,
+    est_numerique,
     formater_nombre,
 )
 from geo.carte_leaflet import (  # noqa: F401
@@ -263,7 +265,7 @@ def carte_choroplethe(
     donnees = geojson_compact(
         gdf,
         classes=classement.classes,
-        infobulles=classement.infobulles,
+        infobulles=classement.textes(),
         decimales_coordonnees=decimales_coordonnees,
     )
     m = carte_vierge(
@@ -300,9 +302,14 @@ class Classement:
     lignes : list of (couleur, libellé)
         Lignes de la légende (effectifs compris).
     infobulles : DataFrame
-        Textes de l'infobulle, une colonne par ligne (nom, code, champs, indicateur), index = code.
+        Textes de l'infobulle, une colonne par ligne (nom, code, champs, indicateur), index = code ;
+        les colonnes de `decimales` sont restées des nombres (`textes()` les écrit).
     etiquettes : list of str
         Libellé de chaque ligne de l'infobulle.
+    decimales : dict
+        Colonnes numériques de `infobulles` et leur nombre de décimales (vide par défaut) : la carte
+        à valeurs les envoie en entiers que le navigateur écrit à la française, sans les écrire puis
+        les relire ici (0,2 s par exécution pour les 34 875 communes).
     """
 
     classes: np.ndarray
@@ -310,6 +317,13 @@ class Classement:
     lignes: list[tuple[str, str]]
     infobulles: pd.DataFrame
     etiquettes: list[str]
+    decimales: dict[str, int] = field(default_factory=dict)
+
+    def textes(self) -> pd.DataFrame:
+        """`infobulles` entièrement en textes (nombres à la française, « Sans donnée »)."""
+        if not self.decimales:
+            return self.infobulles
+        return self.infobulles.assign(**{c: formater_nombre(self.infobulles[c], decimales=d) for c, d in self.decimales.items()})
 
 
 def classer_indicateur(
@@ -324,11 +338,13 @@ def classer_indicateur(
     decimales: int = 0,
     unite: str = "",
     exiger_geometrie: bool = True,
+    nombres_bruts: bool = False,
 ) -> Classement:
     """Classes, couleurs, légende et infobulles d'un indicateur (mêmes paramètres que `carte_choroplethe`).
 
     `exiger_geometrie=False` accepte une table sans géométrie (les contours viennent d'ailleurs :
-    `geo.carte_valeurs`).
+    `geo.carte_valeurs`) ; `nombres_bruts=True` laisse en nombres les champs numériques de l'infobulle
+    (`Classement.decimales`).
     """
     champs = (
         list(champs_infobulle)
@@ -351,17 +367,20 @@ def classer_indicateur(
         texte_indicateur = formater_nombre(valeurs, decimales=decimales, unite=unite)
     else:
         raise ValueError(f"`palette` doit être 'categorie' ou 'sequentielle', reçu {palette!r}.")
+    decimales = {f"champ_{i}": decimales_infobulle(gdf[c]) for i, (c, _) in enumerate(champs)
+                 if nombres_bruts and est_numerique(gdf[c])}
     infobulles = pd.DataFrame(
         {
             "nom": gdf["nom"].astype(str),
             "code": gdf.index.astype(str).to_numpy(dtype=object),
-            **{f"champ_{i}": _texte_infobulle(gdf[c]) for i, (c, _) in enumerate(champs)},
+            **{f"champ_{i}": gdf[c].astype("float64") if f"champ_{i}" in decimales else _texte_infobulle(gdf[c])
+               for i, (c, _) in enumerate(champs)},
             "indicateur": texte_indicateur,
         },
         index=gdf.index,
     )
     etiquettes = ["Nom", "Code", *[lib for _, lib in champs], libelle]
-    return Classement(classes, list(couleurs), list(lignes), infobulles, etiquettes)
+    return Classement(classes, list(couleurs), list(lignes), infobulles, etiquettes, decimales)
 
 
 def verifier_hors_ligne(m: branca.element.Element) -> None:

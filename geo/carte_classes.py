@@ -214,10 +214,19 @@ def _styles(couleurs: Sequence[str], *, opacite: float) -> list[dict[str, Any]]:
     ]
 
 
+def est_numerique(serie: pd.Series) -> bool:
+    """Nombres (pas des booléens) : écrits à la française dans une infobulle."""
+    return pd.api.types.is_numeric_dtype(serie) and not pd.api.types.is_bool_dtype(serie)
+
+
+def decimales_infobulle(serie: pd.Series) -> int:
+    """Décimales d'un champ numérique d'infobulle : aucune si toutes les valeurs sont entières, sinon une."""
+    return 0 if bool((serie.dropna() % 1 == 0).all()) else 1
+
+
 def _texte_infobulle(serie: pd.Series) -> pd.Series:
     """Nombres formatés à la française (entiers sans décimale, sinon une), textes tels quels."""
-    if pd.api.types.is_numeric_dtype(serie) and not pd.api.types.is_bool_dtype(serie):
-        entiers = bool((serie.dropna() % 1 == 0).all())
-        return formater_nombre(serie, decimales=0 if entiers else 1)
+    if est_numerique(serie):
+        return formater_nombre(serie, decimales=decimales_infobulle(serie))
     return serie.astype(object).where(serie.notna(), LIBELLE_SANS_DONNEE).astype(str)
 

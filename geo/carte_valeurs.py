@@ -31,7 +31,7 @@ from folium.template import Template
 
 from geo.carte import Classement, _styles, classer_indicateur, geojson_compact, verifier_hors_ligne
 from geo.carte_cadrage import EMPRISES, Emprise
-from geo.carte_classes import LIBELLE_SANS_DONNEE, Palette
+from geo.carte_classes import LIBELLE_SANS_DONNEE, Palette, formater_nombre
 from geo.carte_leaflet import CoucheGeoJson, Legende, _json_pour_script, carte_vierge
 
 FICHIER_JS = Path(__file__).with_name("js") / "carte_valeurs.js"
@@ -159,16 +159,55 @@ def _nombres_entiers(textes: pd.Series) -> dict[str, Any] | None:
     if fractions.nunique() != 1:
         return None
     entiers = pd.to_numeric(valeurs.str.replace("\u00a0", "", regex=False).str.replace(",", "", regex=False))
-    if entiers.abs().max() >= _MAX_ENTIER_JS:
+    return _en_entiers(presents.to_numpy(), entiers.to_numpy(dtype="float64"), int(fractions.iloc[0]))
+
+
+def _en_entiers(presents: np.ndarray, entiers: np.ndarray, decimales: int) -> dict[str, Any] | None:
+    """`{"n": entiers (None si absent), "e": décimales}`, ou None au-delà des entiers exacts de JavaScript."""
+    if len(entiers) and np.abs(entiers).max() >= _MAX_ENTIER_JS:
         return None
-    n = np.full(len(textes), None, dtype=object)
-    n[presents.to_numpy()] = entiers.astype("int64").to_numpy().tolist()
-    return {"n": n.tolist(), "e": int(fractions.iloc[0])}
+    n = np.full(len(presents), None, dtype=object)
+    n[presents] = entiers.astype("int64").tolist()
+    return {"n": n.tolist(), "e": decimales}
 
 
-def colonnes_compactes(infobulles: pd.DataFrame) -> list[Any]:
+def nombres_en_entiers(valeurs: pd.Series, decimales: int) -> dict[str, Any] | None:
+    """Nombres → entiers à `decimales` près, que le navigateur écrit à la française (`nombre` du JS).
+
+    Même arrondi que `coverage.documents.format.format_nombre` : moitié vers le haut sur l'écriture
+    décimale (le bruit binaire retiré d'abord : 2,675 → 2,68) ; NaN : « Sans donnée ».
+
+    Example
+    -------
+    >>> nombres_en_entiers(pd.Series([1234.5, None, -0.04, 2.675]), 1)
+    {'n': [12345, None, 0, 27], 'e': 1}
+    """
+    v = valeurs.to_numpy(dtype="float64")
+    presents = np.isfinite(v)
+    p = v[presents]
+    entiers = np.sign(p) * np.floor(np.round(np.abs(p) * 10.0**decimales, 6) + 0.5)
+    return _en_entiers(presents, entiers + 0.0, decimales)  # + 0.0 : pas de « -0 »
+
+
+def texte_entier(n: int | None, decimales: int) -> str:
+    """Ce que le navigateur écrit de l'entier `n` à `decimales` près (`nombre` de `geo/js/carte_valeurs.js`).
+
+    Example
+    -------
+    >>> texte_entier(-123456, 1)
+    '-12\xa0345,6'
+    """
+    if n is None:
+        return LIBELLE_SANS_DONNEE
+    entier, reste = divmod(abs(n), 10**decimales)
+    texte = f"{entier:,}".replace(",", "\u00a0") + (f",{reste:0{decimales}d}" if decimales else "")
+    return ("-" if n < 0 else "") + texte
+
+
+def colonnes_compactes(infobulles: pd.DataFrame, decimales: Mapping[str, int] | None = None) -> list[Any]:
     """Textes d'infobulle, colonne par colonne, sous la forme la plus courte que le navigateur relit.
 
+    - colonnes de `decimales` (restées des nombres) : `{"n": entiers, "e": décimales}` ;
     - peu de textes distincts : dictionnaire `{"d": textes, "i": un caractère par territoire}` ;
     - nombres au format français : `{"n": entiers, "e": décimales}` (`None` pour « Sans donnée ») ;
     - sinon la liste des textes.
@@ -178,9 +217,22 @@ def colonnes_compactes(infobulles: pd.DataFrame) -> list[Any]:
     >>> colonnes_compactes(pd.DataFrame({"a": ["x", "y", "x"], "b": ["1\u00a0234,5", "2,0", "Sans donnée"]}))
     [{'d': ['x', 'y'], 'i': '010'}, {'n': [12345, 20, None], 'e': 1}]
     """
+    decimales = decimales or {}
     colonnes: list[Any] = []
     for nom in infobulles.columns:
-        textes = infobulles[nom].astype(str)
+        if nom in decimales:
+            if (nombres := nombres_en_entiers(infobulles[nom], decimales[nom])) is not None:
+                # Peu de valeurs une fois arrondies (les ETP) : le dictionnaire de leurs textes.
+                indices, distincts = pd.factorize(pd.Series(nombres["n"], dtype="Int64"), sort=False, use_na_sentinel=False)
+                if len(distincts) <= MAX_MODALITES and len(distincts) < len(indices):
+                    textes = [texte_entier(None if pd.isna(n) else int(n), nombres["e"]) for n in distincts]
+                    colonnes.append({"d": textes, "i": en_caracteres(indices)})
+                else:
+                    colonnes.append(nombres)
+                continue
+            textes = formater_nombre(infobulles[nom], decimales=decimales[nom])  # au-delà des entiers exacts de JS
+        else:
+            textes = infobulles[nom].astype(str)
         indices, modalites = pd.factorize(textes, sort=False)
         if len(modalites) <= MAX_MODALITES and len(modalites) < len(textes):
             colonnes.append({"d": list(modalites), "i": en_caracteres(indices)})
@@ -225,14 +277,18 @@ def options_valeurs(classement: Classement, *, geometries: Sequence[str], opacit
             alignees = np.zeros(len(fichier), dtype=int)
             alignees[rangs] = classes
             classes = alignees
-            textes = np.full((len(fichier), infobulles.shape[1]), LIBELLE_SANS_DONNEE, dtype=object)
-            textes[rangs] = infobulles.to_numpy(dtype=object)
-            infobulles = pd.DataFrame(textes, columns=infobulles.columns)
+            alignees_colonnes = {}
+            for nom in infobulles.columns:  # absent du fichier : « Sans donnée » (NaN pour un nombre)
+                nombre = nom in classement.decimales
+                colonne = np.full(len(fichier), np.nan if nombre else LIBELLE_SANS_DONNEE, dtype="float64" if nombre else object)
+                colonne[rangs] = infobulles[nom].to_numpy(dtype="float64" if nombre else object)
+                alignees_colonnes[nom] = colonne
+            infobulles = pd.DataFrame(alignees_colonnes, columns=infobulles.columns)
             valeurs = {}
     n = len(codes)
     valeurs["s"] = (en_caracteres(classes, absents=absents) if classes.max(initial=0) < len(ALPHABET)
                     else classes.tolist())
-    valeurs["colonnes"] = colonnes_compactes(infobulles)
+    valeurs["colonnes"] = colonnes_compactes(infobulles, classement.decimales)
     return {
         "geometries": list(geometries),
         "valeurs": valeurs,
@@ -285,6 +341,7 @@ def couche_valeurs(
     classement = classer_indicateur(
         table, colonne=colonne, libelle=libelle, palette=palette, categories=categories,
         champs_infobulle=champs_infobulle, bornes=bornes, decimales=decimales, unite=unite, exiger_geometrie=False,
+        nombres_bruts=True,
     )
     parametres = {"geometries": geometries, "opacite": opacite, "libelle": libelle, "attribution": attribution,
                   "legende": legende}
@@ -364,7 +421,7 @@ def couche_integree(couche: CoucheValeurs, geometries: gpd.GeoDataFrame) -> list
     classement: Classement = couche.classement
     codes = classement.infobulles.index.astype(str)
     present = codes.isin(geometries.index)
-    champs = classement.infobulles.drop(columns=["nom", "code"]).set_axis(codes)
+    champs = classement.textes().drop(columns=["nom", "code"]).set_axis(codes)
     textes = {"nom": geometries["nom"].reindex(codes).astype(str), "code": pd.Series(codes, index=codes),
               **{f"c{j}": champs.iloc[:, j].astype(str) for j in range(champs.shape[1])}}
     infobulles = pd.DataFrame(textes, index=codes)[present]

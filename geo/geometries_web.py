@@ -243,8 +243,16 @@ def codes_du_fichier(dossier_static: Path, url: str) -> tuple[str, ...]:
     Une URL porte l'empreinte du contenu : le résultat ne se périme pas, il est gardé en mémoire.
     """
     nom = url.split("?", 1)[0].rsplit("/", 1)[-1]
-    with open(Path(dossier_static) / "geo" / nom, "rb") as f:
-        return tuple(json.load(f)["codes"])
+    contenu = (Path(dossier_static) / "geo" / nom).read_bytes()
+    # `encoder` écrit les codes avant les noms et les géométries : la seule liste des codes est lue
+    # (20 ms au lieu de 0,25 s pour le fichier national des communes, 6 Mo).
+    debut, fin = contenu.find(b'"codes":['), contenu.find(b'],"noms":[')
+    if 0 <= debut < fin:
+        try:
+            return tuple(json.loads(contenu[debut + len(b'"codes":'):fin + 1]))
+        except ValueError:
+            pass
+    return tuple(json.loads(contenu)["codes"])
 
 
 def lire_manifeste(dossier_static: Path) -> dict | None:

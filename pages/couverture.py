@@ -27,13 +27,14 @@ from ui.territoire import (
     couche,
     couches_departement,
     geometries_vue,
+    hors_selection,
     panneau_couverture,
     territoire_clique,
     titre_vue,
     vue_pour,
 )
 from ui.navigation import exiger_navigation
-from ui.presentation import tableau as afficher_tableau
+from ui.presentation import LIGNES_AFFICHEES, tableau as afficher_tableau
 from ui.recherche import choisir_structures
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
@@ -125,7 +126,7 @@ table = gdf.drop(columns="geometry")
 if indicateur == "statut":
     # Un EPCI choisi : le reste du département en gris, hors des comptes de la légende (mêmes territoires
     # que les chiffres clés).
-    hors_choix = ~table.index.isin(retenus.index)
+    hors_choix = hors_selection(table.index, retenus.index)
     categories = categories_couverture()
     if hors_choix.any():
         table = table.assign(statut=table["statut"].astype(object).where(~hors_choix, "hors_choix"))
@@ -163,7 +164,8 @@ else:
     lignes, geometries_tableau = retenus, gdf[["geometry"]]
 tableau = lignes[["nom", "population", "etp", "etp_pour_100k_hab", "part_population_couverte", "statut", "nb_structures"]]
 with st.container(key="couverture_tableau"):
-    afficher_tableau(tableau.sort_values("etp_pour_100k_hab"), index=True)  # « 97,3 % » quelle que soit la langue du navigateur
+    afficher_tableau(tableau.sort_values("etp_pour_100k_hab"), index=True, lignes_max=LIGNES_AFFICHEES,
+                     ordre="par ETP pour 100 000 habitants croissant")  # « 97,3 % » quelle que soit la langue du navigateur
 boutons_export(tableau, geometries_tableau, nom=f"couverture_{detail}_{vue.epci or selection.code or 'france'}", cle="couverture")
 
 section_et_si(donnees, modifications, version=version, apres=couv_simulee)

@@ -19,13 +19,14 @@ from ui.territoire import (
     couche,
     couches_departement,
     geometries_vue,
+    hors_selection,
     territoire_clique,
     titre_vue,
     vue_pour,
 )
 from ui.navigation import exiger_navigation
 from ui.texte import texte
-from ui.presentation import tableau as afficher_tableau
+from ui.presentation import LIGNES_AFFICHEES, tableau as afficher_tableau
 
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
@@ -80,7 +81,7 @@ niveau_clic, code_clic = st.session_state.get("zb_clic", (None, None))
 surligne = territoire_clique(vue, detail, code_clic if niveau_clic == niveau and code_clic in zb_vue.index else None)
 # Un EPCI choisi : le reste du département reste en contexte, en gris, hors des comptes de la légende
 # (les nombres de la légende et les chiffres clés portent sur les mêmes territoires).
-hors_choix = ~gdf.index.isin(retenus.index)
+hors_choix = hors_selection(gdf.index, retenus.index)
 if choix_critere == "tous":
     gdf["zone"] = critere_principal(zb_vue).reindex(gdf.index)
     categories = categories_comptees(gdf.loc[~hors_choix, "zone"])  # un territoire, une classe : les nombres s'additionnent
@@ -138,5 +139,5 @@ liste = lignes[lignes["est_zone_blanche"]].sort_values(["indice_besoin"], ascend
 tableau = liste[["nom", "departement", "criteres", "motif", "population", "etp", "indice_besoin", "ratio_capacite",
                  "nb_marches_etat", "montant_etat", "part_consideration_sociale"]].copy()
 tableau.attrs = {}  # les seuils (objet Python) ne passent pas dans le tableau affiché
-afficher_tableau(tableau, index=True, height=420, config={"motif": st.column_config.TextColumn("Motif", width="large")})
+afficher_tableau(tableau, index=True, height=420, lignes_max=LIGNES_AFFICHEES, ordre="par indice de besoin décroissant", config={"motif": st.column_config.TextColumn("Motif", width="large")})
 boutons_export(tableau, etat.geometries(detail)[["geometry"]], nom=f"zones_blanches_{detail}_{vue.epci or selection.code or 'france'}", cle="zb")

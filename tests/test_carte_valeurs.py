@@ -258,3 +258,44 @@ def test_formater_nombre_ecrit_exactement_comme_format_nombre(decimales):
     valeurs = [0.125, 2.5, -2.5, 0.05, -0.04, -0.0, 1.005, 0.45, 1e-7, 1e20, 123456789.125, 1234.5, 29473.0, 7, float("inf")]
     attendu = [format_nombre(v, decimales=decimales) for v in valeurs] + ["Sans donnée"]
     assert formater_nombre(pd.Series(valeurs + [None]), decimales=decimales).tolist() == attendu
+
+
+def _nombre_js(n, e: int) -> str:
+    """`nombre(n, e)` de geo/js/carte_valeurs.js, recopiée : ce que le navigateur écrit d'un entier reçu."""
+    if n is None:
+        return "Sans donnée"
+    entier, reste = divmod(abs(n), 10**e)
+    texte = f"{entier:,}".replace(",", "\u00a0") + (f",{reste:0{e}d}" if e else "")
+    return ("-" if n < 0 else "") + texte
+
+
+@pytest.mark.parametrize("decimales", [0, 1, 2])
+def test_nombres_envoyes_en_entiers_s_ecrivent_comme_format_nombre(decimales):
+    """Les champs numériques partent sans passer par le texte : le navigateur doit écrire le même texte
+    que `format_nombre` (moitié vers le haut sur l'écriture décimale, pas de « -0 »)."""
+    from coverage.documents.format import format_nombre
+    from geo.carte_valeurs import nombres_en_entiers
+
+    valeurs = [0.125, 2.5, -2.5, 0.05, -0.04, -0.0, 1.005, 0.45, 1e-7, 2.675, 123456789.125, 1234.5, 29473.0, 7, 0.15]
+    envoi = nombres_en_entiers(pd.Series(valeurs + [None]), decimales)
+    assert envoi["e"] == decimales
+    assert [_nombre_js(n, decimales) for n in envoi["n"]] == [format_nombre(v, decimales) for v in valeurs] + ["Sans donnée"]
+
+
+def test_infobulle_numerique_de_la_carte_identique_a_la_carte_statique(communes):
+    """Mêmes textes d'infobulle que la carte d'avant (textes écrits ici), champs décimaux compris."""
+    table = pd.DataFrame(communes.drop(columns="geometry")).assign(statut=["couvert", "non_couvert", None],
+                                                                   etp=[0.25, None, 1.75])
+    couche = couche_valeurs(table, geometries=["/app/static/geo/commune.x.json"], colonne="statut", libelle="Couverture",
+                            palette="categorie", categories=categories_couverture(),
+                            champs_infobulle=[("population", "Population"), ("etp", "ETP")])
+    population, etp = couche.options_valeurs["valeurs"]["colonnes"][:2]
+    assert [_nombre_js(n, population["e"]) for n in population["n"]] == ["1\u00a0000", "2\u00a0000", "3\u00a0000"]
+    assert [_nombre_js(n, etp["e"]) for n in etp["n"]] == ["0,3", "Sans donnée", "1,8"]  # une décimale, moitié vers le haut
+    assert couche.classement.textes()["champ_1"].tolist() == ["0,3", "Sans donnée", "1,8"]
+
+
+def test_champ_numerique_a_peu_de_valeurs_en_dictionnaire_de_textes():
+    """Les ETP (quelques valeurs pour 34 875 communes) : un caractère par commune, pas un entier."""
+    etp = pd.DataFrame({"etp": [0.5, 0.5, None, 1234.5, 0.5]})
+    assert colonnes_compactes(etp, {"etp": 1}) == [{"d": ["0,5", "Sans donnée", "1\u00a0234,5"], "i": "00120"}]

@@ -198,3 +198,22 @@ def test_xlsx_de_l_allocation_pour_les_personnes():
     assert region == [["Région", "Dossiers", "Montant attribué", "ETP financés"], ["Auvergne-Rhône-Alpes (84)", 1, 28_000, 1]]
     dossiers = {e.value: v.value for e, v in zip(classeur["dossiers"][1], classeur["dossiers"][2], strict=True)}
     assert dossiers["Financement"] == "Financé" and dossiers["Structure"] == "Structure A" and dossiers["Dossier"] == "D1"
+
+
+def test_zones_blanches_communales_les_mille_premieres_par_besoin_et_le_compte_entier(app):
+    """France entière commune par commune : 1 000 lignes affichées (les plus forts besoins), la légende dit sur
+    combien (le chiffre clé), les exports gardent tout."""
+    from ui.presentation import LIGNES_AFFICHEES
+
+    at = _page(app, "pages/zones_blanches.py", {"zb_maille": "commune"})
+    total = int(_nombre(next(m.value for m in at.metric if m.label == "Zones blanches")))
+    assert total > LIGNES_AFFICHEES
+    table = next(t for t in _tableaux(at) if "Critères" in t.columns)
+    assert len(table) == LIGNES_AFFICHEES
+    besoins = [_nombre(v) for v in table["Indice de besoin"]]
+    assert besoins == sorted(besoins, reverse=True)
+    attendu = (f"Les 1\u00a0000 premières lignes sur {total:,d}".replace(",", "\u00a0")
+               + ", par indice de besoin décroissant ; les exports ci-dessous contiennent toutes les lignes.")
+    assert attendu in [c.value for c in at.caption]
+    at.session_state["zb_maille"] = "epci"
+    at.run()

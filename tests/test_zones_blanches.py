@@ -29,6 +29,7 @@ from coverage.territoires.zones_blanches import (
     LIBELLES_CRITERES,
     REFERENCES_CRITERES,
     SeuilsZonesBlanches,
+    _montants_courts,
     _n,
     evaluer_zones_blanches,
     executer_zones_blanches,
@@ -366,6 +367,14 @@ def test_presence_infime_d_etp():
 )
 def test_format_montant_court(montant, texte):
     assert format_montant_court(montant) == texte
+    # Les motifs écrivent les montants d'une colonne d'un coup : même texte.
+    assert _montants_courts(pd.Series([montant])).tolist() == [texte]
+
+
+def test_montants_courts_vectorises_identiques_a_format_montant_court():
+    montants = [0.0, 99_999.4, 99_999.5, 100_000.0, 999_499.0, 999_500.0, 1_000_000.0, 1_049_999.0, 1_050_000.0,
+                -412_400.0, 2_675_000.0, 123_456_789.0, None]
+    assert _montants_courts(pd.Series(montants, dtype=float)).tolist() == [format_montant_court(m) for m in montants]
 
 
 @pytest.mark.parametrize("decimales", [0, 2])

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -30,15 +31,28 @@ serveur. Les sources de besoins (DECP, QPV, grands projets), longues à recalcul
 sont seulement bornées en nombre."""
 
 
+def _figer(objet):
+    """Soustrait au ramasse-miettes les objets d'une donnée de référence chargée pour toute la vie du processus.
+
+    Streamlit appelle `gc.collect()` après chaque exécution (`runner.postScriptGC`) : il parcourait à
+    chaque fois les centaines de milliers d'objets du référentiel et des contours (0,14 s par relance
+    de la carte nationale des communes). Gelés (`gc.freeze`), ils restent libérés par leur compteur
+    de références, seulement plus parcourus.
+    """
+    gc.collect()
+    gc.freeze()
+    return objet
+
+
 @st.cache_resource(show_spinner="Chargement de la géographie de référence…")
 def referentiel() -> Referentiel:
-    return charger_referentiel()
+    return _figer(charger_referentiel())
 
 
 @st.cache_resource(show_spinner="Chargement des contours…")
 def geometries(niveau: NiveauGeo) -> gpd.GeoDataFrame:
     """Couche d'affichage simplifiée d'un niveau (EPSG:4326, index code)."""
-    return charger_geometries(niveau)
+    return _figer(charger_geometries(niveau))
 
 
 @st.cache_resource
@@ -160,7 +174,7 @@ def contours_structures(donnees: DonneesFacilitateurs, ids: tuple[str, ...]) -> 
 @st.cache_resource(show_spinner="Chargement des contours communaux complets…")
 def communes_completes() -> gpd.GeoDataFrame:
     """Polygones communaux complets (EPSG:4326), pour les empreintes des grands projets."""
-    return charger_geometries("commune", affichage=False)
+    return _figer(charger_geometries("commune", affichage=False))
 
 
 def cle_besoins() -> tuple:

@@ -10,6 +10,7 @@ préfixées d'une apostrophe : le téléchargement intégré au tableau ne peut 
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import pandas as pd
@@ -72,6 +73,10 @@ def _manquant(v) -> bool:
 
 _CELLULES_STYLER = 150_000
 
+LIGNES_AFFICHEES = 1_000
+"""Lignes au plus dans un tableau qui a ses exports : 19 000 communes en zone blanche pèseraient 10 Mo à
+chaque premier affichage (et une seconde de mise en forme sur le serveur) ; les exports ont tout."""
+
 
 def _formats(affichee: pd.DataFrame, genres: dict[str, str]) -> dict:
     formats = {lib: _FORMATS_GENRE[g] for lib, g in genres.items()
@@ -87,7 +92,22 @@ def styler_francais(affichee: pd.DataFrame, genres: dict[str, str]):
 
     Les nombres restent ceux de la table (tri numérique dans la grille) ; Streamlit montre le texte.
     """
-    return affichee.style.format(_formats(affichee, genres), na_rep="")
+    styler = affichee.style.format(_formats(affichee, genres), na_rep="")
+    return styler.set_uuid(_empreinte(affichee))
+
+
+def _empreinte(affichee: pd.DataFrame) -> str:
+    """Identifiant stable d'une table (colonnes et contenu).
+
+    pandas tire au hasard l'identifiant d'un `Styler` : le message du tableau changerait à chaque
+    exécution et Streamlit le renverrait en entier (1 Mo pour mille zones blanches avec leur motif), au
+    lieu de la référence au message que le navigateur garde déjà.
+    """
+    try:
+        valeurs = pd.util.hash_pandas_object(affichee, index=True).to_numpy().tobytes()
+    except TypeError:  # cellules non hachables (listes) : identifiant d'après le texte
+        valeurs = affichee.to_csv().encode("utf-8")
+    return hashlib.sha256(valeurs + repr(list(affichee.columns)).encode("utf-8")).hexdigest()[:12]
 
 
 def badge_regle(respectee: bool | None) -> str:
@@ -96,14 +116,21 @@ def badge_regle(respectee: bool | None) -> str:
 
 
 def tableau(table: pd.DataFrame, *, index: bool = False, config: dict | None = None, conteneur=st,
-            en_rouge: pd.Series | None = None, **options) -> None:
+            en_rouge: pd.Series | None = None, lignes_max: int | None = None, ordre: str = "", **options) -> None:
     """Affiche `table` (colonnes machine) pour des personnes.
 
     `index` : l'index (code, identifiant) devient la première colonne ; `config` : réglages
     `st.column_config` propres à une colonne, indexés par son nom machine (ex. une barre de
     progression) ; `en_rouge` : booléens alignés sur les lignes, texte en rouge (une région au-delà de son
-    enveloppe) ; `options` : passées à `st.dataframe` (hauteur…).
+    enveloppe) ; `lignes_max` : seules les premières lignes sont affichées, une légende dit combien sur
+    combien, dans quel `ordre` (« par indice de besoin décroissant »), et que les exports ont tout ;
+    `options` : passées à `st.dataframe` (hauteur…).
     """
+    if lignes_max is not None and len(table) > lignes_max:
+        conteneur.caption(f"Les {format_nombre(lignes_max)} premières lignes sur {format_nombre(len(table))}"
+                          f"{', ' + ordre if ordre else ''} ; les exports ci-dessous contiennent toutes les lignes.")
+        table = table.iloc[:lignes_max]
+        en_rouge = None if en_rouge is None else en_rouge.iloc[:lignes_max]
     t = table.reset_index().rename(columns={"index": "code"}) if index else table
     affichee = echapper_formules(pour_personnes(t, referentiel=etat.referentiel(), structures=etat.noms_structures()))
     config = config or {}

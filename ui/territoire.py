@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -199,6 +200,15 @@ def choix_maille(cle: str) -> NiveauGeo:
     """Maille de la carte nationale : EPCI (par défaut) ou communes."""
     return st.segmented_control("Maille", ["epci", "commune"], default="epci", key=cle,
                                 format_func={"epci": "EPCI", "commune": "Communes"}.get) or "epci"
+
+
+def hors_selection(codes: pd.Index, retenus: pd.Index) -> np.ndarray:
+    """Booléens alignés sur `codes` : vrai pour un code absent de `retenus`.
+
+    `get_indexer` plutôt qu'`isin` : sur des chaînes Arrow, `isin` convertit chacun des 34 875 codes
+    communaux un par un (0,2 s à chaque exécution de la carte nationale des communes).
+    """
+    return pd.Index(retenus.to_numpy(dtype=object)).get_indexer(codes.to_numpy(dtype=object)) < 0
 
 
 def couche(vue: Vue, indicateurs: pd.DataFrame) -> gpd.GeoDataFrame:

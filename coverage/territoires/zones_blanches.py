@@ -491,6 +491,17 @@ def _n(valeurs: pd.Series, decimales: int = 0) -> pd.Series:
     return texte.astype(object)
 
 
+def _montants_courts(montants: pd.Series) -> pd.Series:
+    """`format_montant_court` de chaque montant, sans l'appeler ligne à ligne (34 875 communes)."""
+    v = montants.astype(float)
+    a = v.abs().to_numpy()
+    millions = (a >= 1e6) | (np.round(a / 1e3) >= 1000)
+    milliers = ~millions & (a >= 1e5)
+    texte = np.where(millions, _n(v / 1e6, 1) + ESPACE + "M€",
+                     np.where(milliers, _n(v / 1e3, 0) + ESPACE + "k€", _n(v, 0) + ESPACE + "€"))
+    return pd.Series(np.where(v.isna(), "montant non renseigné", texte), index=montants.index, dtype=object)
+
+
 def _pct(valeurs: pd.Series) -> pd.Series:
     """Pourcentages entiers à la française (`62 %`) d'une part (1 = 100 %)."""
     return (_n(valeurs.astype(float) * 100) + ESPACE + "%").astype(object)
@@ -527,7 +538,7 @@ def _texte_marches(x: pd.DataFrame, present: bool) -> pd.Series:
         np.where(
             n_etat > 0,
             _n(n_etat) + " " + _accord(n_etat, "marché de l'État", "marchés de l'État") + " ("
-            + x["montant_etat"].map(format_montant_court) + ")" + cs_etat,
+            + _montants_courts(x["montant_etat"]) + ")" + cs_etat,
             "aucun marché de l'État",
         ),
         index=x.index,
@@ -536,7 +547,7 @@ def _texte_marches(x: pd.DataFrame, present: bool) -> pd.Series:
     cs = _si(part.notna(), " dont " + _pct(part) + " avec considération sociale").to_numpy()
     total = (
         " ; " + _n(n) + " " + _accord(n, "marché public", "marchés publics") + " en tout ("
-        + x["montant_total"].map(format_montant_court) + ")" + cs
+        + _montants_courts(x["montant_total"]) + ")" + cs
     )
     return pd.Series(np.where(n > 0, etat + total, "aucun marché public recensé"), index=x.index, dtype=object)
 

@@ -163,6 +163,7 @@
       if (o.survol && o.interactive) {
         this.on("mouseover", function (e) {
           e.layer.setStyle({color: "#000091", weight: 3, opacity: 1});
+          e.layer.__cleStyle = null;  // style de survol : la prochaine exécution le remplace
           e.layer.bringToFront();
         });
         this.on("mouseout", function (e) { e.layer.setStyle(o.styles[e.layer.feature.properties.s]); });
@@ -204,18 +205,22 @@
       if (laisses.length) { setTimeout(function () { retirerOrphelins(map, laisses); }, 0); }
     },
 
-    _polygone: function (d, i, style) {
+    // `style` est partagé par les polygones d'une même classe ; `cleStyle` le résume : un polygone repris
+    // qui garde son style n'est pas redessiné (changer de critère ne touche que les communes qui changent).
+    _polygone: function (d, i, style, cleStyle) {
       var o = this.options, cle = d.url + "|" + this._volet + "|" + o.interactive;
       var r = reserve[cle] = reserve[cle] || {};
       var p = r[i];
-      if (p && p.__orphelin && p._map === this._map) { p.__orphelin = false; p.setStyle(style); return p; }
-      if (p && !p._map) { p.setStyle(style); return p; }
+      var restyler = function () { if (p.__cleStyle !== cleStyle) { p.setStyle(style); p.__cleStyle = cleStyle; } };
+      if (p && p.__orphelin && p._map === this._map) { p.__orphelin = false; restyler(); return p; }
+      if (p && !p._map) { restyler(); return p; }
       var options = L.extend({}, style, {interactive: o.interactive, pane: this._volet});
       if (o.canvas) {
         rendus[this._volet] = rendus[this._volet] || L.canvas({padding: 0.5, pane: this._volet});
         options.renderer = rendus[this._volet];
       }
       p = L.polygon(latlngs(d, i), options);
+      p.__cleStyle = cleStyle;
       if (!r[i]) { r[i] = p; p.__cle = cle; }
       return p;
     },
@@ -223,7 +228,11 @@
     _dessiner: function (fichiers, debut) {
       var o = this.options, v = o.valeurs, codes = v ? (v.codes || fichiers[0].codes) : o.codes, n = 0;
       var defaut = {fill: true, dashArray: null};
-      var trouver = function (code) {
+      var styles = o.styles.map(function (st) { return L.extend({}, defaut, st); });
+      var cles = styles.map(function (st) { return JSON.stringify(st); });
+      var alignees = v && !v.codes;  // valeurs dans l'ordre du (seul) fichier : le rang est l'indice
+      var trouver = function (code, k) {
+        if (alignees) { return [fichiers[0], k]; }
         for (var f = 0; f < fichiers.length; f++) {
           var i = fichiers[f].index[code];
           if (i !== undefined) { return [fichiers[f], i]; }
@@ -239,10 +248,9 @@
       for (var m = 0; m < liste.length; m++) {
         var code = liste[m][0], k2 = liste[m][1], s = v ? indice(v.s, k2) : 0;
         if (s < 0) { continue; }
-        var t = trouver(code);
+        var t = trouver(code, k2);
         if (!t || !t[0].geometries[t[1]].length) { continue; }
-        var style = L.extend({}, defaut, o.styles[s]);
-        var p = this._polygone(t[0], t[1], style);
+        var p = this._polygone(t[0], t[1], styles[s], cles[s]);
         p.feature = {type: "Feature", properties: {code: code, s: s, k: k2, nom: t[0].noms[t[1]]}};
         this.addLayer(p);
         n++;

@@ -41,6 +41,12 @@ CHERCHER = """((code) => { const couches = Object.values(window.map._layers).fil
 INFOBULLE = "(_, code) => { const t = " + CHERCHER + "(code); return {sans_codes: !t.c.options.valeurs.codes, texte: t.c._infobulle(t.p).textContent}; }"
 
 
+# Polygones de la couche de valeurs dont la couleur n'est pas celle de leur classe ; polygones gris.
+STYLES_FAUX = """() => { const c = Object.values(window.map._layers).find(l => l.options && l.options.valeurs && l.getLayers);
+    let faux = 0, gris = 0; for (const p of c.getLayers()) { const attendu = c.options.styles[p.feature.properties.s].fillColor;
+    if (p.options.fillColor !== attendu) faux++; if (attendu === "#E5E5E5") gris++; } return {faux, gris}; }"""
+
+
 def _carte(page):
     return page.frame_locator(IFRAME_CARTE).first.locator("body")
 
@@ -114,5 +120,13 @@ def test_carte_nationale_des_communes(serveur_streamlit, page, requetes_bloquees
                            " !t.p.__retire]; }", "59350")
     assert apres == [True, True, True]  # même objet, resté sur la carte
     assert carte.evaluate("() => window.__derniersPolygones") >= 34_800
+    # Seuls les polygones dont la classe change sont restylés : chacun a bien la couleur de sa classe.
+    assert carte.evaluate(STYLES_FAUX) == {"faux": 0, "gris": carte.evaluate(STYLES_FAUX)["gris"]}
+    assert carte.evaluate(STYLES_FAUX)["gris"] > 1000  # « Critère non rempli » : les communes couvertes
+    dessins = carte.evaluate("() => window.__cartesDessins")
+    page.get_by_role("radio", name="Critère principal", exact=True).click()
+    _attendre_dessins(page, dessins + 1)
+    expect(page.frame_locator(IFRAME_CARTE).first.locator(".legende-carte")).to_contain_text("Zones blanches")
+    assert carte.evaluate(STYLES_FAUX)["faux"] == 0
     page.screenshot(path=ARTEFACTS / "cartes_valeurs_communes_france.png")
     assert requetes_bloquees == []
