@@ -11,11 +11,11 @@ from coverage.documents.graphiques_bilans import graphique_annee_precedente, gra
 from coverage.documents.synthese_bilans import classeur_consolidation, synthese_bilans_pdf
 from coverage.modele import BILANS, BILANS_REPARTITIONS
 from coverage.sources.modeles_fichiers import modele_csv, modele_xlsx
-from geo.carte import carte_choroplethe
+from geo.carte_valeurs import carte_base, couche_valeurs
 from ui import bilans as vue
 from ui import etat
 from ui.bilans_fiche import fiche_structure, section_import
-from ui.carte import afficher_carte, parametres_tuiles
+from ui.carte import afficher_carte, opacite_remplissage, parametres_tuiles, urls_geometries
 from ui.commun import avis_donnees, source_geographie
 from ui.navigation import exiger_navigation
 from ui.presentation import tableau as afficher_tableau
@@ -69,14 +69,16 @@ if section == "remises":
     par_dep = vue.remises_departements(suivi_annee)
     gdf = etat.geometries("departement")[["geometry"]].join(par_dep, how="left")
     gdf["nom"] = etat.referentiel().departements["nom"].reindex(gdf.index)
-    carte = carte_choroplethe(
-        gdf, colonne="situation", libelle=f"Bilans {annee} au {au:%d/%m/%Y}", palette="categorie",
-        categories=vue.CATEGORIES_CARTE,
+    # Contours des départements par URL (fichier statique, téléchargé une fois), valeurs à chaque exécution :
+    # changer d'année ou de date redessine les couleurs sans recharger la carte ni perdre la vue.
+    valeurs = couche_valeurs(
+        gdf.drop(columns="geometry"), geometries=urls_geometries("departement"), colonne="situation",
+        libelle=f"Bilans {annee} au {au:%d/%m/%Y}", palette="categorie", categories=vue.CATEGORIES_CARTE,
         champs_infobulle=[("attendus", "Bilans attendus"), ("recu", "Reçus à temps"), ("recu_en_retard", "Reçus en retard"),
                           ("en_retard", "En retard"), ("manquant", "Manquants")],
-        attribution=source_geographie(), **parametres_tuiles(),
+        attribution=source_geographie(), opacite=opacite_remplissage(),
     )
-    afficher_carte(carte, cle=f"bilans_carte_{annee}", gdf=gdf)
+    afficher_carte(carte_base(**parametres_tuiles()), cle="bilans_carte", couches_variables=[valeurs], gdf=gdf)
     st.subheader("Par convention")
     afficher_tableau(vue.tableau_conventions(suivi_annee).rename(columns={"statut": "statut_convention"}))
 

@@ -45,3 +45,22 @@ def test_page_bilans_remises_indicateurs_et_import_refuse(serveur_streamlit, pag
     expect(page.get_by_text("bilans_faux.csv, ligne 2, colonne `heures_insertion_etat`", exact=False)).to_be_visible()
     page.screenshot(path=ARTEFACTS / "bilans_import_refuse.png", full_page=True)
     assert requetes_bloquees == []
+
+
+def test_carte_des_remises_contours_telecharges_une_fois(serveur_streamlit, page, requetes_bloquees):
+    """La carte des remises prend les contours des départements dans un fichier statique, téléchargé une fois :
+    après un passage par une autre vue, la carte revient sans nouveau téléchargement."""
+    geo: list[str] = []
+    page.on("request", lambda r: geo.append(r.url.split("/app/static/geo/")[1]) if "/app/static/geo/" in r.url else None)
+    page.goto(f"{serveur_streamlit}/bilans")
+    cadre = page.frame_locator(IFRAME_CARTE).first
+    expect(cadre.locator(".legende-carte")).to_contain_text("Au moins un bilan manquant", timeout=DELAI_MS)
+    assert cadre.locator("body").evaluate("() => window.__derniersPolygones") >= 100  # les départements, France entière
+    page.get_by_text("Indicateurs consolidés", exact=True).click()
+    expect(page.get_by_text("Heures par ETP (tous marchés)")).to_be_visible(timeout=DELAI_MS)
+    page.get_by_text("Remise des bilans", exact=True).click()
+    expect(cadre.locator(".legende-carte")).to_contain_text("Au moins un bilan manquant", timeout=DELAI_MS)
+    page.wait_for_function("() => (document.querySelector('" + IFRAME_CARTE + "').contentWindow.__derniersPolygones || 0) >= 100",
+                           timeout=DELAI_MS)
+    assert [n.split(".")[0] for n in geo] == ["departement"]  # une seule fois pour l'onglet
+    assert requetes_bloquees == []
