@@ -10,6 +10,7 @@ from coverage.espace import EspaceIndisponible
 from ui.acces import exiger_connexion
 from ui.carte import preparer_assets_locaux
 from ui.ecritures import arreter_espace_indisponible
+from ui.etat import figer_le_demarrage
 from ui.mise_en_page import STYLE_MISE_EN_PAGE
 from ui.presentation import STYLE_TABLEAUX
 from ui.selections import conserver_choix
@@ -23,6 +24,7 @@ st.set_page_config(
 
 # Leaflet est servi localement (aucun CDN) : copie depuis le paquet pip, une fois par processus.
 preparer_assets_locaux()
+figer_le_demarrage()  # une fois par processus : le ramasse-miettes ne reparcourt plus modules et référentiel
 
 # Avec [auth] dans .streamlit/secrets.toml : connexion OpenID Connect et rôle lu dans le fichier des rôles ;
 # sans : un utilisateur local, avis « mode local, sans authentification ».

@@ -50,7 +50,7 @@ if onglet == "import":
 elif onglet == "versions":
     versions = etat.espace().lister_versions()
     st.markdown("Chaque import et chaque modification enregistrée crée une version datée ; toute version peut être restaurée.")
-    afficher_tableau(versions)
+    afficher_tableau(versions.rename(columns={"source": "source_version"}))  # « Import de fichiers », pas « import »
     if not peut_restaurer():
         st.caption("La restauration d'une version (la France entière) est réservée à la DGEFP.")
         st.stop()

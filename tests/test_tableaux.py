@@ -57,6 +57,7 @@ def test_aucun_vide_ni_code_interne_dans_les_tableaux(app, chemin, reglages):
             valeurs = set(table[colonne].astype(str).str.strip())
             assert not valeurs & VIDES, (chemin, colonne, valeurs & VIDES)
             assert not valeurs & CODES, (chemin, colonne, valeurs & CODES)
+            assert not valeurs & {"True", "False"}, (chemin, colonne)  # « Oui » / « Non », pas une case à cocher
             # un libellé prévu, pas un nom machine à peine retouché (« Etp avant », « Unite »)
             assert colonne in LIBELLES_FRANCAIS, (chemin, colonne)
 

@@ -29,14 +29,12 @@ from coverage.territoires.zones_blanches import (
     LIBELLES_CRITERES,
     REFERENCES_CRITERES,
     SeuilsZonesBlanches,
-    _montants_courts,
-    _n,
     evaluer_zones_blanches,
     executer_zones_blanches,
-    format_montant_court,
     resume_zones_blanches,
     seuils_par_defaut,
 )
+from coverage.territoires.motifs_zones_blanches import _montants_courts, _n, format_montant_court
 from geo.reference import Referentiel
 from tests.fixtures import donnees_minuscules, referentiel_minuscule
 
@@ -536,3 +534,27 @@ def test_extension_limitrophe_ou_non_depuis_les_perimetres():
     # Sans table de voisinage (REF), la même extension serait dite limitrophe : c'est bien la géométrie qui décide.
     sans = couverture_par_commune(donnees, referentiel=REF)
     assert sans.loc["62002", "statut"] == "extension_seule"
+
+
+def test_capacite_sans_les_etp_d_une_extension_non_limitrophe():
+    """CC Delta-Echo : Delta couverte (0,125 ETP, son indice), Echo seulement par l'extension non limitrophe de S9
+    (0,0625 ETP). Echo compte non couverte (1/3 de la population, sous le seuil de 50 %) : le critère de capacité
+    s'applique, avec les seuls ETP de Delta. Ratio = 0,125 / 0,1875 = 0,667 (et non 1,0 avec les ETP d'Echo)."""
+    c = couverture()
+    c.loc["62001", ["statut", "etp", "etp_principal", "etp_extension", "structures"]] = ["extension_non_limitrophe", 0.0625, 0.0,
+                                                                                       0.0625, "S9"]
+    c["etp_non_limitrophe"] = 0.0
+    c.loc["62001", "etp_non_limitrophe"] = 0.0625
+    besoins = besoins_par_commune(referentiel=REF)
+    zb = evaluer_zones_blanches(couverture_communes=c, besoins=besoins, referentiel=REF, niveau="epci",
+                                seuils=SeuilsZonesBlanches(ratio_capacite_min=0.8), poids=POPULATION_SEULE)
+    ligne = zb.loc["200000003"]
+    assert ligne["part_non_couverte"] == pytest.approx(1 / 3)
+    assert ligne["etp"] == pytest.approx(0.1875) and ligne["etp_non_limitrophe"] == pytest.approx(0.0625)
+    assert ligne["ratio_capacite"] == pytest.approx(0.125 / 0.1875)
+    assert ligne["criteres"] == "capacite_insuffisante"
+    # Sans la colonne (extension comptée à tort comme capacité), le ratio serait 1,0 : pas signalé.
+    sans = evaluer_zones_blanches(couverture_communes=c.drop(columns="etp_non_limitrophe"), besoins=besoins, referentiel=REF,
+                                  niveau="epci", seuils=SeuilsZonesBlanches(ratio_capacite_min=0.8), poids=POPULATION_SEULE)
+    assert sans.loc["200000003", "ratio_capacite"] == pytest.approx(1.0)
+    assert not sans.loc["200000003", "capacite_insuffisante"]

@@ -31,28 +31,32 @@ serveur. Les sources de besoins (DECP, QPV, grands projets), longues à recalcul
 sont seulement bornées en nombre."""
 
 
-def _figer(objet):
-    """Soustrait au ramasse-miettes les objets d'une donnée de référence chargée pour toute la vie du processus.
+@st.cache_resource(show_spinner=False)
+def figer_le_demarrage() -> bool:
+    """Soustrait au ramasse-miettes les objets chargés au démarrage, une fois par processus.
 
     Streamlit appelle `gc.collect()` après chaque exécution (`runner.postScriptGC`) : il parcourait à
-    chaque fois les centaines de milliers d'objets du référentiel et des contours (0,14 s par relance
-    de la carte nationale des communes). Gelés (`gc.freeze`), ils restent libérés par leur compteur
-    de références, seulement plus parcourus.
+    chaque fois les centaines de milliers d'objets des modules importés (pandas, folium, jinja…) et du
+    référentiel (0,14 s par relance de la carte nationale des communes). Gelés (`gc.freeze`) à la
+    première exécution, quand aucune autre session n'a encore d'objets vivants, ils restent libérés par
+    leur compteur de références, seulement plus parcourus. Un gel plus tardif (au premier chargement
+    des contours, par exemple) figerait aussi les objets passagers des sessions en cours.
     """
+    referentiel()
     gc.collect()
     gc.freeze()
-    return objet
+    return True
 
 
 @st.cache_resource(show_spinner="Chargement de la géographie de référence…")
 def referentiel() -> Referentiel:
-    return _figer(charger_referentiel())
+    return charger_referentiel()
 
 
 @st.cache_resource(show_spinner="Chargement des contours…")
 def geometries(niveau: NiveauGeo) -> gpd.GeoDataFrame:
     """Couche d'affichage simplifiée d'un niveau (EPSG:4326, index code)."""
-    return _figer(charger_geometries(niveau))
+    return charger_geometries(niveau)
 
 
 @st.cache_resource
@@ -174,7 +178,7 @@ def contours_structures(donnees: DonneesFacilitateurs, ids: tuple[str, ...]) -> 
 @st.cache_resource(show_spinner="Chargement des contours communaux complets…")
 def communes_completes() -> gpd.GeoDataFrame:
     """Polygones communaux complets (EPSG:4326), pour les empreintes des grands projets."""
-    return _figer(charger_geometries("commune", affichage=False))
+    return charger_geometries("commune", affichage=False)
 
 
 def cle_besoins() -> tuple:

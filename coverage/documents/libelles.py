@@ -11,7 +11,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from coverage.espace import Decision
+from coverage.espace import Decision, SourceVersion
 from coverage.financement.allocation_commune import StatutFinancement
 from coverage.modele import Niveau, Periode, Role, Statut, StatutCouverture
 from coverage.territoires.grands_projets import TypeProjet
@@ -27,6 +27,8 @@ LIBELLES_COLONNES: dict[str, str] = {
     "etp_pour_100k_hab": "ETP pour 100 000 hab.", "nb_structures": "Structures", "part_non_couvert": "Part non couverte",
     "part_extension_seule": "Part couverte par extension seulement", "part_couvert": "Part couverte (principal)",
     "part_extension_non_limitrophe": "Part en extension non limitrophe seulement (non couverte)",
+    "source_version": "Origine", "etp_principal": "ETP du périmètre principal", "etp_extension": "ETP d'extensions",
+    "etp_non_limitrophe": "ETP d'extensions non limitrophes (hors capacité)",
     "etp_territoire": "ETP sur le territoire", "etp_facilitateur": "ETP de la structure", "nb_communes": "Communes",
     "id_dossier": "Dossier", "etp_demandes": "ETP demandés", "cout_annuel_total": "Coût annuel",
     "montant_aap_demande": "Montant demandé", "montant_max_aap": "Maximum finançable", "montant_attribue": "Montant attribué",
@@ -92,6 +94,7 @@ LIBELLES_VALEURS: dict[str, dict[str, str]] = {
     "statut_a": {s.value: s.libelle for s in StatutFinancement},
     "statut_b": {s.value: s.libelle for s in StatutFinancement},
     "niveau": {n.value: n.libelle for n in Niveau},
+    "source_version": {v.value: v.libelle for v in SourceVersion},
 }
 
 Genre = Literal["euros", "pourcentage", "nombre", "date", "texte"]
@@ -160,6 +163,8 @@ def _valeurs(nom: str, serie: pd.Series, noms: dict[str, pd.Series]) -> pd.Serie
         table = LIBELLES_VALEURS[nom]
         return _par_valeur(serie, lambda v: ", ".join(table.get(p.strip(), p.strip()) for p in v.split(","))
                            if isinstance(v, str) else ("" if v is None or pd.isna(v) else v))
+    if pd.api.types.is_bool_dtype(serie):  # « Oui » / « Non » plutôt qu'une case à cocher ou TRUE/FALSE
+        return serie.astype(object).map({True: "Oui", False: "Non"}).fillna("")
     if nom in _LISTES and _LISTES[nom] in noms and not pd.api.types.is_numeric_dtype(serie):  # « 59, 60 » → « Nord (59), Oise (60) »
         table = noms[_LISTES[nom]]
         return _par_valeur(serie, lambda v: ", ".join(f"{table.get(c.strip(), '')} ({c.strip()})".strip() for c in v.split(",") if c.strip())

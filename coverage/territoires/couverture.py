@@ -34,7 +34,8 @@ from geo.appartenance import index_appartenance as _index_appartenance
 from geo.reference import NiveauGeo, Referentiel
 from geo.voisinage import NON_LIMITROPHE, dans_trie, statut_extensions
 
-COLONNES_COMMUNE = ["population", "etp", "etp_principal", "etp_extension", "nb_structures", "structures", "statut"]
+COLONNES_COMMUNE = ["population", "etp", "etp_principal", "etp_extension", "etp_non_limitrophe", "nb_structures", "structures",
+                    "statut"]
 
 
 def _parts(valeurs: np.ndarray, groupes: np.ndarray) -> np.ndarray:
@@ -137,8 +138,9 @@ def couverture_par_commune(
     Returns
     -------
     DataFrame indexé par code commune : `population`, `etp`, `etp_principal`, `etp_extension`,
-    `nb_structures`, `structures` (identifiants séparés par des virgules), `statut`
-    (`non_couvert`, `extension_seule`, `couvert`).
+    `etp_non_limitrophe` (la part de `etp_extension` venue d'extensions qui ne touchent pas le
+    périmètre principal de leur structure), `nb_structures`, `structures` (identifiants séparés par
+    des virgules), `statut` (`non_couvert`, `extension_seule`, `extension_non_limitrophe`, `couvert`).
 
     `perimetres_communes` : la sortie de `etendre_perimetres` si l'appelant l'a déjà (évite de
     développer deux fois les périmètres).
@@ -188,6 +190,7 @@ def _synthese_communes(long: pd.DataFrame, referentiel: Referentiel) -> pd.DataF
             "etp": total,
             "etp_principal": etp_principal,
             "etp_extension": total - etp_principal,
+            "etp_non_limitrophe": np.bincount(pos, weights=np.where(~principal & ~limitrophe, etp, 0.0), minlength=n),
             "nb_structures": nb,
             "structures": pd.array(_liste_structures(pos, long["id_structure"].to_numpy(dtype=object), n), dtype=str),
             "statut": pd.array(statut, dtype=str),
