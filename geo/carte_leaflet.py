@@ -263,6 +263,20 @@ class _Habillage(branca.element.MacroElement):
         {{ this._parent.get_name() }}.getContainer().style.background = {{ this.couleur|tojson }};
         {%- endif %}
         L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        if (!document.getElementById("habillage-cartes")) {
+            // La source (en bas à droite) passe à la ligne dans la moitié droite de la carte : sur une
+            // carte étroite (Comité, 1 366 px), elle ne recouvre plus la légende en bas à gauche.
+            var styleCartes = document.createElement("style");
+            styleCartes.id = "habillage-cartes";
+            styleCartes.textContent = ".leaflet-control-attribution{font-size:10px;line-height:1.25}"
+                + ".leaflet-right .leaflet-control-attribution{max-width:48%;white-space:normal;text-align:right}"
+                + ".leaflet-left .leaflet-control-attribution{max-width:calc(100% - 20px);white-space:normal}";
+            document.head.appendChild(styleCartes);
+        }
+        // Carte étroite : la source rejoint la légende dans le coin bas gauche, empilée au-dessus d'elle.
+        if ({{ this._parent.get_name() }}.getSize().x < 640 && {{ this._parent.get_name() }}.attributionControl) {
+            {{ this._parent.get_name() }}.attributionControl.setPosition("bottomleft");
+        }
         {% endmacro %}
         """
     )

@@ -207,7 +207,8 @@ def texte_entier(n: int | None, decimales: int) -> str:
 def colonnes_compactes(infobulles: pd.DataFrame, decimales: Mapping[str, int] | None = None) -> list[Any]:
     """Textes d'infobulle, colonne par colonne, sous la forme la plus courte que le navigateur relit.
 
-    - colonnes de `decimales` (restées des nombres) : `{"n": entiers, "e": décimales}` ;
+    - colonnes de `decimales` (restées des nombres) : `{"n": entiers, "e": décimales}`, ou le
+      dictionnaire de leurs textes si, arrondies, elles ont peu de valeurs distinctes ;
     - peu de textes distincts : dictionnaire `{"d": textes, "i": un caractère par territoire}` ;
     - nombres au format français : `{"n": entiers, "e": décimales}` (`None` pour « Sans donnée ») ;
     - sinon la liste des textes.

@@ -55,4 +55,12 @@ def test_la_carte_principale_commence_dans_le_premier_ecran(serveur_streamlit, p
     assert boite is not None and boite["height"] > 0
     assert 0 <= boite["y"] < HAUTEUR, boite  # le haut de la carte est dans le premier écran
     assert boite["y"] <= HAUTEUR - VISIBLE_MIN, boite
+    # La source des contours (en bas à droite) ne recouvre pas la légende (en bas à gauche), même étroite.
+    cadre = page.frame_locator(IFRAME_CARTE).first
+    expect(cadre.locator(".legende-carte").first).to_be_visible(timeout=DELAI_MS)
+    legende = cadre.locator(".legende-carte").first.bounding_box()
+    source = cadre.locator(".leaflet-control-attribution").first.bounding_box()
+    separees = (source["x"] >= legende["x"] + legende["width"] or source["x"] + source["width"] <= legende["x"]
+                or source["y"] >= legende["y"] + legende["height"] or source["y"] + source["height"] <= legende["y"])
+    assert separees, (legende, source)
     assert requetes_bloquees == []
