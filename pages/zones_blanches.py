@@ -31,7 +31,9 @@ from ui.presentation import LIGNES_AFFICHEES, tableau as afficher_tableau
 exiger_navigation()  # lien direct sur un serveur neuf : repasser par app.py
 
 st.title("Zones blanches")
-with st.expander("Définition de l'appel à projets (partie B, « Focus sur la définition de zone blanche »)"):
+# Définition et sources côte à côte, repliées : la carte commence dans le premier écran d'un portable.
+col_definition, col_sources = st.columns(2)
+with col_definition.expander("Définition de l'appel à projets (partie B)"):
     st.markdown(
         "> Est considéré comme « zone blanche » tout territoire non couvert par l'action d'un facilitateur ou faisant l'objet "
         "d'une couverture par un facilitateur « limitrophe » du fait de l'extension de son périmètre sur lesquels des besoins "
@@ -41,12 +43,18 @@ with st.expander("Définition de l'appel à projets (partie B, « Focus sur la d
     for c in CRITERES:
         st.markdown(f"- **{LIBELLES_CRITERES[c]}** — {REFERENCES_CRITERES[c]}")
 donnees = etat.donnees_actives()
+avis_sources(col_sources)
 avis_donnees(donnees)
-avis_sources()
 
 selection = selecteur_territoire("zb")
-zone = choix_zone("zb_zone") if selection.code is None else "metropole"
-maille = choix_maille("zb_maille") if selection.code is None else "epci"
+# Commandes de la carte sur une ligne (comme la page Couverture)
+with st.container(horizontal=True, vertical_alignment="bottom", key="zb_commandes"):
+    zone = choix_zone("zb_zone") if selection.code is None else "metropole"
+    maille = choix_maille("zb_maille") if selection.code is None else "epci"
+    choix_critere = st.segmented_control(
+        "Critère", ["tous", *CRITERES], default="tous", key="zb_critere",
+        format_func=lambda c: "Critère principal" if c == "tous" else LIBELLES_CRITERES[c], label_visibility="collapsed",
+    ) or "tous"
 vue = vue_pour(selection, zone, maille_nationale=maille, grand_paris=choix_grand_paris(selection, "zb_niveau_idf"))
 niveau = vue.niveau
 detail = choix_detail("zb_detail") if vue.departement else niveau
@@ -65,14 +73,8 @@ COURTS = {"non_couvert": "dont non couverts", "couverture_limitrophe": "dont lim
 for col, (critere, ligne) in zip(colonnes, resume.iterrows()):
     col.metric(COURTS[critere], format_nombre(ligne["nb_territoires"]),
                help=f"{ligne['libelle']} : {format_nombre(ligne['population'])} habitants")
-st.caption(phrase_zones_blanches(retenus))
-st.caption(f"{vue.titre} — seuils : {zb.attrs.get('seuils').justification if zb.attrs.get('seuils') else ''}")
 
 # Carte par critère
-choix_critere = st.segmented_control(
-    "Critère", ["tous", *CRITERES], default="tous", key="zb_critere",
-    format_func=lambda c: "Critère principal" if c == "tous" else LIBELLES_CRITERES[c],
-) or "tous"
 gdf = couche(vue, zb_vue)
 clic = clic_en_cours("zb_carte", gdf)  # le clic de cette exécution, connu avant de dessiner (surlignage)
 if clic:
@@ -103,6 +105,8 @@ afficher_carte(carte_base(**parametres_tuiles()), cle="zb_carte",
                couches_variables=[valeurs, departements, *couches_departement(vue, surligne=surligne)], gdf=gdf, cadrage=vue.cadrage)
 if choix_critere == "tous":
     st.caption(phrase_carte(gdf.loc[~hors_choix, "zone"]))
+st.caption(phrase_zones_blanches(retenus))
+st.caption(f"{vue.titre} — seuils : {zb.attrs.get('seuils').justification if zb.attrs.get('seuils') else ''}")
 if vue.niveau == "commune":
     communes_sans_geometrie(vue.codes)
 

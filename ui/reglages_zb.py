@@ -14,18 +14,22 @@ from ui.texte import texte
 from ui.presentation import tableau as afficher_tableau
 
 
-def avis_sources() -> None:
-    """Dit d'où viennent les besoins affichés, et lesquels sont fictifs ou illustratifs."""
+def avis_sources(conteneur=st) -> None:
+    """Dit d'où viennent les besoins affichés, et lesquels sont fictifs ou illustratifs (dans un volet replié
+    dont le titre le dit déjà : la page garde sa carte dans le premier écran)."""
     marches, quartiers = etat.marches_places(), etat.quartiers()
     lignes = [
-        f"**Marchés publics** : {'échantillon DECP fictif de démonstration' if marches.demo else marches.nom} — "
+        f"**Marchés publics** : {'échantillon DECP fictif de démonstration' if marches.demo else texte(marches.nom)} — "
         f"{format_nombre(len(marches.places))} marchés, dont {format_nombre(marches.nb_non_places)} non placés (listés page Données).",
-        f"**Quartiers prioritaires** : {'échantillon illustratif (fictif)' if quartiers.demo else quartiers.nom}.",
+        f"**Quartiers prioritaires** : {'échantillon illustratif (fictif)' if quartiers.demo else texte(quartiers.nom)}.",
         "**Grands projets** : registre `data/grands_projets.yaml` (tracés indicatifs) et projets ajoutés.",
         "**Population** : population municipale INSEE, COG 2026.",
     ]
-    (st.warning if marches.demo or quartiers.demo else st.info)("  \n".join(lignes), icon=":material/info:")
-    with st.expander("Indicateurs de besoin : source, année, unité"):
+    fictifs = marches.demo or quartiers.demo
+    titre = ("Sources des besoins : échantillons fictifs de démonstration" if fictifs else "Sources des besoins")
+    with conteneur.expander(titre, icon=":material/science:" if fictifs else ":material/info:"):
+        (st.warning if fictifs else st.info)("  \n".join(lignes), icon=":material/info:")
+        st.markdown("**Indicateurs de besoin : source, année, unité**")
         afficher_tableau(tableau_indicateurs())
 
 

@@ -39,7 +39,8 @@ def portable(navigateur, requetes_bloquees):
     ("", "Facilitateurs de la clause sociale d'insertion"),
     ("couverture", "EPCI — France entière"),
     ("comite", "Enregistrer la décision"),
-], ids=["accueil", "couverture", "comite"])
+    ("zones_blanches", "Zones blanches classées"),
+], ids=["accueil", "couverture", "comite", "zones_blanches"])
 def test_la_carte_principale_commence_dans_le_premier_ecran(serveur_streamlit, portable, requetes_bloquees, chemin, repere):
     page = portable
     page.goto(f"{serveur_streamlit}/{chemin}")
