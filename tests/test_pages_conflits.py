@@ -225,3 +225,44 @@ def test_import_par_portee_confirme_apres_l_ecriture_d_un_autre(app, espace):
     assert "S9001" not in set(avant.structures["id_structure"]) and "S9001" not in set(espace.charger_version().structures["id_structure"])
     _bouton(app, "Recharger les données à jour").click().run()
     assert not app.exception and not app.error
+
+
+def test_scenario_duplique_puis_renomme_depuis_la_page(app, espace):
+    """Dupliquer puis renommer par les boutons de la page ; la comparaison tient avec un scénario sans région."""
+    ident = espace.enregistrer_scenario(nom="Scénario à dupliquer", auteur="Alice", parametres={}, resultats={
+        "dossiers": pd.DataFrame({"id_dossier": ["D1"], "nom_structure": ["S"], "montant_attribue": [1.0],
+                                  "etp_finances": [1.0]})},  # importé d'ailleurs : sans colonne région
+        base_version=espace.version_active())
+    crees = []
+    try:
+        app.switch_page("pages/simulation.py")
+        app.run()
+        app.segmented_control(key="simulation_rubrique").set_value("scenarios").run()
+        app.selectbox(key="simulation_scenario_choix").set_value(ident).run()
+        app.text_input(key="simulation_scenario_auteur").set_value("Alice").run()
+        avant = set(espace.lister_scenarios()["id"])
+        _bouton(app, "Dupliquer").click().run()
+        assert not app.exception and not app.error, [e.value for e in app.exception]
+        crees = sorted(set(espace.lister_scenarios()["id"]) - avant)
+        assert len(crees) == 1
+        copie = espace.charger_scenario(crees[0])
+        assert copie.nom.startswith("Scénario à dupliquer (copie ")
+        assert copie.resultats["dossiers"]["montant_attribue"].tolist() == [1.0]
+        app.selectbox(key="simulation_scenario_choix").set_value(crees[0]).run()
+        app.text_input(key="simulation_scenario_nouveau_nom").set_value("Copie renommée").run()
+        _bouton(app, "Renommer").click().run()
+        assert not app.exception and not app.error, [e.value for e in app.exception]
+        assert espace.charger_scenario(crees[0]).nom == "Copie renommée"
+        # Comparer l'original (sans région) à un scénario calculé ici (avec régions) : les écarts, pas d'erreur.
+        crees.append(espace.enregistrer_scenario(nom="Scénario avec régions", auteur="Alice", parametres={}, resultats={
+            "dossiers": pd.DataFrame({"id_dossier": ["D1"], "nom_structure": ["S"], "region": ["84"], "montant_attribue": [2.0],
+                                      "etp_finances": [1.0]})}, base_version=espace.version_active()))
+        app.run()
+        app.selectbox(key="simulation_cmp_a").set_value(ident).run()
+        app.selectbox(key="simulation_cmp_b").set_value(crees[-1]).run()
+        assert not app.exception, [e.value for e in app.exception]
+        assert "1 dossier(s) financé(s) différemment." in [c.value for c in app.caption]
+    finally:
+        for i in [ident, *crees]:
+            if not espace.charger_scenario(i).supprime:
+                espace.supprimer_scenario(i, auteur="tests", base_version=espace.charger_scenario(i).version)

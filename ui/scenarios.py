@@ -130,7 +130,7 @@ def _comparer(da: pd.DataFrame, db: pd.DataFrame) -> None:
     afficher_tableau(diff.rename(columns={"nom": "nom_structure", "avant": "montant_a", "apres": "montant_b",
                                           "difference": "montant_difference"}).rename_axis("id_dossier"), index=True)
     st.caption(f"{len(diff)} dossier(s) financé(s) différemment.")
-    if "region" in tous.columns:
+    if "region" in da.columns and "region" in db.columns:  # un scénario importé sans région : pas de barres
         regions = etat.referentiel().regions["nom"]
         par_region = pd.DataFrame({"avant": da.groupby("region")["montant_attribue"].sum(),
                                    "apres": db.groupby("region")["montant_attribue"].sum()}).fillna(0.0)
