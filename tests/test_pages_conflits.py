@@ -200,6 +200,30 @@ def test_bilans_importes_apres_l_import_d_un_autre(app, espace):
         espace.retirer_bilans(auteur="tests", base_version=espace.version_bilans())
 
 
+def test_bilans_importes_puis_retires_depuis_la_page(app, espace):
+    """Importer un fichier de bilans par la page, puis « Retirer l'import actif » : la démonstration revient."""
+    depart = espace.version_bilans()
+    app.switch_page("pages/bilans.py")
+    app.run()
+    app.segmented_control(key="bilans_section").set_value("import").run()
+    try:
+        app.file_uploader(key="bilans_fichier").set_value(("bilans_alice.csv", _bilans_csv(), "text/csv"))
+        app.text_input(key="bilans_auteur").set_value("Alice")
+        _bouton(app, "Valider et importer").click().run()
+        assert not app.exception and not app.error, [e.value for e in app.exception] + [e.value for e in app.error]
+        importe = espace.version_bilans()
+        assert importe != depart
+        assert espace.lister_imports_bilans()["libelle"].iloc[0] == "Import bilans_alice.csv"
+        app.run()  # la page montre l'import actif et son bouton
+        _bouton(app, "Retirer l'import actif").click().run()
+        assert not app.exception and not app.error, [e.value for e in app.exception] + [e.value for e in app.error]
+        assert espace.version_bilans() != importe  # retiré : plus en vigueur
+        assert not any(b.label == "Retirer l'import actif" for b in app.button)  # démonstration de nouveau
+    finally:
+        if espace.version_bilans() not in (depart, 0) and espace.lister_imports_bilans()["libelle"].iloc[0] == "Import bilans_alice.csv":
+            espace.retirer_bilans(auteur="tests", base_version=espace.version_bilans())
+
+
 def test_import_par_portee_confirme_apres_l_ecriture_d_un_autre(app, espace):
     """Aperçu sur la version vue ; Bob écrit ; la confirmation est refusée, rien n'est changé."""
     from tests.test_import_portee import PERIMETRES_80, STRUCTURES_80
