@@ -123,7 +123,10 @@ if surligne and surligne[1] in zb_detail.index:
             st.success("Pas une zone blanche avec les seuils en cours.", icon=":material/check_circle:")
         c1, c2 = st.columns(2)
         c1.markdown("**Couverture**")
-        c1.write(f"{format_nombre(t['etp'], decimales=2)} ETP (dont {format_nombre(t['etp_extension'], decimales=2)} par extension) · "
+        hors_capacite = (f", dont {format_nombre(t['etp_non_limitrophe'], decimales=2)} d'extension non limitrophe, hors capacité"
+                         if t.get("etp_non_limitrophe", 0) > 0 else "")
+        c1.write(f"{format_nombre(t['etp'], decimales=2)} ETP (dont {format_nombre(t['etp_extension'], decimales=2)} par extension"
+                 f"{hors_capacite}) · "
                  f"{format_pourcentage(1 - t['part_non_couverte'])} de la population couverte · structures : {texte(t['structures']) or 'aucune'}")
         c2.markdown("**Besoins**")
         c2.write(f"{format_nombre(t['population'])} habitants · indice de besoin {format_nombre(t['indice_besoin'], decimales=2)} · "

@@ -553,6 +553,8 @@ def test_capacite_sans_les_etp_d_une_extension_non_limitrophe():
     assert ligne["etp"] == pytest.approx(0.1875) and ligne["etp_non_limitrophe"] == pytest.approx(0.0625)
     assert ligne["ratio_capacite"] == pytest.approx(0.125 / 0.1875)
     assert ligne["criteres"] == "capacite_insuffisante"
+    assert "Capacité insuffisante : 0,67 ETP par unité de besoin (sans les 0,06 ETP d'extension non limitrophe) (seuil : 0,8)" \
+        in ligne["motif"]
     # Sans la colonne (extension comptée à tort comme capacité), le ratio serait 1,0 : pas signalé.
     sans = evaluer_zones_blanches(couverture_communes=c.drop(columns="etp_non_limitrophe"), besoins=besoins, referentiel=REF,
                                   niveau="epci", seuils=SeuilsZonesBlanches(ratio_capacite_min=0.8), poids=POPULATION_SEULE)
