@@ -27,6 +27,7 @@ from ui.territoire import (
     couche,
     couches_departement,
     geometries_vue,
+    griser_hors_choix,
     hors_selection,
     panneau_couverture,
     territoire_clique,
@@ -126,12 +127,8 @@ table = gdf.drop(columns="geometry")
 if indicateur == "statut":
     # Un EPCI choisi : le reste du département en gris, hors des comptes de la légende (mêmes territoires
     # que les chiffres clés).
-    hors_choix = hors_selection(table.index, retenus.index)
-    categories = categories_couverture()
-    if hors_choix.any():
-        table = table.assign(statut=table["statut"].astype(object).where(~hors_choix, "hors_choix"))
-        categories = {**categories, "hors_choix": ("#F6F6F6", "Hors de l'EPCI choisi")}
-    valeurs = couche_valeurs(table, colonne="statut", libelle="Couverture", palette="categorie",
+    statut, categories = griser_hors_choix(table["statut"], hors_selection(table.index, retenus.index), categories_couverture())
+    valeurs = couche_valeurs(table.assign(statut=statut), colonne="statut", libelle="Couverture", palette="categorie",
                              categories=categories, **options)
 elif indicateur == "etp_pour_100k_hab":
     valeurs = couche_valeurs(table, colonne=indicateur, libelle="ETP pour 100 000 habitants", palette="sequentielle",

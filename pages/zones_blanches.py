@@ -7,7 +7,7 @@ from coverage.territoires.zones_blanches import CRITERES, LIBELLES_CRITERES, REF
 from geo.carte_valeurs import carte_base, couche_contours_url, couche_valeurs
 from ui import etat
 from ui.achats import vue_achats_territoire
-from ui.cartes_avant_apres import CATEGORIES_ZB, categories_comptees, critere_principal, phrase_carte, phrase_zones_blanches
+from ui.cartes_avant_apres import CATEGORIES_ZB, critere_principal, phrase_carte, phrase_zones_blanches
 from ui.carte import afficher_carte, clic_en_cours, opacite_remplissage, parametres_tuiles, urls_geometries
 from ui.commun import avis_donnees, choix_grand_paris, choix_zone, communes_sans_geometrie, selecteur_territoire, source_geographie
 from ui.exports import boutons_export
@@ -19,6 +19,7 @@ from ui.territoire import (
     couche,
     couches_departement,
     geometries_vue,
+    griser_hors_choix,
     hors_selection,
     territoire_clique,
     titre_vue,
@@ -86,13 +87,11 @@ surligne = territoire_clique(vue, detail, code_clic if niveau_clic == niveau and
 hors_choix = hors_selection(gdf.index, retenus.index)
 if choix_critere == "tous":
     gdf["zone"] = critere_principal(zb_vue).reindex(gdf.index)
-    categories = categories_comptees(gdf.loc[~hors_choix, "zone"])  # un territoire, une classe : les nombres s'additionnent
+    categories = CATEGORIES_ZB  # un territoire, une classe : les nombres de la légende s'additionnent
 else:
     gdf["zone"] = gdf[choix_critere].map({True: "oui", False: "non"})
     categories = {"oui": (CATEGORIES_ZB[choix_critere][0], LIBELLES_CRITERES[choix_critere]), "non": ("#E5E5E5", "Critère non rempli")}
-if hors_choix.any():
-    gdf.loc[hors_choix, "zone"] = "hors_choix"
-    categories = {**categories, "hors_choix": ("#F6F6F6", "Hors de l'EPCI choisi")}
+gdf["zone"], categories = griser_hors_choix(gdf["zone"], hors_choix, categories)
 # Contours par URL (fichier statique, téléchargé une fois), valeurs à chaque exécution.
 valeurs = couche_valeurs(
     gdf.drop(columns="geometry"), geometries=geometries_vue(vue),
@@ -124,7 +123,7 @@ if surligne and surligne[1] in zb_detail.index:
         c1, c2 = st.columns(2)
         c1.markdown("**Couverture**")
         hors_capacite = (f", dont {format_nombre(t['etp_non_limitrophe'], decimales=2)} d'extension non limitrophe, hors capacité"
-                         if t.get("etp_non_limitrophe", 0) > 0 else "")
+                         if t["etp_non_limitrophe"] > 0 else "")
         c1.write(f"{format_nombre(t['etp'], decimales=2)} ETP (dont {format_nombre(t['etp_extension'], decimales=2)} par extension"
                  f"{hors_capacite}) · "
                  f"{format_pourcentage(1 - t['part_non_couverte'])} de la population couverte · structures : {texte(t['structures']) or 'aucune'}")

@@ -14,6 +14,8 @@ from ui.carte import afficher_carte, opacite_remplissage, parametres_tuiles, url
 from ui.commun import source_geographie
 
 # Mêmes teintes que la couverture (geo.carte_classes), lisibles par les daltoniens (tests/test_palette.py).
+# Une classe par territoire (son premier critère) : le classement (`geo.carte_classes._classer_categories`)
+# écrit après chaque libellé son nombre de territoires, et ces nombres s'additionnent.
 CATEGORIES_ZB = {
     "non_couvert": ("#A50026", "Non couvert"),
     "couverture_limitrophe": ("#F4A300", "Couverture limitrophe seulement"),
@@ -31,12 +33,6 @@ def critere_principal(zb: pd.DataFrame) -> pd.Series:
 
 COURTS = {"non_couvert": "non couverts", "couverture_limitrophe": "en couverture limitrophe seulement",
           "capacite_insuffisante": "en capacité insuffisante"}
-
-
-def categories_comptees(classes: pd.Series) -> dict[str, tuple[str, str]]:
-    """Légende de la carte : une classe par territoire (son premier critère) ; le classement
-    (`geo.carte_classes._classer_categories`) écrit après chaque libellé son nombre de territoires."""
-    return {k: (couleur, libelle) for k, (couleur, libelle) in CATEGORIES_ZB.items()}
 
 
 def phrase_zones_blanches(zb: pd.DataFrame, *, territoires: str = "territoires") -> str:
@@ -67,7 +63,7 @@ def cartes_avant_apres(avant: pd.DataFrame, apres: pd.DataFrame, *, cle: str, re
                                                                  zone=critere_principal(zb).reindex(codes))
         valeurs = couche_valeurs(table, geometries=urls_geometries("epci"), colonne="zone",
                                  libelle=f"Zones blanches — {titre.lower()}", palette="categorie",
-                                 categories=categories_comptees(table["zone"]),
+                                 categories=CATEGORIES_ZB,
                                  champs_infobulle=[("population", "Population"), ("etp", "ETP")],
                                  attribution=source_geographie(), opacite=opacite_remplissage())
         with col:

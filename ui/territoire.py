@@ -211,6 +211,19 @@ def hors_selection(codes: pd.Index, retenus: pd.Index) -> np.ndarray:
     return pd.Index(retenus.to_numpy(dtype=object)).get_indexer(codes.to_numpy(dtype=object)) < 0
 
 
+HORS_CHOIX = ("#F6F6F6", "Hors de l'EPCI choisi")
+"""Classe des communes du département hors de l'EPCI choisi : en contexte sur la carte, hors des comptes."""
+
+
+def griser_hors_choix(classes: pd.Series, hors_choix: np.ndarray,
+                      categories: dict[str, tuple[str, str]]) -> tuple[pd.Series, dict[str, tuple[str, str]]]:
+    """Classes et légende d'une carte où un EPCI est choisi : le reste du département passe en « hors_choix »
+    (gris), et la légende ne compte que les territoires des chiffres clés. Sans territoire hors choix : inchangées."""
+    if not hors_choix.any():
+        return classes, categories
+    return classes.astype(object).where(~hors_choix, "hors_choix"), {**categories, "hors_choix": HORS_CHOIX}
+
+
 def couche(vue: Vue, indicateurs: pd.DataFrame) -> gpd.GeoDataFrame:
     """Géométries de la vue jointes aux indicateurs (index code), sans les territoires sans contour."""
     geo = etat.geometries(vue.niveau)

@@ -202,7 +202,7 @@ def _motifs(
     part_etat = (
         ", dont " + _n(x["besoin_marches_etat"], 2) + " au titre des marchés de l'État" if presentes["marches_etat"] else ""
     )
-    loin_etp = x["etp_non_limitrophe"].astype(float) if "etp_non_limitrophe" in x.columns else pd.Series(0.0, index=x.index)
+    loin_etp = x["etp_non_limitrophe"].astype(float)
     sans_loin = _si(loin_etp > 0, " (sans les " + _texte_etp(loin_etp) + " ETP d'extension non limitrophe)").to_numpy()
     capacite = (
         " Capacité insuffisante : " + _n(x["ratio_capacite"], 2) + " ETP par unité de besoin" + sans_loin + " (seuil : "

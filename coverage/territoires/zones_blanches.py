@@ -60,7 +60,7 @@ from coverage.territoires.besoins import (
 )
 from coverage.documents.format import format_nombre
 from coverage.modele import StatutCouverture
-from coverage.territoires.motifs_zones_blanches import _motifs, format_montant_court  # noqa: F401  (format_montant_court : API)
+from coverage.territoires.motifs_zones_blanches import _motifs
 from geo.reference import NiveauGeo, Referentiel
 
 __all__ = [

@@ -101,6 +101,10 @@
     return res;
   }
 
+  function restyler(p, style, cleStyle) {
+    if (p.__cleStyle !== cleStyle) { p.setStyle(style); p.__cleStyle = cleStyle; }
+  }
+
   function colonne(c, k) {
     if (c === null || c === undefined) { return ""; }
     if (Array.isArray(c)) { return c[k]; }
@@ -211,9 +215,8 @@
       var o = this.options, cle = d.url + "|" + this._volet + "|" + o.interactive;
       var r = reserve[cle] = reserve[cle] || {};
       var p = r[i];
-      var restyler = function () { if (p.__cleStyle !== cleStyle) { p.setStyle(style); p.__cleStyle = cleStyle; } };
-      if (p && p.__orphelin && p._map === this._map) { p.__orphelin = false; restyler(); return p; }
-      if (p && !p._map) { restyler(); return p; }
+      if (p && p.__orphelin && p._map === this._map) { p.__orphelin = false; restyler(p, style, cleStyle); return p; }
+      if (p && !p._map) { restyler(p, style, cleStyle); return p; }
       var options = L.extend({}, style, {interactive: o.interactive, pane: this._volet});
       if (o.canvas) {
         rendus[this._volet] = rendus[this._volet] || L.canvas({padding: 0.5, pane: this._volet});
